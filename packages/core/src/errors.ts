@@ -1,0 +1,199 @@
+/**
+ * The SDK's one error hierarchy.
+ *
+ * ```
+ * SignalingError            code, message, cause, retryable
+ * ├─ ValidationError        bad caller input (names the field)
+ * ├─ ProtocolError          a reply or frame that breaks the contract
+ * ├─ ServiceError           the service's own error: errorType, httpStatus, requestId
+ * ├─ TransportError         network / WebSocket failure: closeCode, closeReason
+ * ├─ TimeoutError
+ * └─ AbortError
+ * ```
+ *
+ * Identity is checked with {@link isSignalingError} (a `Symbol.for` brand), so two
+ * copies of this package, or errors from another realm, still match.
+ * Messages and `toJSON()` pass through {@link redactSecrets}.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Every error code the SDK produces, with its meaning. Codes are never renamed.
+ * The first group mirrors `SignalingResult_t` of the C library
+ * `amazon-kinesis-video-streams-signaling` (without the `SIGNALING_RESULT_` prefix).
+ * @public
+ */
+export const ErrorCodes = {
+  // Mirrors of the C library's result codes.
+  BAD_PARAM: 'An input is missing or does not meet the service constraints',
+  INVALID_JSON: 'The reply is not valid JSON, or is empty where content is required',
+  UNEXPECTED_RESPONSE: 'The reply is valid JSON but not of the expected shape',
+  INVALID_TTL: 'A TTL is not an integer in its allowed range',
+  INVALID_PROTOCOL: 'An endpoint protocol is not WSS, HTTPS or WEBRTC',
+  INVALID_CHANNEL_NAME: 'A channel name is too long or has characters the service rejects',
+  INVALID_CHANNEL_TYPE: 'A channel type is not SINGLE_MASTER',
+  INVALID_ICE_SERVER_URIS_COUNT: 'An ICE server lists more URIs than allowed',
+  INVALID_STATUS_RESPONSE: 'A STATUS_RESPONSE frame carries an empty statusResponse',
+  ACCESS_KEY_LENGTH_TOO_LARGE: 'The IoT accessKeyId is too long',
+  SECRET_ACCESS_KEY_LENGTH_TOO_LARGE: 'The IoT secretAccessKey is too long',
+  SESSION_TOKEN_LENGTH_TOO_LARGE: 'The IoT sessionToken is too long',
+  EXPIRATION_LENGTH_TOO_LARGE: 'The IoT expiration is too long',
+  // Codes of the SDK itself.
+  MESSAGE_TOO_LARGE: 'A message payload exceeds the service size limit',
+  INVALID_BASE64: 'A payload is not valid base64, or not UTF-8 JSON once decoded',
+  INVALID_CONFIGURATION: 'Options that cannot work together, or a missing region/endpoint',
+  INSECURE_ENDPOINT: 'An http:// or ws:// endpoint was given without allowing it (loopback only)',
+  SERVICE_ERROR: 'The service answered with an error (see errorType and httpStatus)',
+  MISSING_CREDENTIALS: 'Credentials are missing a required field',
+  CREDENTIALS_PROVIDER_FAILED: 'The credentials provider threw or returned nothing',
+  CLOCK_SKEW: 'The signature was refused as expired or not yet current',
+  TRANSPORT_UNAVAILABLE: 'No fetch or WebSocket implementation is available in this runtime',
+  CONNECTION_FAILED: 'A network request or WebSocket handshake failed',
+  CONNECTION_CLOSED: 'The WebSocket closed unexpectedly',
+  TIMEOUT: 'An operation did not finish in time',
+  ABORTED: 'The operation was aborted by its AbortSignal',
+  NOT_OPEN: 'The client is not open and cannot queue this send',
+  QUEUE_FULL: 'The outbound queue is full',
+  MESSAGE_EXPIRED: 'A queued message outlived the channel message TTL before it could be sent',
+  CLIENT_CLOSED: 'The client was closed',
+  DELIVERY_FAILED: 'The service reported that a message could not be delivered',
+} as const;
+
+/** @public */
+export type ErrorCode = keyof typeof ErrorCodes;
+
+const BRAND = Symbol.for('kvs-sig.error');
+
+/**
+ * Removes secrets from text: SigV4 signatures, credentials and session tokens in
+ * URLs and headers, and `secretAccessKey`/`sessionToken` JSON members.
+ * @public
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"'<>]*/gi, '$1[REDACTED]')
+    .replace(/((?:x-amz-security-token|x-amz-signature)["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[REDACTED]')
+    .replace(/(Signature=)[0-9a-f]{16,}/gi, '$1[REDACTED]')
+    .replace(/(Credential=)[^,\s"']+/gi, '$1[REDACTED]')
+    .replace(/("?(?:secretAccessKey|sessionToken|SecretAccessKey|SessionToken|password|credential)"?\s*[:=]\s*)"(?:[^"\\]|\\.)*"/g, '$1"[REDACTED]"');
+}
+
+/** Options shared by every error constructor. @public */
+export interface SignalingErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+/**
+ * Base class of every error the SDK throws or emits.
+ * @public
+ */
+export class SignalingError extends Error {
+  /** Stable machine-readable code; see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+  /** Whether the same call may succeed if tried again later. */
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: SignalingErrorOptions = {}) {
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** A plain, secret-free description (stack omitted). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) out[k] = v;
+    out.name = this.name;
+    out.code = this.code;
+    out.message = this.message;
+    out.retryable = this.retryable;
+    if (this.cause !== undefined) out.cause = describeCause(this.cause);
+    return JSON.parse(redactSecrets(JSON.stringify(out))) as Record<string, unknown>;
+  }
+}
+
+function describeCause(cause: unknown): unknown {
+  if (isSignalingError(cause)) return cause.toJSON();
+  if (cause instanceof Error) return { name: cause.name, message: redactSecrets(cause.message) };
+  if (typeof cause === 'string') return redactSecrets(cause);
+  return undefined;
+}
+
+/** True for any error of this hierarchy, from any copy of the package. @public */
+export function isSignalingError(value: unknown): value is SignalingError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** The caller passed something the service (or the SDK) would reject. @public */
+export class ValidationError extends SignalingError {
+  /** The offending input field, e.g. `channelName` or `tags[3].key`. */
+  readonly field: string;
+  constructor(field: string, message: string, code: ErrorCode = 'BAD_PARAM', options?: SignalingErrorOptions) {
+    super(code, `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** A reply or frame from the service that breaks the protocol contract. @public */
+export class ProtocolError extends SignalingError {}
+
+/** Fields of a {@link ServiceError}. @public */
+export interface ServiceErrorDetails {
+  /** The exception name, e.g. `ResourceNotFoundException`. */
+  errorType: string;
+  httpStatus: number;
+  requestId?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** The service's own error reply (HTTP status >= 400, a refused handshake, or a failed STATUS_RESPONSE). @public */
+export class ServiceError extends SignalingError {
+  readonly errorType: string;
+  readonly httpStatus: number;
+  readonly requestId: string | undefined;
+  constructor(message: string, details: ServiceErrorDetails, code: ErrorCode = 'SERVICE_ERROR') {
+    super(code, `${details.errorType} (${details.httpStatus}): ${message}`, {
+      cause: details.cause,
+      retryable: details.retryable ?? false,
+    });
+    this.errorType = details.errorType;
+    this.httpStatus = details.httpStatus;
+    this.requestId = details.requestId;
+  }
+}
+
+/** Fields of a {@link TransportError}. @public */
+export interface TransportErrorDetails extends SignalingErrorOptions {
+  closeCode?: number;
+  closeReason?: string;
+}
+
+/** A network or WebSocket failure. @public */
+export class TransportError extends SignalingError {
+  readonly closeCode: number | undefined;
+  readonly closeReason: string | undefined;
+  constructor(code: ErrorCode, message: string, details: TransportErrorDetails = {}) {
+    super(code, message, { retryable: true, ...details });
+    this.closeCode = details.closeCode;
+    this.closeReason = details.closeReason;
+  }
+}
+
+/** An operation that did not finish within its time limit. @public */
+export class TimeoutError extends SignalingError {
+  constructor(message: string, options: SignalingErrorOptions = {}) {
+    super('TIMEOUT', message, { retryable: true, ...options });
+  }
+}
+
+/** An operation stopped by its AbortSignal. @public */
+export class AbortError extends SignalingError {
+  constructor(message = 'The operation was aborted', options: SignalingErrorOptions = {}) {
+    super('ABORTED', message, options);
+  }
+}
