@@ -37,6 +37,7 @@ const config: Config = {
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
     project('examples', 'examples'),
+    project('repo', 'test'),
   ],
 };
 
