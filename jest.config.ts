@@ -37,6 +37,8 @@ const config: Config = {
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
     project('examples', 'examples'),
+    project('reliability', 'reliability'),
+    project('bench', 'bench'),
     project('repo', 'test'),
   ],
 };
