@@ -1,1 +1,8 @@
-export {};
+/**
+ * Shared code of the Node examples: a werift WebRTC peer wired to a signaling
+ * client, and phase timing helpers.
+ * @packageDocumentation
+ */
+export * from './signaling';
+export * from './peer';
+export * from './timing';
