@@ -142,7 +142,10 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
   }
   if (!sh.includes('host')) return fail('MALFORMED_AUTH', 'SignedHeaders must include host');
   if (authHeader !== undefined && !sh.includes('x-amz-date')) return fail('MALFORMED_AUTH', 'SignedHeaders must include x-amz-date');
-  for (const h of sh) if (headers[h] === undefined) return fail('MALFORMED_AUTH', `signed header ${h} is missing from the request`);
+  for (const h of sh) {
+    // A missing token is reported by the token check below, which says more.
+    if (headers[h] === undefined && h !== 'x-amz-security-token') return fail('MALFORMED_AUTH', `signed header ${h} is missing from the request`);
+  }
 
   const scope = parsed.credential.split('/');
   if (scope.length !== 5 || scope.some((s) => s === '')) {
@@ -183,7 +186,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
       return fail('SIGNATURE_MISMATCH', 'the body does not match x-amz-content-sha256');
     }
     const signedOnly: Record<string, string> = {};
-    for (const h of sh) signedOnly[h] = headers[h]!;
+    for (const h of sh) if (headers[h] !== undefined) signedOnly[h] = headers[h];
     // Hand the payload hash to smithy explicitly: an unsigned x-amz-content-sha256 must not stand in for the body.
     const payloadHash = sh.includes('x-amz-content-sha256') ? declared! : bodyHash;
     if (!sh.includes('x-amz-content-sha256')) signedOnly['x-amz-content-sha256'] = payloadHash;
@@ -214,7 +217,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
       delete query[k];
     }
     const signedOnly: Record<string, string> = {};
-    for (const h of sh) signedOnly[h] = headers[h]!;
+    for (const h of sh) if (headers[h] !== undefined) signedOnly[h] = headers[h];
     const presignWith = async (creds: Credentials): Promise<string> => {
       const out = await smithySigner(creds, region, service, false).presign(
         new SmithyRequest({ method: request.method, protocol: `${url.scheme}:`, hostname: url.hostname, path: url.path, query, headers: signedOnly }),
