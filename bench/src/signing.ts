@@ -1,0 +1,137 @@
+/**
+ * Benchmark 3: SigV4 throughput. Presigned WebSocket URLs per second and
+ * signed control-plane requests per second: ours (`@kvs-sig/signer`) against
+ * the official SDK's `SigV4RequestSigner` and against `@smithy/signature-v4`
+ * used directly.
+ * @packageDocumentation
+ */
+import { createRequire } from 'node:module';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createSigV4RequestSigner, signRequest } from '@kvs-sig/signer';
+import { SigV4RequestSigner } from 'amazon-kinesis-video-streams-webrtc';
+import { fmt, ratio, recorder, throughput, type BenchContext, type BenchResult, type Throughput } from './harness';
+
+const REGION = 'us-west-2';
+const CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLETOKENvalueOfRealisticLength'.repeat(8),
+};
+const WSS_ENDPOINT = 'wss://m-1a2b3c4d.kinesisvideo.us-west-2.amazonaws.com';
+const CHANNEL_ARN = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/bench-channel/1700000000000';
+const QUERY = { 'X-Amz-ChannelARN': CHANNEL_ARN };
+const DESCRIBE_BODY = JSON.stringify({ ChannelName: 'bench-channel' });
+
+/** RFC 3986 escaping and sorted keys: the least a caller of smithy's `presign` must add to get a usable URL. */
+function smithyUrl(req: SmithyRequest): string {
+  const q = req.query as Record<string, string>;
+  const esc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const query = Object.keys(q)
+    .sort()
+    .map((k) => `${esc(k)}=${esc(q[k] as string)}`)
+    .join('&');
+  return `wss://${req.hostname}${req.path}?${query}`;
+}
+
+type HashCtor = ConstructorParameters<typeof SignatureV4>[0]['sha256'];
+
+/** The native-crypto hash that AWS SDK v3 uses on Node, resolved through the installed V3 client. */
+function nodeHash(): HashCtor | null {
+  try {
+    const v3 = createRequire(import.meta.url).resolve('@aws-sdk/client-kinesis-video');
+    const mod = createRequire(v3)('@smithy/hash-node') as { Hash: new (alg: string) => unknown };
+    const Hash = mod.Hash;
+    return function Sha256Node(this: unknown, secret?: unknown) {
+      return new (Hash as unknown as new (a: string, s?: unknown) => unknown)('sha256', secret);
+    } as unknown as HashCtor;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the signing benchmark. @public */
+export async function runSigning(ctx: BenchContext): Promise<BenchResult> {
+  const started = performance.now();
+  const rec = recorder();
+  const plan = ctx.quick ? { warmup: 5, batch: 10, samples: 3 } : { warmup: 300, batch: 400, samples: 9 };
+
+  const ours = createSigV4RequestSigner({ credentials: CREDENTIALS, region: REGION });
+  const official = new SigV4RequestSigner(REGION, CREDENTIALS);
+  const smithy = new SignatureV4({ credentials: CREDENTIALS, region: REGION, service: 'kinesisvideo', sha256: Sha256, uriEscapePath: false });
+  const NodeHash = nodeHash();
+  const smithyNative = NodeHash ? new SignatureV4({ credentials: CREDENTIALS, region: REGION, service: 'kinesisvideo', sha256: NodeHash }) : null;
+  const presignRequest = (): SmithyRequest =>
+    new SmithyRequest({ method: 'GET', protocol: 'wss:', hostname: WSS_ENDPOINT.slice(6), path: '/', query: { ...QUERY }, headers: { host: WSS_ENDPOINT.slice(6) } });
+  const describeRequest = (): SmithyRequest =>
+    new SmithyRequest({
+      method: 'POST',
+      protocol: 'https:',
+      hostname: 'kinesisvideo.us-west-2.amazonaws.com',
+      path: '/describeSignalingChannel',
+      headers: { host: 'kinesisvideo.us-west-2.amazonaws.com', 'content-type': 'application/json' },
+      body: DESCRIBE_BODY,
+    });
+
+  // Equal work: at a fixed date ours and the official signer must produce the same URL.
+  const fixed = new Date('2026-01-02T03:04:05Z');
+  const a = await ours.getSignedUrl(WSS_ENDPOINT, QUERY, fixed);
+  const b = await official.getSignedURL(WSS_ENDPOINT, QUERY, fixed);
+  const c = smithyUrl((await smithy.presign(presignRequest(), { signingDate: fixed, expiresIn: 299 })) as SmithyRequest);
+  const sameUrl = a === b && b === c;
+  if (!sameUrl) ctx.log(`signing: URLs differ at a fixed date\n ours     ${a}\n official ${b}\n smithy   ${c}`);
+
+  ctx.log('signing: presign');
+  const presign: Record<string, Throughput> = {
+    ours: await throughput(() => ours.getSignedUrl(WSS_ENDPOINT, QUERY), plan),
+    official: await throughput(() => official.getSignedURL(WSS_ENDPOINT, QUERY), plan),
+    smithy: await throughput(async () => smithyUrl((await smithy.presign(presignRequest(), { expiresIn: 299 })) as SmithyRequest), plan),
+  };
+  ctx.log('signing: sign');
+  const describe = { method: 'POST' as const, url: 'https://kinesisvideo.us-west-2.amazonaws.com/describeSignalingChannel', headers: { 'content-type': 'application/json' }, body: DESCRIBE_BODY };
+  const sign: Record<string, Throughput> = {
+    ours: await throughput(() => ours.signRequest(describe), plan),
+    'ours (signRequest fn)': await throughput(() => signRequest(describe, { credentials: CREDENTIALS, region: REGION }), plan),
+    smithy: await throughput(() => smithy.sign(describeRequest()), plan),
+  };
+  if (smithyNative) {
+    presign['smithy + node crypto'] = await throughput(async () => smithyUrl((await smithyNative.presign(presignRequest(), { expiresIn: 299 })) as SmithyRequest), plan);
+    sign['smithy + node crypto'] = await throughput(() => smithyNative.sign(describeRequest()), plan);
+  }
+
+  const rows = (set: Record<string, Throughput>, metric: string): string[][] => {
+    const base = (set.ours as Throughput).opsPerSec.p50;
+    return Object.entries(set).map(([subject, t]) => {
+      rec.add(subject, `${metric}.opsPerSec`, t.opsPerSec.p50, 'ops/s');
+      rec.add(subject, `${metric}.cpuMicrosPerOp`, t.cpuMicrosPerOp.p50, 'µs');
+      return [subject, fmt(t.opsPerSec.p50), fmt(t.opsPerSec.min), fmt(t.wallMicrosPerOp.p50), fmt(t.cpuMicrosPerOp.p50), subject === 'ours' ? '1x' : ratio(base, t.opsPerSec.p50)];
+    });
+  };
+  const columns = ['implementation', 'ops/s (median of batches)', 'ops/s (worst batch)', 'wall µs/op', 'CPU µs/op', 'ours is faster by'];
+  const presignRows = rows(presign, 'presign');
+  const signRows = [...rows(sign, 'sign'), ['official SigV4RequestSigner', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']];
+  const oursVsOfficial = (presign.ours as Throughput).opsPerSec.p50 / (presign.official as Throughput).opsPerSec.p50;
+
+  return {
+    name: 'signing',
+    title: 'Signing: presigned URLs and signed requests per second',
+    method: [
+      `One signer instance per implementation, reused (the best case for each), credentials with a session token, the signing date taken from the clock on every call, so every implementation pays for the date as it would in use. Each async call is awaited before the next. ${plan.samples} batches of ${plan.batch} calls after ${plan.warmup} warm-up calls; ops/s is the median over batches, CPU from \`process.cpuUsage\`.`,
+      `- **presign**: a master's \`wss://…?X-Amz-ChannelARN=…\` URL, \`X-Amz-Expires=299\`. ours = \`createSigV4RequestSigner(...).getSignedUrl\`; official = \`new SigV4RequestSigner(region, credentials).getSignedURL\` (WebCrypto through \`isomorphic-webcrypto\`); smithy = \`SignatureV4.presign\` with \`@aws-crypto/sha256-js\` plus the few lines that sort and escape the query into a URL string.`,
+      `- **sign**: a \`DescribeSignalingChannel\` POST with a JSON body, header auth. ours = \`createSigV4RequestSigner(...).signRequest\` and the one-shot \`signRequest(request, options)\`; smithy = \`SignatureV4.sign\`. The official \`SigV4RequestSigner\` only presigns WebSocket URLs: the official flow signs REST calls through the AWS SDK v3 clients, i.e. through smithy (the "smithy + node crypto" row is exactly what V3 uses on Node).`,
+      `- Same-work check: at a fixed date ours, the official signer and bare smithy produced ${sameUrl ? 'byte-identical URLs' : '**different URLs** (see the log)'}.`,
+    ].join('\n'),
+    tables: [
+      { title: 'Presigned WebSocket URLs', columns, rows: presignRows },
+      { title: 'Signed control-plane requests', columns, rows: signRows },
+    ],
+    measurements: rec.list,
+    goals: [],
+    notes: [
+      `Ours presigns ${fmt(oursVsOfficial)}x as many URLs per second as the official signer. The official signer re-imports every HMAC key through WebCrypto and derives the signing key on every call; ours (through smithy) caches the derived key for the day and hashes synchronously in JS.`,
+      `Ours is a thin wrapper over smithy with \`@aws-crypto/sha256-js\` (pure JS, runs everywhere); the gap to the smithy row is our validation, credential memoising and URL serialisation. Native hashing (the "node crypto" row) is faster on Node but is not available in browsers synchronously, which is why we do not depend on it.`,
+    ],
+    seconds: (performance.now() - started) / 1000,
+  };
+}
