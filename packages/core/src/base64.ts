@@ -1,0 +1,217 @@
+/**
+ * A pure UTF-8 + base64 (RFC 4648 §4) codec: core may not use `Buffer`,
+ * `TextEncoder` or `atob`, which are not part of ES2022.
+ * @packageDocumentation
+ */
+import { ProtocolError, ValidationError } from './errors';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Encodes text as UTF-8 bytes.
+ * @throws ValidationError `BAD_PARAM` on a lone surrogate (it has no UTF-8 form).
+ * @public
+ */
+export function encodeUtf8(text: string, field = 'text'): Uint8Array {
+  const out = new Uint8Array(text.length * 3);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (c > 0xdbff || next < 0xdc00 || next > 0xdfff) {
+        throw new ValidationError(field, `contains a lone surrogate at index ${i}`);
+      }
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      i++;
+    }
+    if (c < 0x80) out[n++] = c;
+    else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 63);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/**
+ * Decodes strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+ * @throws ProtocolError `INVALID_BASE64` on invalid UTF-8.
+ * @public
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let units: number[] = [];
+  const bad = (i: number): never => {
+    throw new ProtocolError('INVALID_BASE64', `Invalid UTF-8 at byte ${i}`);
+  };
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    let cp: number;
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      cp = b;
+      need = 0;
+      min = 0;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      cp = b & 0x1f;
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      cp = b & 0x0f;
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      cp = b & 0x07;
+      need = 3;
+      min = 0x10000;
+    } else return bad(i);
+    for (let k = 1; k <= need; k++) {
+      const cb = bytes[i + k];
+      if (cb === undefined || (cb & 0xc0) !== 0x80) return bad(i);
+      cp = (cp << 6) | (cb & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return bad(i);
+    if (cp >= 0x10000) {
+      const v = cp - 0x10000;
+      units.push(0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
+    } else units.push(cp);
+    i += need + 1;
+    if (units.length >= 8192) {
+      parts.push(String.fromCharCode(...units));
+      units = [];
+    }
+  }
+  parts.push(String.fromCharCode(...units));
+  return parts.join('');
+}
+
+/** Encodes bytes as standard, padded base64. @public */
+export function encodeBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let chunk = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    chunk += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + ALPHABET[(v >> 6) & 63]! + ALPHABET[v & 63]!;
+    if (chunk.length >= 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const v = (bytes[i] as number) << 16;
+    chunk += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    chunk += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + ALPHABET[(v >> 6) & 63]! + '=';
+  }
+  parts.push(chunk);
+  return parts.join('');
+}
+
+/**
+ * Decodes standard base64. Padding is required (length a multiple of 4), as the
+ * service and every reference encoder produce it; whitespace and the URL-safe
+ * alphabet are refused, and the unused bits of the last group must be zero so
+ * that every byte string has exactly one accepted encoding.
+ * @throws ProtocolError `INVALID_BASE64`.
+ * @public
+ */
+export function decodeBase64(b64: string): Uint8Array {
+  if (typeof b64 !== 'string') throw new ProtocolError('INVALID_BASE64', 'Base64 input is not a string');
+  const len = b64.length;
+  if (len % 4 !== 0) throw new ProtocolError('INVALID_BASE64', `Base64 length ${len} is not a multiple of 4`);
+  let pad = 0;
+  if (len > 0 && b64.charCodeAt(len - 1) === 61) pad = b64.charCodeAt(len - 2) === 61 ? 2 : 1;
+  const out = new Uint8Array((len / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < len; i += 4) {
+    const last = i + 4 === len;
+    const vals = [0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
+      const pos = i + k;
+      const code = b64.charCodeAt(pos);
+      if (last && k >= 4 - pad) {
+        if (code !== 61) throw new ProtocolError('INVALID_BASE64', `Invalid base64 padding at ${pos}`);
+        continue;
+      }
+      const d = code < 128 ? (DECODE[code] as number) : -1;
+      if (d < 0) throw new ProtocolError('INVALID_BASE64', `Invalid base64 character at ${pos}`);
+      vals[k] = d;
+    }
+    const v = (vals[0]! << 18) | (vals[1]! << 12) | (vals[2]! << 6) | vals[3]!;
+    if (last && pad === 2 && (v & 0xffff) !== 0) throw new ProtocolError('INVALID_BASE64', 'Non-canonical base64 ending');
+    if (last && pad === 1 && (v & 0xff) !== 0) throw new ProtocolError('INVALID_BASE64', 'Non-canonical base64 ending');
+    out[o++] = v >> 16;
+    if (o < out.length) out[o++] = (v >> 8) & 255;
+    if (o < out.length) out[o++] = v & 255;
+  }
+  return out;
+}
+
+/**
+ * Base64 of the UTF-8 bytes of `text`.
+ * @throws ValidationError `BAD_PARAM` on a lone surrogate.
+ * @public
+ */
+export function encodeBase64Utf8(text: string, field = 'text'): string {
+  return encodeBase64(encodeUtf8(text, field));
+}
+
+/**
+ * Text of base64-encoded UTF-8.
+ * @throws ProtocolError `INVALID_BASE64` on bad base64 or invalid UTF-8.
+ * @public
+ */
+export function decodeBase64Utf8(b64: string): string {
+  return decodeUtf8(decodeBase64(b64));
+}
+
+/**
+ * Serialises a payload object (an SDP or ICE candidate) as JSON, then base64 of its UTF-8.
+ * @throws ValidationError `BAD_PARAM` when the value does not serialise to JSON or holds a lone surrogate.
+ * @public
+ */
+export function encodePayload(value: unknown, field = 'payload'): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    throw new ValidationError(field, 'cannot be serialised to JSON', 'BAD_PARAM', { cause: e });
+  }
+  if (typeof json !== 'string') throw new ValidationError(field, 'cannot be serialised to JSON');
+  return encodeBase64Utf8(json, field);
+}
+
+/**
+ * Decodes a base64 payload into its JSON object.
+ * @throws ProtocolError `INVALID_BASE64` when it is not base64, not UTF-8, not JSON, or not an object.
+ * @public
+ */
+export function decodePayload(b64: string): Record<string, unknown> {
+  const text = decodeBase64Utf8(b64);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not JSON', { cause: e });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,95 @@
+/**
+ * GetIceServerConfig (C: `Signaling_ConstructGetIceServerConfigRequest` / `…Parse…`).
+ * https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_signaling_GetIceServerConfig.html
+ * @packageDocumentation
+ */
+import { DEFAULT_MAX_ICE_SERVERS, MAX_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_URIS, MAX_USERNAME_LENGTH, MIN_ICE_SERVER_TTL_SECONDS } from './constants';
+import { ProtocolError, ValidationError } from './errors';
+import { requireEndpoint } from './endpoint';
+import { get, isObject, optString, parseJsonObject, readIntLenient } from './json';
+import { requireTopKey } from './describe-signaling-channel';
+import { postJson } from './request';
+import type { HttpRequest } from './types';
+import { rejectUnknownKeys, requireChannelArn, requireClientId, requireObject, requireText } from './validate';
+
+/** Input of {@link constructGetIceServerConfigRequest}. @public */
+export interface GetIceServerConfigInput {
+  /** The HTTPS endpoint from GetSignalingChannelEndpoint. */
+  httpsEndpoint: string;
+  channelArn: string;
+  clientId?: string;
+  /** Only `TURN` exists; always sent (C parity). */
+  service?: 'TURN';
+  username?: string;
+}
+
+/**
+ * Builds GetIceServerConfig: `POST <https>/v1/get-ice-server-config`, body
+ * `{"ChannelARN"[,"ClientId"],"Service":"TURN"[,"Username"]}`.
+ * @throws ValidationError `BAD_PARAM`, `INSECURE_ENDPOINT`.
+ * @public
+ */
+export function constructGetIceServerConfigRequest(input: GetIceServerConfigInput): HttpRequest {
+  const obj = requireObject(input, 'input');
+  rejectUnknownKeys(obj, ['httpsEndpoint', 'channelArn', 'clientId', 'service', 'username']);
+  const endpoint = requireEndpoint(obj.httpsEndpoint, 'httpsEndpoint', 'https');
+  const body: Record<string, string> = { ChannelARN: requireChannelArn(obj.channelArn) };
+  if (obj.clientId !== undefined) body.ClientId = requireClientId(obj.clientId);
+  if (obj.service !== undefined && obj.service !== 'TURN') throw new ValidationError('service', "must be 'TURN'");
+  body.Service = 'TURN';
+  if (obj.username !== undefined) body.Username = requireText(obj.username, 'username', 1, MAX_USERNAME_LENGTH);
+  return postJson(`${endpoint}/v1/get-ice-server-config`, body);
+}
+
+/** One TURN server of a GetIceServerConfig reply. @public */
+export interface IceServer {
+  uris: string[];
+  username?: string;
+  password?: string;
+  /** Seconds, 30–86400; absent when the reply has none. */
+  ttl?: number;
+}
+
+/** Result of {@link parseGetIceServerConfigResponse}. @public */
+export interface GetIceServerConfigResult {
+  iceServers: IceServer[];
+}
+
+/** Options of {@link parseGetIceServerConfigResponse}. @public */
+export interface ParseIceServerConfigOptions {
+  /** Servers beyond this count are dropped, as C drops those beyond its capacity (default 5). */
+  maxIceServers?: number;
+}
+
+/**
+ * Parses a GetIceServerConfig reply. Each `Ttl` is read on its own (C's
+ * buffer-reuse bug is fixed); more than 4 URIs in one server is refused.
+ * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`.
+ * @public
+ */
+export function parseGetIceServerConfigResponse(text: string, options: ParseIceServerConfigOptions = {}): GetIceServerConfigResult {
+  const what = 'GetIceServerConfig';
+  const max = options.maxIceServers ?? DEFAULT_MAX_ICE_SERVERS;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) throw new ValidationError('maxIceServers', 'must be a non-negative integer');
+  const obj = parseJsonObject(text, what);
+  const list = requireTopKey(obj, 'IceServerList', what, 'array') as unknown[];
+  const iceServers: IceServer[] = [];
+  for (const entry of list.slice(0, max)) {
+    if (!isObject(entry)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: an IceServerList entry is not an object`);
+    const server: IceServer = { uris: [] };
+    const uris = get(entry, 'Uris');
+    if (uris !== undefined && uris !== null) {
+      if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: Uris is not an array of strings`);
+      if (uris.length > MAX_ICE_SERVER_URIS) throw new ProtocolError('INVALID_ICE_SERVER_URIS_COUNT', `${what}: ${uris.length} Uris, more than ${MAX_ICE_SERVER_URIS}`);
+      server.uris = uris as string[];
+    }
+    const username = optString(entry, 'Username', what);
+    if (username !== undefined) server.username = username;
+    const password = optString(entry, 'Password', what);
+    if (password !== undefined) server.password = password;
+    const ttl = get(entry, 'Ttl');
+    if (ttl !== undefined && ttl !== null) server.ttl = readIntLenient(ttl, MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'INVALID_TTL', `${what}: Ttl`);
+    iceServers.push(server);
+  }
+  return { iceServers };
+}
