@@ -1,4 +1,4 @@
-import { SignalingError, ValidationError } from '@kvs-sig/core';
+import { SignalingError, ValidationError, isSignalingError } from '@kvs-sig/core';
 
 /**
  * AWS credentials as every AWS SDK provider returns them.
@@ -103,7 +103,9 @@ function describe(value: unknown): string {
  * Normalises static credentials, a provider function or an existing provider
  * into a {@link CredentialsProvider}. Function results are memoised and
  * refreshed ahead of expiry; concurrent callers share one in-flight fetch, and a
- * failed fetch is not cached (the next call tries again).
+ * failed fetch is not cached (the next call tries again). A provider that throws
+ * gives `CREDENTIALS_PROVIDER_FAILED` (a SignalingError it throws passes through
+ * unchanged); a result without keys gives `MISSING_CREDENTIALS` naming the field.
  * @public
  */
 export function createCredentialsProvider(
@@ -133,6 +135,8 @@ export function createCredentialsProvider(
       try {
         raw = await fn();
       } catch (cause) {
+        // Our own typed errors (e.g. the IoT provider's ServiceError) already say what failed.
+        if (isSignalingError(cause)) throw cause;
         throw new SignalingError('CREDENTIALS_PROVIDER_FAILED', `credentials provider failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
           cause,
           retryable: true,
