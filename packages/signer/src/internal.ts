@@ -31,7 +31,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
  * Splits `scheme://host[:port][/path][?query]` without normalising anything.
  * Query values may be raw (a bare ARN) or percent-encoded; both decode to the same value.
  */
-export function splitUrl(url: string, field: string, schemes: readonly string[]): SplitUrl {
+export function splitUrl(url: string, field: string, schemes: readonly string[], allowInsecure = false): SplitUrl {
   if (typeof url !== 'string' || url === '') throw new ValidationError(field, 'must be a non-empty URL string');
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?$/i.exec(url);
   if (!m) throw new ValidationError(field, `is not an absolute URL: ${url}`);
@@ -43,7 +43,7 @@ export function splitUrl(url: string, field: string, schemes: readonly string[])
   const hm = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(host);
   if (!hm || host.includes('@')) throw new ValidationError(field, `has an invalid host: ${host}`);
   const hostname = hm[1] as string;
-  if ((scheme === 'ws' || scheme === 'http') && !LOOPBACK.test(hostname)) {
+  if (!allowInsecure && (scheme === 'ws' || scheme === 'http') && !LOOPBACK.test(hostname)) {
     throw new ValidationError(field, `${scheme}:// is allowed only for loopback hosts; use ${scheme}s://`, 'INSECURE_ENDPOINT');
   }
   const port = hm[2] === undefined ? undefined : Number(hm[2]);

@@ -53,6 +53,10 @@ function parseAmzDate(text: string): Date | undefined {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '') === text ? d : undefined;
 }
 
+function amz(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
 function single(query: Record<string, string | string[]>, key: string): string | undefined | null {
   const v = query[key];
   if (Array.isArray(v)) return null;
@@ -75,7 +79,12 @@ interface Parsed {
  * (`<X-Amz-Date day>/<region>/<service>/aws4_request`), the time window
  * (presigned: X-Amz-Date + X-Amz-Expires; header: |now − X-Amz-Date| ≤ maxSkewMs)
  * and the session token (it must equal the key's token, and sit in the signed
- * query of a presigned URL). Never throws for a bad request; it returns the failure.
+ * query of a presigned URL). `input.url` may be absolute or, as a server sees it,
+ * just the request target (`/path?query`, authority from the Host header).
+ * Failure reasons for the time window use AWS's wording ("Signature expired: …",
+ * "Signature not yet current: …"), so forwarding them in a 403 lets clients
+ * recognise skew with {@link isClockSkewError}. Never throws for a bad request;
+ * it returns the failure.
  * @public
  */
 export async function verify(input: HttpRequest | string, options: VerifyOptions): Promise<VerifyResult> {
@@ -85,14 +94,17 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
   const keys = Array.isArray(options.credentials) ? options.credentials : [options.credentials];
 
   const request: HttpRequest = typeof input === 'string' ? { method: 'GET', url: input, headers: {} } : input;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
   let url: SplitUrl;
   try {
-    url = splitUrl(request.url, 'url', ['wss', 'ws', 'https', 'http']);
+    // A server sees only the request target (`/path?query`); the Host header supplies the authority.
+    const absolute = typeof request.url === 'string' && request.url.startsWith('/') ? `https://${headers.host ?? ''}${request.url}` : request.url;
+    // The scheme is not signed, so a server behind a TLS terminator may pass ws:// or http://.
+    url = splitUrl(absolute, 'url', ['wss', 'ws', 'https', 'http'], true);
   } catch (error) {
     return fail('MALFORMED_AUTH', isSignalingError(error) ? error.message : 'unparseable URL');
   }
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(request.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
   // The URL's authority stands in for Host only when no header was received (a bare presigned URL).
   headers.host ??= url.host;
 
@@ -159,12 +171,18 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
   if (scopeService !== service) return fail('WRONG_SCOPE', `scope service ${scopeService} is not ${service}`);
   if (terminator !== 'aws4_request') return fail('WRONG_SCOPE', 'scope must end with aws4_request');
 
+  // Reasons use AWS's own wording, so a server that forwards them makes isClockSkewError() work on the client.
   const age = now.getTime() - signedAt.getTime();
-  if (age < -maxSkewMs) return fail('NOT_YET_VALID', `signed at ${parsed.amzDate}, more than ${maxSkewMs} ms after the server time`);
+  const skew = `${maxSkewMs / 60_000} min.`;
+  if (age < -maxSkewMs) {
+    return fail('NOT_YET_VALID', `Signature not yet current: ${parsed.amzDate} is still later than ${amz(now.getTime() + maxSkewMs)} (${amz(now.getTime())} + ${skew})`);
+  }
   if (parsed.expires !== undefined) {
-    if (age > parsed.expires * 1000) return fail('EXPIRED', `the URL expired ${Math.floor(age / 1000) - parsed.expires} s ago`);
+    if (age > parsed.expires * 1000) {
+      return fail('EXPIRED', `Signature expired: ${parsed.amzDate} + X-Amz-Expires ${parsed.expires} s is now earlier than ${amz(now.getTime())}`);
+    }
   } else if (age > maxSkewMs) {
-    return fail('EXPIRED', `signed at ${parsed.amzDate}, more than ${maxSkewMs} ms before the server time`);
+    return fail('EXPIRED', `Signature expired: ${parsed.amzDate} is now earlier than ${amz(now.getTime() - maxSkewMs)} (${amz(now.getTime())} - ${skew})`);
   }
 
   const token = authHeader !== undefined ? headers['x-amz-security-token'] : (url.query['X-Amz-Security-Token'] as string | undefined);
