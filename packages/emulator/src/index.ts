@@ -1,1 +1,25 @@
-export {};
+/**
+ * `@kvs-sig/emulator`: a strict local Amazon KVS WebRTC signaling service
+ * (control plane, HTTPS signaling, WEBRTC storage endpoint and WebSocket
+ * relay on one port) with SigV4 verification and fault injection.
+ * @packageDocumentation
+ */
+export { startEmulator, DEFAULT_LIMITS } from './server';
+export { generateCertificates, type GeneratedCertificates } from './tls';
+export type {
+  ConnectionFilter,
+  ConnectionInfo,
+  Emulator,
+  EmulatorCredentials,
+  EmulatorFaults,
+  EmulatorLimits,
+  EmulatorLog,
+  EmulatorOptions,
+  EmulatorTlsMaterial,
+  FaultSettings,
+  FrameRecord,
+  InjectedError,
+  Operation,
+  RequestRecord,
+  TurnRestConfig,
+} from './types';

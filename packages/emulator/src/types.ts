@@ -1,0 +1,209 @@
+/**
+ * Public types of the emulator: options, the running-emulator handle, faults and logs.
+ * @packageDocumentation
+ */
+
+/** Static AWS credentials the emulator accepts (and the only ones). @public */
+export interface EmulatorCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** A PEM certificate and key to serve instead of the generated ones. @public */
+export interface EmulatorTlsMaterial {
+  cert: string;
+  key: string;
+  /** The CA that issued `cert`, reported as {@link Emulator.ca}. */
+  ca?: string;
+}
+
+/** Service limits; every value can be shortened so tests do not wait. @public */
+export interface EmulatorLimits {
+  /** Concurrent viewers per channel (service default 10, soft). */
+  maxViewersPerChannel: number;
+  /** ConnectAsMaster / ConnectAsViewer calls per second per channel, counted per role (service: 3). */
+  connectsPerSecondPerChannel: number;
+  /** A socket with no inbound frame (data, ping or pong) for this long is closed (service: 10 min). */
+  idleTimeoutMs: number;
+  /** A socket is closed after this long whatever it does (service: 1 h). */
+  maxConnectionMs: number;
+  /** After GO_AWAY the socket is closed after this grace period (service: 1 min). */
+  goAwayGraceMs: number;
+  /** TTL of the ICE server credentials returned by GetIceServerConfig (service: 300 s). */
+  iceServerTtlSeconds: number;
+  /** Largest accepted `messagePayload`, in characters of base64 (service: 10K). */
+  maxPayloadLength: number;
+  /** Largest difference between the signature date and the emulator clock (service: 5 min). */
+  maxClockSkewMs: number;
+  /** Channels per account (service default 10,000 in us-west-2). */
+  maxChannels: number;
+  /** How long SendAlexaOfferToMaster waits for the master's SDP_ANSWER. */
+  alexaAnswerTimeoutMs: number;
+  /** Entries kept by each of the request and frame logs (oldest dropped first). */
+  maxLogRecords: number;
+}
+
+/** Every operation the emulator serves, with the service's own names. @public */
+export type Operation =
+  | 'CreateSignalingChannel'
+  | 'DescribeSignalingChannel'
+  | 'ListSignalingChannels'
+  | 'UpdateSignalingChannel'
+  | 'DeleteSignalingChannel'
+  | 'GetSignalingChannelEndpoint'
+  | 'DescribeMediaStorageConfiguration'
+  | 'UpdateMediaStorageConfiguration'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'ListTagsForResource'
+  | 'GetIceServerConfig'
+  | 'SendAlexaOfferToMaster'
+  | 'JoinStorageSession'
+  | 'JoinStorageSessionAsViewer'
+  | 'ConnectAsMaster'
+  | 'ConnectAsViewer';
+
+/** Fault settings that can be given at start. @public */
+export interface FaultSettings {
+  /** Delay added before answering every HTTP request and WebSocket handshake. */
+  latencyMs: number;
+  /** Offset added to the emulator's clock (Date header, signature checks, TTLs). */
+  clockOffsetMs: number;
+}
+
+/** Selects live WebSocket connections; every given field must match. @public */
+export interface ConnectionFilter {
+  channelArn?: string;
+  channelName?: string;
+  role?: 'MASTER' | 'VIEWER';
+  clientId?: string;
+}
+
+/** An error reply to inject. @public */
+export interface InjectedError {
+  /** HTTP status; default 500. */
+  status?: number;
+  /** Exception name sent in `x-amzn-ErrorType`; default `InternalFailure`. */
+  errorType?: string;
+  message?: string;
+}
+
+/** Fault injection, usable while the emulator runs. @public */
+export interface EmulatorFaults {
+  /** Delay before answering each HTTP request / WS handshake; with `operations`, only for those. */
+  setLatency(ms: number, operations?: Operation[]): void;
+  /** The next `count` calls of `operation` fail (default 500 `InternalFailure`). */
+  failNext(operation: Operation, count: number, error?: InjectedError): void;
+  /** The next `count` calls of `operation` get `ClientLimitExceededException` (400). */
+  throttleNext(operation: Operation, count: number): void;
+  /** The next `count` WebSocket handshakes (optionally of one role) are refused (default 500 `InternalFailure`). */
+  refuseHandshake(count: number, options?: { status?: number; errorType?: string; role?: 'MASTER' | 'VIEWER' }): void;
+  /** Terminates matching sockets abruptly (no close frame); returns how many. */
+  dropConnections(filter?: ConnectionFilter): number;
+  /** Sends GO_AWAY to matching sockets and closes them after `goAwayGraceMs`; returns how many. */
+  goAway(filter?: ConnectionFilter): number;
+  /** Sends RECONNECT_ICE_SERVER to matching sockets and rotates their channels' ICE credentials; returns how many. */
+  reconnectIceServer(filter?: ConnectionFilter): number;
+  /** Moves the emulator's clock by `ms` (positive = the emulator is ahead of the caller). */
+  setClockOffset(ms: number): void;
+  /** Clears every fault (latency, pending failures, refusals, clock offset). */
+  reset(): void;
+}
+
+/** One HTTP request or WebSocket handshake the emulator answered. @public */
+export interface RequestRecord {
+  /** The operation, or `'Unknown'` for a path that is not one. */
+  operation: Operation | 'Unknown';
+  /** Emulator-clock epoch milliseconds at arrival. */
+  time: number;
+  /** HTTP status sent (101 for an accepted handshake). */
+  status: number;
+  errorType?: string;
+  durationMs: number;
+  channelArn?: string;
+  requestId: string;
+}
+
+/** One WebSocket text frame received from or sent to a client. @public */
+export interface FrameRecord {
+  direction: 'in' | 'out';
+  channelArn: string;
+  role: 'MASTER' | 'VIEWER';
+  clientId?: string;
+  /** The frame text (binary frames are logged as `<binary N bytes>`). */
+  text: string;
+  time: number;
+}
+
+/** What the emulator received and sent. @public */
+export interface EmulatorLog {
+  /** HTTP requests and handshakes, in arrival order. */
+  requests(): RequestRecord[];
+  /** WebSocket frames, in order. */
+  frames(): FrameRecord[];
+  /** Number of requests (of one operation, or all). */
+  count(operation?: Operation): number;
+  clear(): void;
+}
+
+/** A live WebSocket connection. @public */
+export interface ConnectionInfo {
+  channelArn: string;
+  channelName: string;
+  role: 'MASTER' | 'VIEWER';
+  /** The viewer's ClientId; absent for the master. */
+  clientId?: string;
+  /** Emulator-clock epoch milliseconds. */
+  connectedAt: number;
+}
+
+/** A TURN server that issues TURN REST API credentials (e.g. a local coturn with `use-auth-secret`). @public */
+export interface TurnRestConfig {
+  /** `turn:` / `turns:` URIs returned as `Uris`. */
+  urls: string[];
+  /** The shared secret (coturn `static-auth-secret`). */
+  secret: string;
+}
+
+/** Options of {@link startEmulator}. @public */
+export interface EmulatorOptions {
+  /** Address to listen on; default `127.0.0.1`. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** `true` (default): generate a CA and server certificate with openssl. `false`: plain http/ws. */
+  tls?: boolean | EmulatorTlsMaterial;
+  /** Region of the signatures and ARNs; default `us-west-2`. */
+  region?: string;
+  /** Accepted credentials; default: random ones generated at start. */
+  credentials?: EmulatorCredentials;
+  /** 12-digit account id used in ARNs; default random. */
+  accountId?: string;
+  limits?: Partial<EmulatorLimits>;
+  /** Initial faults. */
+  faults?: Partial<FaultSettings>;
+  /** Point GetIceServerConfig at a real TURN server with REST credentials. */
+  turn?: TurnRestConfig;
+  /** Receives one line per request, handshake and notable event. */
+  logger?: (line: string) => void;
+}
+
+/** A running emulator. @public */
+export interface Emulator {
+  /** Control-plane endpoint, e.g. `https://127.0.0.1:PORT`. */
+  controlPlaneEndpoint: string;
+  region: string;
+  credentials: EmulatorCredentials;
+  accountId: string;
+  /** PEM of the CA that signed the server certificate (undefined without TLS). */
+  ca: string | undefined;
+  /** {@link Emulator.ca} written to a file (for `NODE_EXTRA_CA_CERTS` and CLIs). */
+  caPath: string | undefined;
+  faults: EmulatorFaults;
+  log: EmulatorLog;
+  /** Live WebSocket connections, optionally filtered. */
+  connections(filter?: ConnectionFilter): ConnectionInfo[];
+  /** Closes every socket and timer and removes temporary files. Safe to call twice. */
+  close(): Promise<void>;
+}
