@@ -105,6 +105,16 @@ export interface Throughput {
   readonly cpuMicrosPerOp: Summary;
   /** Wall microseconds per operation, one value per batch. */
   readonly wallMicrosPerOp: Summary;
+  /** The per-batch values the summaries were made from, for merging rounds. */
+  readonly raw: { readonly opsPerSec: number[]; readonly cpuMicrosPerOp: number[]; readonly wallMicrosPerOp: number[] };
+}
+
+/** Merges batches of the same operation measured in several rounds. @public */
+export function mergeThroughput(parts: readonly Throughput[]): Throughput {
+  const ops = parts.flatMap((p) => p.raw.opsPerSec);
+  const cpu = parts.flatMap((p) => p.raw.cpuMicrosPerOp);
+  const wall = parts.flatMap((p) => p.raw.wallMicrosPerOp);
+  return { opsPerSec: summarize(ops), cpuMicrosPerOp: summarize(cpu), wallMicrosPerOp: summarize(wall), raw: { opsPerSec: ops, cpuMicrosPerOp: cpu, wallMicrosPerOp: wall } };
 }
 
 /** How many operations to run. @public */
@@ -146,7 +156,7 @@ export async function throughput(op: (i: number) => unknown, plan: BatchPlan): P
     wall.push((ms * 1000) / plan.batch);
     cpu.push(cpuUs / plan.batch);
   }
-  return { opsPerSec: summarize(ops), cpuMicrosPerOp: summarize(cpu), wallMicrosPerOp: summarize(wall) };
+  return { opsPerSec: summarize(ops), cpuMicrosPerOp: summarize(cpu), wallMicrosPerOp: summarize(wall), raw: { opsPerSec: ops, cpuMicrosPerOp: cpu, wallMicrosPerOp: wall } };
 }
 
 /** Time and CPU of one run of `fn`. @public */

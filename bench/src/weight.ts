@@ -1,0 +1,297 @@
+/**
+ * Benchmark 5: weight. Minified + gzipped bytes of what a browser viewer must
+ * load (esbuild, same settings for everyone), and the `npm install` footprint
+ * for a Node user (package count and bytes on disk).
+ * @packageDocumentation
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync, lstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { bytes, fmt, ratio, recorder, timed, type BenchContext, type BenchResult, type GoalCheck, type Table } from './harness';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+
+/** A browser entry point to bundle. */
+interface Entry {
+  readonly name: string;
+  readonly what: string;
+  readonly code: string;
+}
+
+// Each entry is what an app writes, so tree-shaking keeps exactly what that app needs.
+const ENTRIES: readonly Entry[] = [
+  {
+    name: 'ours: full viewer (@kvs-sig/client)',
+    what: 'channel name → describe, endpoints, ICE, signing, socket, typed events, reconnect',
+    code: `
+import { SignalingClient } from '@kvs-sig/client';
+const client = new SignalingClient({ role: 'VIEWER', region: 'us-west-2', channelName: 'demo', clientId: 'viewer-1',
+  credentials: { accessKeyId: window.AK, secretAccessKey: window.SK } });
+client.on('sdpAnswer', (answer) => window.pc.setRemoteDescription(answer));
+client.on('iceCandidate', (c) => window.pc.addIceCandidate(c));
+await client.connect();
+window.iceServers = await client.getIceServers?.();
+client.sendSdpOffer(window.offer);
+`,
+  },
+  {
+    name: 'official flow: SignalingClient + AWS SDK v3 clients',
+    what: "the official viewer example's calls: DescribeSignalingChannel, GetSignalingChannelEndpoint, GetIceServerConfig, then SignalingClient",
+    code: `
+import { SignalingClient, Role } from 'amazon-kinesis-video-streams-webrtc';
+import { KinesisVideoClient, DescribeSignalingChannelCommand, GetSignalingChannelEndpointCommand } from '@aws-sdk/client-kinesis-video';
+import { KinesisVideoSignalingClient, GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
+const credentials = { accessKeyId: window.AK, secretAccessKey: window.SK };
+const kv = new KinesisVideoClient({ region: 'us-west-2', credentials });
+const d = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: 'demo' }));
+const arn = d.ChannelInfo.ChannelARN;
+const e = await kv.send(new GetSignalingChannelEndpointCommand({ ChannelARN: arn,
+  SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: Role.VIEWER } }));
+const ep = Object.fromEntries(e.ResourceEndpointList.map((x) => [x.Protocol, x.ResourceEndpoint]));
+const sig = new KinesisVideoSignalingClient({ region: 'us-west-2', credentials, endpoint: ep.HTTPS });
+window.iceServers = (await sig.send(new GetIceServerConfigCommand({ ChannelARN: arn, ClientId: 'viewer-1' }))).IceServerList;
+const client = new SignalingClient({ channelARN: arn, channelEndpoint: ep.WSS, clientId: 'viewer-1', role: Role.VIEWER, region: 'us-west-2', credentials });
+client.on('open', () => client.sendSdpOffer(window.offer));
+client.on('sdpAnswer', (answer) => window.pc.setRemoteDescription(answer));
+client.on('iceCandidate', (c) => window.pc.addIceCandidate(c));
+client.open();
+`,
+  },
+  {
+    name: 'official SignalingClient alone',
+    what: 'signs the URL and holds the socket; the app must get the ARN, endpoints and ICE servers some other way',
+    code: `
+import { SignalingClient, Role } from 'amazon-kinesis-video-streams-webrtc';
+const client = new SignalingClient({ channelARN: window.arn, channelEndpoint: window.wss, clientId: 'viewer-1', role: Role.VIEWER, region: 'us-west-2',
+  credentials: { accessKeyId: window.AK, secretAccessKey: window.SK } });
+client.on('open', () => client.sendSdpOffer(window.offer));
+client.on('sdpAnswer', (answer) => window.pc.setRemoteDescription(answer));
+client.on('iceCandidate', (c) => window.pc.addIceCandidate(c));
+client.open();
+`,
+  },
+];
+
+interface BundleSize {
+  minBytes: number;
+  gzipBytes: number;
+  top: { file: string; bytes: number }[];
+}
+
+async function bundle(entry: Entry): Promise<BundleSize> {
+  const result = await esbuild.build({
+    stdin: { contents: entry.code, resolveDir: here, sourcefile: 'entry.mjs', loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    // Our sources through the workspace condition (tsup's dist is the same code, built); `browser` first like every bundler.
+    conditions: ['@kvs-sig/source', 'browser', 'module', 'import', 'default'],
+    mainFields: ['browser', 'module', 'main'],
+    // The official SDK requires Node's `events` without declaring it (JS #321); apps install the polyfill, as we did here.
+    nodePaths: [path.join(root, 'bench', 'node_modules'), path.join(root, 'node_modules')],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  const out = result.outputFiles[0];
+  if (!out) throw new Error(`esbuild produced nothing for ${entry.name}`);
+  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
+  const top = Object.entries(inputs)
+    .map(([file, v]) => ({ file: file.replace(/^.*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, ''), bytes: v.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 6);
+  return { minBytes: out.contents.length, gzipBytes: gzipSync(out.contents, { level: 9 }).length, top };
+}
+
+/** Walks a node_modules tree: distinct installed package directories and bytes of all files. */
+export function footprint(dir: string): { packages: number; bytes: number } {
+  let packages = 0;
+  let total = 0;
+  const walk = (d: string, inNodeModules: boolean): void => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) continue;
+      if (st.isDirectory()) {
+        if (name === 'node_modules') {
+          walk(p, true);
+          continue;
+        }
+        if (inNodeModules && name.startsWith('@')) {
+          for (const sub of readdirSync(p)) {
+            const sp = path.join(p, sub);
+            if (existsSync(path.join(sp, 'package.json'))) packages++;
+            if (statSync(sp).isDirectory()) walk(sp, false);
+          }
+          continue;
+        }
+        if (inNodeModules && !name.startsWith('.') && existsSync(path.join(p, 'package.json'))) packages++;
+        walk(p, false);
+      } else if (st.isFile()) total += st.size;
+    }
+  };
+  if (existsSync(dir)) walk(dir, true);
+  return { packages, bytes: total };
+}
+
+const OUR_PACKAGES = ['core', 'signer', 'client'] as const;
+
+/** Builds (tsup, as `pnpm build` does) and packs our packages from a staged copy, so the working tree is not touched. */
+function packOurs(stage: string, log: (m: string) => void): string[] {
+  const repo = path.join(stage, 'repo');
+  mkdirSync(path.join(repo, 'packages'), { recursive: true });
+  cpSync(path.join(root, 'tsconfig.base.json'), path.join(repo, 'tsconfig.base.json'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(repo, 'node_modules'));
+  const tsup = require.resolve('tsup/dist/cli-default.js');
+  const tarballs: string[] = [];
+  const versions = new Map<string, string>();
+  for (const p of OUR_PACKAGES) {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'packages', p, 'package.json'), 'utf8')) as { name: string; version: string };
+    versions.set(pkg.name, pkg.version);
+  }
+  for (const p of OUR_PACKAGES) {
+    const src = path.join(root, 'packages', p);
+    const dst = path.join(repo, 'packages', p);
+    mkdirSync(dst);
+    for (const f of readdirSync(src)) {
+      if (['node_modules', 'dist', 'test', 'coverage'].includes(f)) continue;
+      cpSync(path.join(src, f), path.join(dst, f), { recursive: true });
+    }
+    symlinkSync(path.join(src, 'node_modules'), path.join(dst, 'node_modules'));
+    log(`weight: building ${p} with tsup`);
+    execFileSync(process.execPath, [tsup], { cwd: dst, stdio: 'pipe' });
+    // What `pnpm publish` does to workspace ranges: pin the sibling's version.
+    const pj = JSON.parse(readFileSync(path.join(dst, 'package.json'), 'utf8')) as Record<string, Record<string, string> | unknown>;
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+      const deps = pj[field] as Record<string, string> | undefined;
+      if (!deps) continue;
+      for (const [k, v] of Object.entries(deps)) if (v.startsWith('workspace:')) deps[k] = versions.get(k) ?? v;
+    }
+    delete pj.devDependencies;
+    writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pj, null, 2));
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', stage, '--loglevel=error'], { cwd: dst, encoding: 'utf8' });
+    const info = JSON.parse(out) as { filename: string }[];
+    tarballs.push(path.join(stage, (info[0] as { filename: string }).filename));
+  }
+  return tarballs;
+}
+
+function npmInstall(dir: string, specs: readonly string[], extra: readonly string[] = []): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'footprint', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...extra], {
+    cwd: dir,
+    stdio: 'pipe',
+    timeout: 240_000,
+  });
+}
+
+/** Runs the weight benchmark. @public */
+export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
+  const started = performance.now();
+  const rec = recorder();
+  const notes: string[] = [];
+  const goals: GoalCheck[] = [];
+  const tables: Table[] = [];
+
+  const sizes = new Map<string, BundleSize>();
+  const bundleRows: string[][] = [];
+  for (const e of ENTRIES) {
+    ctx.log(`weight: bundling ${e.name}`);
+    try {
+      const s = await bundle(e);
+      sizes.set(e.name, s);
+      rec.add(e.name, 'bundle.minBytes', s.minBytes, 'B');
+      rec.add(e.name, 'bundle.gzipBytes', s.gzipBytes, 'B');
+    } catch (err) {
+      notes.push(`Could not bundle "${e.name}": ${(err as Error).message.split('\n').slice(0, 6).join(' ')}`);
+    }
+  }
+  const vendorMin = path.join(path.dirname(require.resolve('amazon-kinesis-video-streams-webrtc/package.json')), 'dist', 'kvs-webrtc.min.js');
+  const vendor = readFileSync(vendorMin);
+  const vendorGz = gzipSync(vendor, { level: 9 }).length;
+  rec.add('official prebuilt', 'bundle.gzipBytes', vendorGz, 'B');
+  const ours = sizes.get(ENTRIES[0]!.name);
+  const flow = sizes.get(ENTRIES[1]!.name);
+  for (const e of ENTRIES) {
+    const s = sizes.get(e.name);
+    bundleRows.push([e.name, e.what, s ? bytes(s.minBytes) : 'failed', s ? bytes(s.gzipBytes) : 'failed', s && ours ? ratio(s.gzipBytes, ours.gzipBytes) : 'n/a']);
+  }
+  bundleRows.push(['official prebuilt `dist/kvs-webrtc.min.js` (their webpack build, whole library)', 'the file a `<script>` tag loads; includes the `events` polyfill and tslib', bytes(vendor.length), bytes(vendorGz), ours ? ratio(vendorGz, ours.gzipBytes) : 'n/a']);
+  tables.push({ title: 'Browser bundle (esbuild --minify, ESM, platform browser; gzip -9)', columns: ['bundle', 'what it does', 'minified', 'min + gzip', 'x ours'], rows: bundleRows });
+  if (ours) {
+    goals.push({ goal: 'browser bundle of a full client ≤ 15 KiB min+gzip', met: ours.gzipBytes <= 15 * 1024, detail: bytes(ours.gzipBytes) });
+    const full = [...sizes.entries()].filter(([n]) => n !== ENTRIES[2]!.name && n !== ENTRIES[0]!.name);
+    goals.push({
+      goal: 'smallest browser bundle of any full client',
+      met: full.every(([, s]) => s.gzipBytes > ours.gzipBytes),
+      detail: full.map(([n, s]) => `${n}: ${bytes(s.gzipBytes)}`).join('; '),
+    });
+    tables.push({ title: 'What our viewer bundle is made of (largest inputs, minified bytes before gzip)', columns: ['input', 'bytes in output'], rows: ours.top.map((t) => [t.file, t.bytes.toLocaleString('en-US')]) });
+  }
+  if (flow) tables.push({ title: 'What the official flow bundle is made of (largest inputs)', columns: ['input', 'bytes in output'], rows: flow.top.map((t) => [t.file, t.bytes.toLocaleString('en-US')]) });
+
+  // Install footprint.
+  const stage = mkdtempSync(path.join(os.tmpdir(), 'kvs-bench-weight-'));
+  try {
+    ctx.log('weight: packing ours');
+    const tarballs = packOurs(stage, ctx.log);
+    const tarRows: string[][] = tarballs.map((t) => [path.basename(t), bytes(statSync(t).size)]);
+    tables.push({ title: 'Our tarballs (`npm pack` of a tsup build, as published)', columns: ['tarball', 'size'], rows: tarRows });
+    for (const t of tarballs) rec.add(path.basename(t), 'tarball.bytes', statSync(t).size, 'B');
+    if (ctx.quick) {
+      notes.push('Quick mode: the `npm install` footprint is skipped (it needs the registry); the tarballs above were built and packed.');
+    } else {
+      const installRows: string[][] = [];
+      const oursDir = path.join(stage, 'install-ours');
+      ctx.log('weight: npm install ours');
+      const a = await timed(async () => npmInstall(oursDir, tarballs));
+      const fa = footprint(path.join(oursDir, 'node_modules'));
+      rec.add('ours', 'install.packages', fa.packages, 'packages');
+      rec.add('ours', 'install.bytes', fa.bytes, 'B');
+      installRows.push(['ours: `npm install` core + signer + client tarballs', String(fa.packages), bytes(fa.bytes), `${fmt(a.ms / 1000)} s`]);
+      for (const [label, extra] of [
+        ['official: `npm install amazon-kinesis-video-streams-webrtc@2.9.0`', []],
+        ['official with `--omit=optional`', ['--omit=optional']],
+      ] as const) {
+        const dir = path.join(stage, `install-official${extra.length ? '-omit' : ''}`);
+        ctx.log(`weight: ${label}`);
+        const b = await timed(async () => npmInstall(dir, ['amazon-kinesis-video-streams-webrtc@2.9.0'], extra));
+        const fb = footprint(path.join(dir, 'node_modules'));
+        rec.add(extra.length ? 'official --omit=optional' : 'official', 'install.packages', fb.packages, 'packages');
+        rec.add(extra.length ? 'official --omit=optional' : 'official', 'install.bytes', fb.bytes, 'B');
+        installRows.push([label, String(fb.packages), bytes(fb.bytes), `${fmt(b.ms / 1000)} s`]);
+      }
+      tables.push({ title: 'Node install footprint (fresh project, `--prefer-offline --ignore-scripts`)', columns: ['install', 'packages', 'bytes on disk (files)', 'install time'], rows: installRows });
+      notes.push('The official package also needs the AWS SDK v3 clients for the describe/endpoint/ICE calls its examples make; they are not in its install row (they would only add to it).');
+    }
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+
+  return {
+    name: 'weight',
+    title: 'Weight: browser bundle and install footprint',
+    method: [
+      '- **Bundles:** each row is a small browser app (the code is in `bench/src/weight.ts`) bundled by esbuild with the same settings: `--bundle --minify`, ESM, `platform: browser`, conditions `browser, module, import`, then gzip level 9 of the output. Tree-shaking keeps what that app uses. Ours is bundled from the workspace sources (the `@kvs-sig/source` condition; the published `dist` is the same code built by tsup).',
+      '- The official SDK `require`s Node\'s `events` without declaring it (JS #321): browser apps must install the `events` polyfill, which we did (`events@3`), so the official rows include it as they would in any app.',
+      '- **Install:** our core, signer and client are staged in a temp dir, built with tsup (as `pnpm build` does), their `workspace:*` ranges pinned as `pnpm publish` does, packed with `npm pack`, and installed together into an empty project; the official package is installed from the npm registry into another. Packages are counted as installed `package.json` directories under `node_modules`; bytes are the sum of file sizes.',
+    ].join('\n'),
+    tables,
+    measurements: rec.list,
+    goals,
+    notes,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
