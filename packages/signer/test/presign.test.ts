@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SigV4RequestSigner } from 'amazon-kinesis-video-streams-webrtc/lib/SigV4RequestSigner';
-import { isSignalingError } from '@kvs-sig/core';
+import { constructConnectWssEndpointRequest, isSignalingError } from '@kvs-sig/core';
 import { createSigV4RequestSigner, presignWssUrl, verify } from '../src';
 
 const common = {
@@ -50,6 +50,10 @@ describe('presignWssUrl: protocol.md 4.4 vectors', () => {
     const [, q] = url.split('?') as [string, string];
     expect(q.replace(/&X-Amz-Signature=[0-9a-f]{64}/, '')).toBe(eQuery);
     expect(sig(url)).toBe(eSig);
+  });
+  test('E from core constructConnectWssEndpointRequest', async () => {
+    const { url: unsigned } = constructConnectWssEndpointRequest({ wssEndpoint: 'wss://v-1a2b3c4d.kinesisvideo.us-west-2.amazonaws.com', channelArn: arn, role: 'VIEWER', clientId: 'viewer-1' });
+    expect(sig(await presignWssUrl(unsigned, eOptions))).toBe(eSig);
   });
   test('E through createSigV4RequestSigner().getSignedUrl', async () => {
     const signer = createSigV4RequestSigner({ region: 'us-west-2', credentials: eOptions.credentials });

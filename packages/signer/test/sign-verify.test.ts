@@ -1,34 +1,29 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest } from '@kvs-sig/core';
+import {
+  constructCreateSignalingChannelRequest,
+  constructDescribeSignalingChannelRequest,
+  constructGetIceServerConfigRequest,
+  constructGetSignalingChannelEndpointRequest,
+  type HttpRequest,
+} from '@kvs-sig/core';
 import { presignWssUrl, signRequest, verify, type Credentials, type VerifyFailure } from '../src';
 
 const temp: Credentials = { accessKeyId: 'ASIAEXAMPLE123', secretAccessKey: 'abc/def+ghi', sessionToken: 'IQoJ-token==' };
 const longTerm: Credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const at = new Date('2024-01-02T03:04:05Z');
 
-// Requests in the exact shape core's construct functions return (POST, lower-case headers, JSON text body).
+const ARN = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo-channel/1234567890123';
+const cp = { controlPlaneEndpoint: 'https://kinesisvideo.us-west-2.amazonaws.com' };
+// Core's real builders, as the client will hand their output to the signer.
 const coreRequests: HttpRequest[] = [
-  {
-    method: 'POST',
-    url: 'https://kinesisvideo.us-west-2.amazonaws.com/describeSignalingChannel',
-    headers: { 'content-type': 'application/json' },
-    body: '{"ChannelName":"demo-channel"}',
-  },
-  {
-    method: 'POST',
-    url: 'https://kinesisvideo.us-west-2.amazonaws.com/getSignalingChannelEndpoint',
-    headers: { 'content-type': 'application/json' },
-    body: '{"ChannelARN":"arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo-channel/1234567890123","SingleMasterChannelEndpointConfiguration":{"Protocols":["WSS","HTTPS"],"Role":"VIEWER"}}',
-  },
-  {
-    method: 'POST',
-    url: 'https://r-1234abcd.kinesisvideo.us-west-2.amazonaws.com/v1/get-ice-server-config',
-    headers: { 'content-type': 'application/json' },
-    body: '{"ChannelARN":"arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo-channel/1234567890123","ClientId":"viewer-1","Service":"TURN"}',
-  },
-  { method: 'POST', url: 'https://127.0.0.1:8443/createSignalingChannel', headers: { 'content-type': 'application/json', 'user-agent': 'kvs-sig/0.1' }, body: '{"ChannelName":"a"}' },
+  constructDescribeSignalingChannelRequest({ channelName: 'demo-channel' }, cp),
+  constructGetSignalingChannelEndpointRequest({ channelArn: ARN, role: 'VIEWER', protocols: ['WSS', 'HTTPS'] }, cp),
+  constructCreateSignalingChannelRequest({ channelName: 'demo-channel' }, cp),
+  constructGetIceServerConfigRequest({ httpsEndpoint: 'https://r-1234abcd.kinesisvideo.us-west-2.amazonaws.com', channelArn: ARN, clientId: 'viewer-1' }),
+  constructDescribeSignalingChannelRequest({ channelArn: ARN }, { controlPlaneEndpoint: 'http://127.0.0.1:8443' }),
+  { ...constructDescribeSignalingChannelRequest({ channelName: 'a' }, cp), headers: { 'content-type': 'application/json', 'user-agent': 'kvs-sig/0.1' } },
 ];
 
 async function smithyReference(req: HttpRequest, creds: Credentials): Promise<Record<string, string>> {
