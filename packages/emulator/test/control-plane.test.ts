@@ -1,0 +1,321 @@
+import type { Emulator } from '../src';
+import { call, connect, createChannel, rawRequest, withEmulator } from './helpers';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await withEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function expectError(r: { status: number; headers: Record<string, unknown>; json: Record<string, unknown> }, status: number, type: string, text?: RegExp) {
+  expect({ status: r.status, type: r.headers['x-amzn-errortype'] }).toEqual({ status, type });
+  const message = (r.json.Message ?? r.json.message) as string;
+  expect(typeof message).toBe('string');
+  if (text) expect(message).toMatch(text);
+}
+
+describe('every reply', () => {
+  test('carries Date, x-amzn-RequestId and JSON content type; errors carry x-amzn-ErrorType and Message', async () => {
+    const ok = await call(emu, '/listSignalingChannels', {});
+    expect(ok.status).toBe(200);
+    expect(Number.isNaN(Date.parse(String(ok.headers.date)))).toBe(false);
+    expect(ok.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ok.headers['x-amzn-errortype']).toBeUndefined();
+    const bad = await call(emu, '/describeSignalingChannel', { ChannelName: 'nope' });
+    expectError(bad, 404, 'ResourceNotFoundException');
+    expect(bad.json).toHaveProperty('Message');
+    expect(bad.headers['x-amzn-requestid']).not.toBe(ok.headers['x-amzn-requestid']);
+  });
+
+  test('unknown path and wrong method get 404 UnknownOperationException; the server keeps serving', async () => {
+    expectError(await call(emu, '/doesNotExist', {}), 404, 'UnknownOperationException');
+    expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 404, 'UnknownOperationException');
+    expect((await call(emu, '/listSignalingChannels', {})).status).toBe(200);
+  });
+
+  test('malformed JSON and non-object bodies get 400 SerializationException', async () => {
+    expectError(await call(emu, '/createSignalingChannel', undefined, { rawBody: '{"ChannelName":' }), 400, 'SerializationException');
+    expectError(await call(emu, '/createSignalingChannel', undefined, { rawBody: '[1,2]' }), 400, 'SerializationException');
+    expectError(await call(emu, '/createSignalingChannel', undefined, { rawBody: '"x"' }), 400, 'SerializationException');
+  });
+
+  test('a CORS preflight is answered so browsers can call the emulator', async () => {
+    const r = await rawRequest(emu, '/describeSignalingChannel', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-amz-date' },
+    });
+    expect(r.status).toBe(204);
+    expect(r.headers['access-control-allow-origin']).toBe('*');
+    expect(r.headers['access-control-allow-headers']).toBe('authorization,x-amz-date');
+  });
+});
+
+describe('CreateSignalingChannel', () => {
+  test('returns an ARN of the service format; defaults TTL 60, SINGLE_MASTER, ACTIVE; keeps tags', async () => {
+    const arn = await createChannel(emu, 'cp-create', { Tags: [{ Key: 'team', Value: 'a' }] });
+    expect(arn).toMatch(new RegExp(`^arn:aws:kinesisvideo:us-west-2:${emu.accountId}:channel/cp-create/\\d{13}$`));
+    const d = await call(emu, '/describeSignalingChannel', { ChannelARN: arn });
+    const info = d.json.ChannelInfo as Record<string, unknown>;
+    expect(info).toMatchObject({
+      ChannelARN: arn,
+      ChannelName: 'cp-create',
+      ChannelStatus: 'ACTIVE',
+      ChannelType: 'SINGLE_MASTER',
+      SingleMasterConfiguration: { MessageTtlSeconds: 60 },
+    });
+    expect(info.Version).toMatch(/^[a-zA-Z0-9]{1,64}$/);
+    expect(typeof info.CreationTime).toBe('number');
+    expect(Math.abs((info.CreationTime as number) * 1000 - Date.now())).toBeLessThan(60_000);
+    const tags = await call(emu, '/ListTagsForResource', { ResourceARN: arn });
+    expect(tags.json.Tags).toEqual({ team: 'a' });
+  });
+
+  test('an existing name gets 400 ResourceInUseException', async () => {
+    await createChannel(emu, 'cp-dup');
+    expectError(await call(emu, '/createSignalingChannel', { ChannelName: 'cp-dup' }), 400, 'ResourceInUseException', /cp-dup/);
+  });
+
+  test.each([
+    ['missing name', {}, /channelName.*must not be null/],
+    ['empty name', { ChannelName: '' }, /length between 1 and 256/],
+    ['257 characters', { ChannelName: 'a'.repeat(257) }, /length between 1 and 256/],
+    ['bad characters', { ChannelName: 'a b' }, /regular expression pattern/],
+    ['name not a string', { ChannelName: 5 }, /must be a string/],
+    ['TTL 4', { ChannelName: 'x1', SingleMasterConfiguration: { MessageTtlSeconds: 4 } }, /greater than or equal to 5/],
+    ['TTL 121', { ChannelName: 'x2', SingleMasterConfiguration: { MessageTtlSeconds: 121 } }, /less than or equal to 120/],
+    ['TTL not integer', { ChannelName: 'x3', SingleMasterConfiguration: { MessageTtlSeconds: 6.5 } }, /integer/],
+    ['unknown type', { ChannelName: 'x4', ChannelType: 'MESH' }, /enum value set/],
+    ['FULL_MESH', { ChannelName: 'x5', ChannelType: 'FULL_MESH' }, /SINGLE_MASTER/],
+    ['51 tags', { ChannelName: 'x6', Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, /length between 0 and 50/],
+    ['tag key too long', { ChannelName: 'x7', Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] }, /key.*length between 1 and 128/],
+    ['tag without Value', { ChannelName: 'x8', Tags: [{ Key: 'k' }] }, /value.*must not be null/],
+  ])('refuses %s with 400 InvalidArgumentException naming the problem', async (_name, body, text) => {
+    const r = await call(emu, '/createSignalingChannel', body);
+    expectError(r, 400, 'InvalidArgumentException', text);
+  });
+
+  test('256-character names are accepted (the API limit)', async () => {
+    const name = 'n'.repeat(256);
+    const arn = await createChannel(emu, name);
+    expect(arn).toContain(`/${name}/`);
+  });
+
+  test('the channel limit gives AccountChannelLimitExceededException', async () => {
+    const small = await withEmulator({ tls: false, limits: { maxChannels: 1 } });
+    try {
+      await createChannel(small, 'one');
+      expectError(await call(small, '/createSignalingChannel', { ChannelName: 'two' }), 400, 'AccountChannelLimitExceededException');
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('DescribeSignalingChannel', () => {
+  test('by name or ARN; neither → InvalidArgumentException; unknown → 404; mismatching pair → 404', async () => {
+    const arn = await createChannel(emu, 'cp-desc');
+    expect((await call(emu, '/describeSignalingChannel', { ChannelName: 'cp-desc' })).status).toBe(200);
+    expect((await call(emu, '/describeSignalingChannel', { ChannelARN: arn })).status).toBe(200);
+    expectError(await call(emu, '/describeSignalingChannel', {}), 400, 'InvalidArgumentException', /ChannelName or ChannelARN/);
+    expectError(await call(emu, '/describeSignalingChannel', { ChannelARN: arn.replace('cp-desc', 'cp-gone') }), 404, 'ResourceNotFoundException');
+    expectError(await call(emu, '/describeSignalingChannel', { ChannelARN: 'not-an-arn' }), 400, 'InvalidArgumentException', /pattern/);
+    expectError(await call(emu, '/describeSignalingChannel', { ChannelARN: arn, ChannelName: 'other' }), 404, 'ResourceNotFoundException');
+  });
+});
+
+describe('ListSignalingChannels', () => {
+  test('BEGINS_WITH, MaxResults and NextToken paging visit every channel once, in name order', async () => {
+    const names = ['pg-c', 'pg-a', 'pg-e', 'pg-b', 'pg-d'];
+    for (const n of names) await createChannel(emu, n);
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const r = await call(emu, '/listSignalingChannels', {
+        MaxResults: 2,
+        ChannelNameCondition: { ComparisonOperator: 'BEGINS_WITH', ComparisonValue: 'pg-' },
+        ...(token ? { NextToken: token } : {}),
+      });
+      expect(r.status).toBe(200);
+      const list = r.json.ChannelInfoList as Array<{ ChannelName: string }>;
+      expect(list.length).toBeLessThanOrEqual(2);
+      seen.push(...list.map((c) => c.ChannelName));
+      token = r.json.NextToken as string | undefined;
+      if (token !== undefined) expect(token).toMatch(/^[a-zA-Z0-9+/=]*$/);
+      pages++;
+    } while (token !== undefined && pages < 10);
+    expect(seen).toEqual([...names].sort());
+    expect(pages).toBe(3);
+  });
+
+  test('bad MaxResults, operator or token are refused', async () => {
+    expectError(await call(emu, '/listSignalingChannels', { MaxResults: 0 }), 400, 'InvalidArgumentException');
+    expectError(await call(emu, '/listSignalingChannels', { MaxResults: 10001 }), 400, 'InvalidArgumentException');
+    expectError(
+      await call(emu, '/listSignalingChannels', { ChannelNameCondition: { ComparisonOperator: 'CONTAINS', ComparisonValue: 'a' } }),
+      400,
+      'InvalidArgumentException',
+      /BEGINS_WITH/,
+    );
+    expectError(await call(emu, '/listSignalingChannels', { NextToken: 'Zm9v' }), 400, 'InvalidArgumentException', /NextToken/);
+  });
+});
+
+describe('UpdateSignalingChannel and DeleteSignalingChannel', () => {
+  test('update needs the current version, changes the TTL and issues a new version', async () => {
+    const arn = await createChannel(emu, 'cp-upd');
+    const v1 = ((await call(emu, '/describeSignalingChannel', { ChannelARN: arn })).json.ChannelInfo as { Version: string }).Version;
+    expectError(
+      await call(emu, '/updateSignalingChannel', { ChannelARN: arn, CurrentVersion: 'stale1', SingleMasterConfiguration: { MessageTtlSeconds: 30 } }),
+      400,
+      'VersionMismatchException',
+    );
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: arn }), 400, 'InvalidArgumentException', /currentVersion/);
+    const ok = await call(emu, '/updateSignalingChannel', { ChannelARN: arn, CurrentVersion: v1, SingleMasterConfiguration: { MessageTtlSeconds: 30 } });
+    expect(ok.status).toBe(200);
+    const info = (await call(emu, '/describeSignalingChannel', { ChannelARN: arn })).json.ChannelInfo as { Version: string; SingleMasterConfiguration: { MessageTtlSeconds: number } };
+    expect(info.SingleMasterConfiguration.MessageTtlSeconds).toBe(30);
+    expect(info.Version).not.toBe(v1);
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: arn, CurrentVersion: v1 }), 400, 'VersionMismatchException');
+  });
+
+  test('delete checks an optional version, removes the channel and closes its sockets', async () => {
+    const arn = await createChannel(emu, 'cp-del');
+    const master = await connect(emu, arn);
+    const viewer = await connect(emu, arn, { clientId: 'v' });
+    expectError(await call(emu, '/deleteSignalingChannel', { ChannelARN: arn, CurrentVersion: 'wrong' }), 400, 'VersionMismatchException');
+    expect((await call(emu, '/deleteSignalingChannel', { ChannelARN: arn })).status).toBe(200);
+    expect(await master.closed).toBe(1001);
+    expect(await viewer.closed).toBe(1001);
+    expect(emu.connections({ channelArn: arn })).toEqual([]);
+    expectError(await call(emu, '/describeSignalingChannel', { ChannelARN: arn }), 404, 'ResourceNotFoundException');
+    expectError(await call(emu, '/deleteSignalingChannel', { ChannelARN: arn }), 404, 'ResourceNotFoundException');
+    // The name is free again, under a new ARN.
+    const again = await createChannel(emu, 'cp-del');
+    expect(again).not.toBe(arn);
+  });
+});
+
+describe('tags', () => {
+  test('TagResource adds and overwrites, UntagResource removes, ListTagsForResource returns a map; over 50 is refused', async () => {
+    const arn = await createChannel(emu, 'cp-tags', { Tags: [{ Key: 'a', Value: '1' }] });
+    expect((await call(emu, '/TagResource', { ResourceARN: arn, Tags: [{ Key: 'a', Value: '2' }, { Key: 'b', Value: '' }] })).status).toBe(200);
+    expect((await call(emu, '/ListTagsForResource', { ResourceARN: arn })).json.Tags).toEqual({ a: '2', b: '' });
+    expect((await call(emu, '/UntagResource', { ResourceARN: arn, TagKeyList: ['a'] })).status).toBe(200);
+    expect((await call(emu, '/ListTagsForResource', { ResourceARN: arn })).json.Tags).toEqual({ b: '' });
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    expectError(await call(emu, '/TagResource', { ResourceARN: arn, Tags: many }), 400, 'TagsPerResourceExceededLimitException');
+    expectError(await call(emu, '/TagResource', { ResourceARN: arn, Tags: [] }), 400, 'InvalidArgumentException');
+    expectError(await call(emu, '/UntagResource', { ResourceARN: arn }), 400, 'InvalidArgumentException');
+    expectError(await call(emu, '/ListTagsForResource', { ResourceARN: arn.replace('cp-tags', 'cp-none') }), 404, 'ResourceNotFoundException');
+  });
+});
+
+describe('GetSignalingChannelEndpoint', () => {
+  test('returns only the protocols asked, without path or trailing slash', async () => {
+    const arn = await createChannel(emu, 'cp-ep');
+    const r = await call(emu, '/getSignalingChannelEndpoint', {
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['HTTPS'], Role: 'MASTER' },
+    });
+    expect(r.json.ResourceEndpointList).toEqual([{ Protocol: 'HTTPS', ResourceEndpoint: emu.controlPlaneEndpoint }]);
+    expect(emu.controlPlaneEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const both = await call(emu, '/getSignalingChannelEndpoint', {
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: 'VIEWER' },
+    });
+    expect(both.json.ResourceEndpointList).toEqual([
+      { Protocol: 'WSS', ResourceEndpoint: emu.controlPlaneEndpoint.replace('https:', 'wss:') },
+      { Protocol: 'HTTPS', ResourceEndpoint: emu.controlPlaneEndpoint },
+    ]);
+  });
+
+  test('refuses bad protocols and roles, and WEBRTC for a channel without media storage', async () => {
+    const arn = await createChannel(emu, 'cp-ep2');
+    const ask = (cfg: unknown) => call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn, SingleMasterChannelEndpointConfiguration: cfg });
+    expectError(await ask({ Protocols: ['FTP'], Role: 'MASTER' }), 400, 'InvalidArgumentException', /WSS, HTTPS, WEBRTC/);
+    expectError(await ask({ Protocols: [], Role: 'MASTER' }), 400, 'InvalidArgumentException', /length between 1 and 5/);
+    expectError(await ask({ Protocols: ['WSS'], Role: 'ADMIN' }), 400, 'InvalidArgumentException', /MASTER, VIEWER/);
+    expectError(await ask({ Protocols: ['WEBRTC'], Role: 'MASTER' }), 400, 'InvalidArgumentException', /media storage/);
+    expectError(await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn.replace('cp-ep2', 'cp-nope') }), 404, 'ResourceNotFoundException');
+  });
+});
+
+describe('media storage configuration', () => {
+  test('describe defaults to DISABLED; update to ENABLED needs a stream ARN; WEBRTC endpoint then appears', async () => {
+    const arn = await createChannel(emu, 'cp-ms');
+    const d0 = await call(emu, '/describeMediaStorageConfiguration', { ChannelName: 'cp-ms' });
+    expect(d0.json).toEqual({ MediaStorageConfiguration: { Status: 'DISABLED' } });
+    expectError(
+      await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED' } }),
+      400,
+      'InvalidArgumentException',
+      /StreamARN/,
+    );
+    expectError(
+      await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ON' } }),
+      400,
+      'InvalidArgumentException',
+    );
+    expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn }), 400, 'InvalidArgumentException');
+    const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/cam/1700000000000`;
+    const u = await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
+    expect(u.status).toBe(200);
+    const d1 = await call(emu, '/describeMediaStorageConfiguration', { ChannelARN: arn });
+    expect(d1.json).toEqual({ MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
+    const ep = await call(emu, '/getSignalingChannelEndpoint', {
+      ChannelARN: arn,
+      SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS', 'WEBRTC'], Role: 'MASTER' },
+    });
+    expect((ep.json.ResourceEndpointList as Array<{ Protocol: string }>).map((e) => e.Protocol)).toEqual(['WSS', 'HTTPS', 'WEBRTC']);
+  });
+});
+
+describe('GetIceServerConfig', () => {
+  test('returns turn:/turns: servers with the configured TTL and credentials that expire at now + TTL', async () => {
+    const short = await withEmulator({ tls: false, limits: { iceServerTtlSeconds: 60 } });
+    try {
+      const arn = await createChannel(short, 'ice');
+      const r = await call(short, '/v1/get-ice-server-config', { ChannelARN: arn, ClientId: 'viewer-1', Service: 'TURN' });
+      expect(r.status).toBe(200);
+      const list = r.json.IceServerList as Array<{ Uris: string[]; Username: string; Password: string; Ttl: number }>;
+      expect(list.length).toBeGreaterThanOrEqual(1);
+      for (const s of list) {
+        expect(s.Ttl).toBe(60);
+        expect(s.Uris.length).toBeGreaterThanOrEqual(1);
+        expect(s.Uris.length).toBeLessThanOrEqual(4);
+        for (const u of s.Uris) expect(u).toMatch(/^turns?:/);
+        const expiry = Number(s.Username.split(':')[0]);
+        expect(Math.abs(expiry - (Date.now() / 1000 + 60))).toBeLessThan(5);
+        expect(s.Password.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await short.close();
+    }
+  });
+
+  test('with a TURN REST secret, the password is base64(HMAC-SHA1(secret, username)) and the URIs are the configured ones', async () => {
+    const { createHmac } = await import('node:crypto');
+    const turn = await withEmulator({ tls: false, turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: 's3cret' } });
+    try {
+      const arn = await createChannel(turn, 'ice-turn');
+      const r = await call(turn, '/v1/get-ice-server-config', { ChannelARN: arn });
+      const [server] = r.json.IceServerList as Array<{ Uris: string[]; Username: string; Password: string }>;
+      expect(server!.Uris).toEqual(['turn:127.0.0.1:3478?transport=udp']);
+      expect(server!.Username).toMatch(/^\d+:/);
+      expect(server!.Password).toBe(createHmac('sha1', 's3cret').update(server!.Username).digest('base64'));
+    } finally {
+      await turn.close();
+    }
+  });
+
+  test('refuses a bad Service, ClientId or unknown channel', async () => {
+    const arn = await createChannel(emu, 'cp-ice');
+    expectError(await call(emu, '/v1/get-ice-server-config', { ChannelARN: arn, Service: 'STUN' }), 400, 'InvalidArgumentException', /TURN/);
+    expectError(await call(emu, '/v1/get-ice-server-config', { ChannelARN: arn, ClientId: 'a b' }), 400, 'InvalidArgumentException');
+    expectError(await call(emu, '/v1/get-ice-server-config', {}), 400, 'InvalidArgumentException', /channelARN/);
+    expectError(await call(emu, '/v1/get-ice-server-config', { ChannelARN: arn.replace('cp-ice', 'cp-x') }), 404, 'ResourceNotFoundException');
+  });
+});
