@@ -55,8 +55,8 @@ export function splitUrl(url: string, field: string, schemes: readonly string[],
     for (const part of rawQuery.split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
-      const key = decodePart(eq < 0 ? part : part.slice(0, eq), field);
-      const value = decodePart(eq < 0 ? '' : part.slice(eq + 1), field);
+      const key = decodePart(eq < 0 ? part : part.slice(0, eq), `${field}.query`);
+      const value = decodePart(eq < 0 ? '' : part.slice(eq + 1), `${field}.query.${key}`);
       const prev = query[key];
       query[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
     }
@@ -68,8 +68,17 @@ function decodePart(text: string, field: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new ValidationError(field, `has a malformed percent-escape in its query: ${text.slice(0, 64)}`);
+    // The text itself is not echoed: it may be a session token.
+    throw new ValidationError(field, 'has a malformed percent-escape');
   }
+}
+
+/**
+ * Percent-encodes what a browser or undici would encode in a path (spaces,
+ * non-ASCII, quotes…), so the signed path is the one that goes on the wire.
+ */
+export function wirePath(path: string): string {
+  return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]+/g, (run) => encodeURIComponent(run));
 }
 
 /** Serialises a query with sorted keys and RFC 3986 values: the order the official signer emits. */
@@ -116,6 +125,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** Validates a region name (INVALID_CONFIGURATION naming the field). */
 export function checkRegion(region: unknown, field = 'region'): string {
   if (typeof region !== 'string' || !/^[a-z0-9-]{1,64}$/.test(region)) {
     throw new ValidationError(field, `must be an AWS region such as us-west-2, got ${JSON.stringify(region)}`, 'INVALID_CONFIGURATION');
@@ -123,6 +133,7 @@ export function checkRegion(region: unknown, field = 'region'): string {
   return region;
 }
 
+/** Validates a signing name (INVALID_CONFIGURATION naming the field). */
 export function checkService(service: unknown, field = 'service'): string {
   if (typeof service !== 'string' || !/^[a-z0-9-]{1,64}$/.test(service)) {
     throw new ValidationError(field, `must be a signing name such as kinesisvideo, got ${JSON.stringify(service)}`, 'INVALID_CONFIGURATION');

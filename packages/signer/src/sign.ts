@@ -11,6 +11,7 @@ import {
   serialiseQuery,
   smithySigner,
   splitUrl,
+  wirePath,
 } from './internal';
 
 /** Options of {@link signRequest}. @public */
@@ -102,7 +103,7 @@ export async function signRequest(request: HttpRequest, options: SignOptions): P
       protocol: `${url.scheme}:`,
       hostname: url.hostname,
       ...(url.port === undefined ? {} : { port: url.port }),
-      path: url.path,
+      path: wirePath(url.path),
       query: url.query,
       headers,
       ...(request.body === undefined ? {} : { body: request.body }),

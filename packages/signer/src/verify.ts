@@ -1,8 +1,8 @@
 import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
 import type { HttpRequest } from '@kvs-sig/core';
-import { isSignalingError } from '@kvs-sig/core';
+import { ValidationError, isSignalingError } from '@kvs-sig/core';
 import type { Credentials } from './credentials';
-import { DEFAULT_SERVICE, MAX_EXPIRES_IN, constantTimeEqual, sha256Hex, smithySigner, splitUrl, type SplitUrl } from './internal';
+import { DEFAULT_SERVICE, MAX_EXPIRES_IN, constantTimeEqual, sha256Hex, smithySigner, splitUrl, wirePath, type SplitUrl } from './internal';
 
 /** Why {@link verify} refused a request. @public */
 export type VerifyFailure =
@@ -84,14 +84,22 @@ interface Parsed {
  * Failure reasons for the time window use AWS's wording ("Signature expired: …",
  * "Signature not yet current: …"), so forwarding them in a 403 lets clients
  * recognise skew with {@link isClockSkewError}. Never throws for a bad request;
- * it returns the failure.
+ * it returns the failure; it throws a ValidationError only for bad `options`.
  * @public
  */
 export async function verify(input: HttpRequest | string, options: VerifyOptions): Promise<VerifyResult> {
+  if (typeof options !== 'object' || options === null || options.credentials === undefined || options.credentials === null) {
+    throw new ValidationError('credentials', 'verify needs the credentials the server knows', 'INVALID_CONFIGURATION');
+  }
   const now = options.now ?? new Date();
   const maxSkewMs = options.maxSkewMs ?? 5 * 60_000;
   const service = options.service ?? DEFAULT_SERVICE;
   const keys = Array.isArray(options.credentials) ? options.credentials : [options.credentials];
+  keys.forEach((k, i) => {
+    if (typeof k !== 'object' || k === null || typeof k.accessKeyId !== 'string' || typeof k.secretAccessKey !== 'string') {
+      throw new ValidationError(`credentials[${i}]`, 'needs accessKeyId and secretAccessKey strings', 'INVALID_CONFIGURATION');
+    }
+  });
 
   const request: HttpRequest = typeof input === 'string' ? { method: 'GET', url: input, headers: {} } : input;
   const headers: Record<string, string> = {};
@@ -213,7 +221,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
         method: request.method,
         protocol: `${url.scheme}:`,
         hostname: url.hostname,
-        path: url.path,
+        path: wirePath(url.path),
         query: url.query,
         headers: signedOnly,
       }),

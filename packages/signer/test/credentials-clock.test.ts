@@ -130,6 +130,8 @@ describe('errors never leak secrets', () => {
     const errs = await Promise.all([
       presignWssUrl(`wss://h?X-Amz-Signature=${'a'.repeat(64)}&X-Amz-Security-Token=${token}`, { credentials: c, region: 'us-west-2' }).catch((e: unknown) => e),
       presignWssUrl(`ftp://h?X-Amz-Security-Token=${token}`, { credentials: c, region: 'us-west-2' }).catch((e: unknown) => e),
+      presignWssUrl(`wss://h?X-Amz-ChannelARN=a&X-Amz-Security-Token=${token}%zz`, { credentials: c, region: 'us-west-2' }).catch((e: unknown) => e),
+      presignWssUrl(`wss://h?${token}%zz=1`, { credentials: c, region: 'us-west-2' }).catch((e: unknown) => e),
       signRequest({ method: 'POST', url: `https://h/x?X-Amz-Security-Token=${token}&X-Amz-Signature=${'b'.repeat(64)}`, headers: { a: 1 as unknown as string } }, { credentials: c, region: 'us-west-2' }).catch((e: unknown) => e),
     ]);
     for (const e of errs) {

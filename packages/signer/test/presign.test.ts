@@ -71,7 +71,7 @@ describe('presignWssUrl: input errors', () => {
     ['signer parameter in input', 'wss://h?X-Amz-Signature=abc', {}, 'url.query.X-Amz-Signature'],
     ['bad expiresIn', 'wss://h', { expiresIn: 604801 }, 'expiresIn'],
     ['bad region', 'wss://h', { region: 'US WEST' }, 'region'],
-    ['bad escape', 'wss://h?a=%zz', {}, 'url'],
+    ['bad escape', 'wss://h?a=%zz', {}, 'url.query.a'],
   ];
   test.each(bad)('%s', async (_n, url, extra, field) => {
     const err = await presignWssUrl(url, { ...common, ...extra } as never).then(

@@ -75,6 +75,19 @@ describe('signRequest', () => {
     const expected = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
     expect(signed.headers['x-amz-date']!.slice(0, 8)).toBe(expected);
   });
+  test('a raw path is signed as it goes on the wire (percent-encoded)', async () => {
+    const raw: HttpRequest = { method: 'POST', url: 'https://h.example.com/a b/ü', headers: {}, body: '{}' };
+    const signed = await signRequest(raw, { credentials: longTerm, region: 'us-west-2', signingDate: at });
+    // What a server receives after fetch/undici encoded the path.
+    const onWire = { ...signed, url: new URL(raw.url).href };
+    expect(onWire.url).toBe('https://h.example.com/a%20b/%C3%BC');
+    expect(await verify(onWire, { credentials: longTerm, now: at })).toMatchObject({ ok: true });
+    expect(await verify({ ...onWire, url: 'https://h.example.com/a%20b/%C3%BD' }, { credentials: longTerm, now: at })).toMatchObject({ ok: false, failure: 'SIGNATURE_MISMATCH' });
+  });
+  test('verify throws a typed error for missing options.credentials', async () => {
+    await expect(verify('wss://h/', {} as never)).rejects.toMatchObject({ field: 'credentials', code: 'INVALID_CONFIGURATION' });
+    await expect(verify('wss://h/', { credentials: [{ accessKeyId: 'a' } as never] })).rejects.toMatchObject({ field: 'credentials[0]' });
+  });
   test('rejects a bad method and a non-https URL with a typed error', async () => {
     await expect(signRequest({ ...coreRequests[0]!, method: 'PUT' as 'POST' }, { credentials: longTerm, region: 'us-west-2' })).rejects.toMatchObject({ field: 'request.method' });
     await expect(signRequest({ ...coreRequests[0]!, url: 'http://example.com/x' }, { credentials: longTerm, region: 'us-west-2' })).rejects.toMatchObject({ code: 'INSECURE_ENDPOINT' });
