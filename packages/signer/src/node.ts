@@ -64,12 +64,13 @@ export function fromAwsIotCredentials(options: AwsIotCredentialsOptions): Creden
   const fetchOnce = async (): Promise<Credentials> => {
     // One agent per fetch: refreshes are hourly, and nothing stays open between them.
     const agent = new Agent({ connect });
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       const res = await request(req.url, {
         method: req.method,
         headers: { ...req.headers, accept: 'application/json' },
         dispatcher: agent,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
       const body = await res.body.text();
       if (res.statusCode < 200 || res.statusCode > 299) {
@@ -78,8 +79,8 @@ export function fromAwsIotCredentials(options: AwsIotCredentialsOptions): Creden
       return parseFetchTempCredsResponseFromAwsIot(body);
     } catch (error) {
       if (isSignalingError(error)) throw error;
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      // undici reports an abort in several shapes; the signal itself is the reliable witness.
+      if (signal.aborted) {
         throw new TimeoutError(`IoT credentials fetch did not finish within ${timeoutMs} ms`, { cause: error });
       }
       throw new TransportError('CONNECTION_FAILED', `IoT credentials fetch failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

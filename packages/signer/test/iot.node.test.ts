@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
-import { ProtocolError, ServiceError, TransportError } from '@kvs-sig/core';
+import { ProtocolError, ServiceError, TimeoutError, TransportError } from '@kvs-sig/core';
 import { fromAwsIotCredentials } from '@kvs-sig/signer/node';
 import { signRequest, verify } from '../src';
 
@@ -41,7 +41,7 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
   let endpoint: string;
   let calls = 0;
   let lifetimeMs = 3_600_000;
-  let mode: 'ok' | 'denied' | 'garbage' = 'ok';
+  let mode: 'ok' | 'denied' | 'garbage' | 'hang' = 'ok';
   const seen: Array<{ path: string | undefined; thing: string | undefined; cn: string | undefined }> = [];
 
   beforeAll(async () => {
@@ -51,6 +51,7 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
       calls++;
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       seen.push({ path: req.url, thing: req.headers['x-amzn-iot-thingname'] as string | undefined, cn: peer.subject?.CN as string | undefined });
+      if (mode === 'hang') return; // never answers; the client must give up on its own
       if (mode === 'denied') {
         res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException:', 'x-amzn-RequestId': 'req-1' });
         res.end('{"message":"Role alias does not exist"}');
@@ -75,6 +76,7 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
     endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -113,6 +115,12 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
     const err = await provider().get().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
     expect(err).toMatchObject({ httpStatus: 403, errorType: 'ForbiddenException', requestId: 'req-1' });
+  });
+  test('a server that never answers gives a TimeoutError after fetchTimeoutMs', async () => {
+    mode = 'hang';
+    const err = await provider({ fetchTimeoutMs: 300 }).get().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(calls).toBe(1);
   });
   test('an incomplete reply is a ProtocolError', async () => {
     mode = 'garbage';
