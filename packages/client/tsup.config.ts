@@ -1,11 +1,26 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
+// Two builds: the Node entry (ws + undici) and the browser entry (globals only,
+// no Node module). The CLI (owned by the apps engineer) is built when present.
+const shared = {
+  format: ['esm', 'cjs'] as ('esm' | 'cjs')[],
   dts: true,
-  clean: true,
   sourcemap: true,
-  platform: 'neutral',
   target: 'es2022',
-});
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: ['src/index.node.ts', ...(existsSync('src/cli.ts') ? ['src/cli.ts'] : [])],
+    platform: 'node',
+    clean: true,
+  },
+  {
+    ...shared,
+    entry: ['src/index.browser.ts'],
+    platform: 'browser',
+    clean: false,
+  },
+]);

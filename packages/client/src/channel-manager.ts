@@ -1,0 +1,431 @@
+/**
+ * Channel helpers over HTTPS: every control-plane and signaling-HTTPS call the
+ * SDK makes, signed, timed out, abortable and skew-corrected. The signaling
+ * client uses it for its own calls; apps and the CLI use it directly.
+ * @packageDocumentation
+ */
+
+import {
+  ProtocolError,
+  SignalingError,
+  ValidationError,
+  constructCreateSignalingChannelRequest,
+  constructDeleteSignalingChannelRequest,
+  constructDescribeMediaStorageConfigurationRequest,
+  constructDescribeSignalingChannelRequest,
+  constructGetIceServerConfigRequest,
+  constructGetSignalingChannelEndpointRequest,
+  constructJoinStorageSessionAsViewerRequest,
+  constructJoinStorageSessionRequest,
+  constructListSignalingChannelsRequest,
+  constructUpdateMediaStorageConfigurationRequest,
+  constructConnectWssEndpointRequest,
+  parseCreateSignalingChannelResponse,
+  parseDescribeMediaStorageConfigurationResponse,
+  parseDescribeSignalingChannelResponse,
+  parseGetIceServerConfigResponse,
+  parseGetSignalingChannelEndpointResponse,
+  parseListSignalingChannelsResponse,
+  parseServiceError,
+  resolveControlPlaneEndpoint,
+  toRtcIceServers,
+  type ChannelInfo,
+  type EndpointProtocol,
+  type HttpRequest,
+  type HttpResponse,
+  type MediaStorageConfiguration,
+  type MediaStorageStatus,
+  type Role,
+  type RtcIceServer,
+  type Tag,
+} from '@kvs-sig/core';
+import {
+  ClockSkew,
+  createCredentialsProvider,
+  createSigV4RequestSigner,
+  isClockSkewError,
+  type CredentialsProvider,
+  type RequestSigner,
+} from '@kvs-sig/signer';
+import type { ChannelEndpoints } from './cache';
+import { SafeLogger, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
+import { httpCall, throwIfAborted, type FetchLike } from './transport';
+
+/** Options of {@link ChannelManager}. @public */
+export type ChannelManagerOptions = ConnectionOptions;
+
+/** Per-call options. @public */
+export interface CallOptions {
+  /** Aborts the call (rejects with `ABORTED`). */
+  signal?: AbortSignal;
+}
+
+/** Identifies a channel by name or by ARN. @public */
+export type ChannelRef = { channelName: string; channelArn?: undefined } | { channelArn: string; channelName?: undefined };
+
+/** ICE servers with their lifetime. @public */
+export interface IceServerConfig {
+  /** STUN first, then TURN, ready for `RTCPeerConnection`. */
+  iceServers: RtcIceServer[];
+  /** The smallest TURN TTL in seconds (300 on the service), if any TURN server came back. */
+  ttlSeconds: number | undefined;
+}
+
+/** A finished HTTP exchange, reported to the client's metrics. @internal */
+export interface ExchangeRecord {
+  operation: string;
+  durationMs: number;
+  status: number | undefined;
+}
+
+const DEFAULT_REQUEST_MS = 5000;
+
+/**
+ * Control-plane and signaling-HTTPS calls. Platform-neutral: the entry points
+ * (`@kvs-sig/client` for Node and browsers) supply default transports.
+ * @internal
+ */
+export class ChannelManagerBase {
+  /** The control-plane base URL in use. */
+  readonly controlPlaneEndpoint: string;
+  /** The region in use. */
+  readonly region: string;
+  /** @internal */
+  readonly skew = new ClockSkew();
+  /** @internal */
+  onExchange: ((record: ExchangeRecord) => void) | undefined;
+  protected readonly log: SafeLogger;
+  protected readonly allowInsecure: boolean;
+  private readonly signer: RequestSigner;
+  private readonly provider: CredentialsProvider | undefined;
+  private readonly fetchFn: FetchLike;
+  private readonly disposeFetch: () => Promise<void>;
+  private readonly requestMs: number;
+  private closed = false;
+
+  constructor(options: ChannelManagerOptions, platform: Platform) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
+    if (typeof options.region !== 'string' || options.region.length === 0) {
+      throw new ValidationError('region', 'is required, e.g. "us-west-2"', 'INVALID_CONFIGURATION');
+    }
+    this.region = options.region;
+    this.log = new SafeLogger(options.logger);
+    this.allowInsecure = options.allowInsecureEndpoints === true;
+    const hasCreds = options.credentials !== undefined && options.credentials !== null;
+    const hasSigner = options.requestSigner !== undefined && options.requestSigner !== null;
+    if (hasCreds && hasSigner) {
+      throw new ValidationError('requestSigner', 'give either credentials or requestSigner, not both', 'INVALID_CONFIGURATION');
+    }
+    if (!hasCreds && !hasSigner) {
+      throw new ValidationError('credentials', 'are required (or a requestSigner)', 'MISSING_CREDENTIALS');
+    }
+    if (hasSigner) {
+      if (typeof options.requestSigner?.getSignedUrl !== 'function') {
+        throw new ValidationError('requestSigner', 'must have a getSignedUrl(wssEndpoint, queryParams, date) method', 'INVALID_CONFIGURATION');
+      }
+      this.signer = options.requestSigner;
+      this.provider = undefined;
+    } else {
+      this.provider = createCredentialsProvider(options.credentials!);
+      this.signer = createSigV4RequestSigner({ credentials: this.provider, region: options.region });
+    }
+    const endpoint = options.endpoint === undefined ? undefined : checkEndpointScheme(options.endpoint, 'endpoint', this.allowInsecure);
+    this.controlPlaneEndpoint = resolveControlPlaneEndpoint({
+      region: options.region,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(options.useFipsEndpoint === undefined ? {} : { useFipsEndpoint: options.useFipsEndpoint }),
+      ...(options.useDualstackEndpoint === undefined ? {} : { useDualstackEndpoint: options.useDualstackEndpoint }),
+    });
+    this.requestMs = checkTimeout(options.timeouts?.requestMs, 'timeouts.requestMs', DEFAULT_REQUEST_MS);
+    if (options.fetch !== undefined) {
+      if (typeof options.fetch !== 'function') throw new ValidationError('fetch', 'must be a function', 'INVALID_CONFIGURATION');
+      this.fetchFn = options.fetch;
+      this.disposeFetch = async () => undefined;
+    } else {
+      const made = platform.createFetch(options.tls);
+      if (!made) {
+        throw new SignalingError(
+          'TRANSPORT_UNAVAILABLE',
+          'No fetch implementation in this runtime: pass options.fetch (e.g. a polyfill such as cross-fetch, or the fetch of your framework)',
+        );
+      }
+      this.fetchFn = made.fetch;
+      this.disposeFetch = () => made.dispose();
+    }
+    this.useFipsEndpoint = options.useFipsEndpoint === true;
+    this.useDualstackEndpoint = options.useDualstackEndpoint === true;
+  }
+
+  /** @internal */
+  readonly useFipsEndpoint: boolean;
+  /** @internal */
+  readonly useDualstackEndpoint: boolean;
+
+  private get target(): { controlPlaneEndpoint: string } {
+    return { controlPlaneEndpoint: this.controlPlaneEndpoint };
+  }
+
+  /** True when this manager can sign control-plane requests. @internal */
+  get canSignRequests(): boolean {
+    return typeof this.signer.signRequest === 'function';
+  }
+
+  /**
+   * Fetches fresh credentials (after a 401/403). No-op with a custom signer.
+   * @internal
+   */
+  async refreshCredentials(): Promise<void> {
+    if (this.provider) await this.provider.refresh();
+  }
+
+  /** Signs and sends one request; corrects the clock and retries once on a skew refusal. */
+  private async call<T>(operation: string, request: HttpRequest, parse: (text: string) => T, options: CallOptions = {}): Promise<T> {
+    if (this.closed) throw new SignalingError('CLIENT_CLOSED', `${operation}: the ChannelManager is closed`);
+    const signRequest = this.signer.signRequest?.bind(this.signer);
+    if (!signRequest) {
+      throw new ValidationError(
+        'requestSigner',
+        `${operation} needs requestSigner.signRequest (the signer only presigns URLs); pass channelArn and signalingEndpoints to skip control-plane calls`,
+        'INVALID_CONFIGURATION',
+      );
+    }
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(options.signal, operation);
+      const signed = await signRequest(request, this.skew.now());
+      const started = Date.now();
+      let res: HttpResponse | undefined;
+      try {
+        res = await httpCall(this.fetchFn, signed, { signal: options.signal, timeoutMs: this.requestMs, operation });
+      } finally {
+        this.onExchange?.({ operation, durationMs: Date.now() - started, status: res?.status });
+      }
+      const skewChanged = this.learnClock(res);
+      this.log.debug(`${operation} -> ${res.status}`, { operation, status: res.status, durationMs: Date.now() - started });
+      if (res.status >= 200 && res.status < 300) return parse(res.body);
+      const error = parseServiceError(res);
+      if (attempt === 0 && isClockSkewError(error) && skewChanged) {
+        this.log.info(`${operation}: clock skew corrected (${this.skew.offsetMs} ms); retrying`, { offsetMs: this.skew.offsetMs });
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  /** Updates the clock offset from a reply's `Date` header. @returns whether the offset changed. @internal */
+  learnClock(res: { headers: Record<string, string | string[] | undefined> }): boolean {
+    const raw = res.headers.date;
+    const date = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof date !== 'string') return false;
+    try {
+      return this.skew.update(date);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * CreateSignalingChannel.
+   * @returns the new channel's ARN.
+   * @throws ValidationError for bad input; ServiceError (e.g. `ResourceInUseException`); TIMEOUT, ABORTED, CONNECTION_FAILED.
+   */
+  async createChannel(
+    input: { channelName: string; messageTtlSeconds?: number; tags?: readonly Tag[] },
+    options?: CallOptions,
+  ): Promise<{ channelArn: string }> {
+    const req = constructCreateSignalingChannelRequest(input, this.target);
+    return this.call('CreateSignalingChannel', req, parseCreateSignalingChannelResponse, options);
+  }
+
+  /**
+   * DescribeSignalingChannel, by name or ARN.
+   * @throws ServiceError `ResourceNotFoundException` (404) when it does not exist.
+   */
+  async describeChannel(ref: ChannelRef, options?: CallOptions): Promise<ChannelInfo> {
+    const req = constructDescribeSignalingChannelRequest(ref, this.target);
+    return this.call('DescribeSignalingChannel', req, parseDescribeSignalingChannelResponse, options);
+  }
+
+  /** ListSignalingChannels (one page; pass `nextToken` for the next). */
+  async listChannels(
+    input: { prefix?: string; maxResults?: number; nextToken?: string } = {},
+    options?: CallOptions,
+  ): Promise<{ channels: ChannelInfo[]; nextToken?: string }> {
+    const req = constructListSignalingChannelsRequest(
+      {
+        ...(input.prefix === undefined ? {} : { channelNamePrefix: input.prefix }),
+        ...(input.maxResults === undefined ? {} : { maxResults: input.maxResults }),
+        ...(input.nextToken === undefined ? {} : { nextToken: input.nextToken }),
+      },
+      this.target,
+    );
+    return this.call('ListSignalingChannels', req, parseListSignalingChannelsResponse, options);
+  }
+
+  /**
+   * DeleteSignalingChannel, by ARN (optionally at a version) or by name (described first).
+   * A channel that is already gone counts as deleted, as in the C SDK.
+   */
+  async deleteChannel(
+    input: { channelArn: string; currentVersion?: string } | { channelName: string },
+    options?: CallOptions,
+  ): Promise<void> {
+    let arn: string;
+    let version: string | undefined;
+    if ('channelName' in input && input.channelName !== undefined) {
+      let info: ChannelInfo;
+      try {
+        info = await this.describeChannel({ channelName: input.channelName }, options);
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+      if (!info.channelArn) throw new ProtocolError('UNEXPECTED_RESPONSE', 'DescribeSignalingChannel returned no ChannelARN');
+      arn = info.channelArn;
+      version = info.version;
+    } else {
+      const byArn = input as { channelArn: string; currentVersion?: string };
+      arn = byArn.channelArn;
+      version = byArn.currentVersion;
+    }
+    const req = constructDeleteSignalingChannelRequest({ channelArn: arn, ...(version === undefined ? {} : { currentVersion: version }) }, this.target);
+    try {
+      await this.call('DeleteSignalingChannel', req, () => undefined, options);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /**
+   * GetSignalingChannelEndpoint.
+   * @throws ProtocolError `UNEXPECTED_RESPONSE` when a requested protocol is missing from the reply.
+   */
+  async getEndpoints(
+    input: { channelArn: string; role: Role; protocols?: readonly EndpointProtocol[] },
+    options?: CallOptions,
+  ): Promise<ChannelEndpoints> {
+    const protocols = input.protocols ?? (['WSS', 'HTTPS'] as const);
+    const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.target);
+    const parsed = await this.call('GetSignalingChannelEndpoint', req, parseGetSignalingChannelEndpointResponse, options);
+    const missing = protocols.filter(
+      (p) => (p === 'WSS' && !parsed.wssEndpoint) || (p === 'HTTPS' && !parsed.httpsEndpoint) || (p === 'WEBRTC' && !parsed.webrtcEndpoint),
+    );
+    if (missing.length > 0) {
+      throw new ProtocolError('UNEXPECTED_RESPONSE', `GetSignalingChannelEndpoint returned no ${missing.join(', ')} endpoint`);
+    }
+    const out: ChannelEndpoints = { wss: parsed.wssEndpoint ?? '' };
+    if (parsed.httpsEndpoint) out.https = checkEndpointScheme(parsed.httpsEndpoint, 'httpsEndpoint', this.allowInsecure);
+    if (parsed.webrtcEndpoint) out.webrtc = checkEndpointScheme(parsed.webrtcEndpoint, 'webrtcEndpoint', this.allowInsecure);
+    if (out.wss) checkEndpointScheme(out.wss, 'wssEndpoint', this.allowInsecure);
+    return out;
+  }
+
+  /**
+   * GetIceServerConfig, mapped to `RTCIceServer`s (STUN first, then TURN).
+   * Without `httpsEndpoint` the endpoint is looked up first (role VIEWER when a clientId is given).
+   */
+  async getIceServers(
+    input: { channelArn: string; clientId?: string; httpsEndpoint?: string; role?: Role },
+    options?: CallOptions,
+  ): Promise<RtcIceServer[]> {
+    return (await this.getIceServerConfig(input, options)).iceServers;
+  }
+
+  /** {@link ChannelManagerBase.getIceServers} with the TTL. */
+  async getIceServerConfig(
+    input: { channelArn: string; clientId?: string; httpsEndpoint?: string; role?: Role },
+    options?: CallOptions,
+  ): Promise<IceServerConfig> {
+    let https = input.httpsEndpoint;
+    if (https === undefined) {
+      const role = input.role ?? (input.clientId === undefined ? 'MASTER' : 'VIEWER');
+      https = (await this.getEndpoints({ channelArn: input.channelArn, role, protocols: ['HTTPS'] }, options)).https;
+    }
+    const req = constructGetIceServerConfigRequest({
+      httpsEndpoint: https ?? '',
+      channelArn: input.channelArn,
+      ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
+    });
+    const parsed = await this.call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t), options);
+    const ttls = parsed.iceServers.map((s) => s.ttl).filter((t): t is number => typeof t === 'number');
+    return {
+      iceServers: toRtcIceServers(parsed.iceServers, {
+        region: this.region,
+        useFipsEndpoint: this.useFipsEndpoint,
+        useDualstackEndpoint: this.useDualstackEndpoint,
+      }),
+      ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : undefined,
+    };
+  }
+
+  /** JoinStorageSession (master, WebRTC ingestion). Connect the master's WebSocket first. */
+  async joinStorageSession(input: { channelArn: string; webrtcEndpoint?: string }, options?: CallOptions): Promise<void> {
+    const webrtc = input.webrtcEndpoint ?? (await this.webrtcEndpoint(input.channelArn, 'MASTER', options));
+    const req = constructJoinStorageSessionRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn });
+    await this.call('JoinStorageSession', req, () => undefined, options);
+  }
+
+  /** JoinStorageSessionAsViewer (viewer of a WebRTC ingestion session). */
+  async joinStorageSessionAsViewer(
+    input: { channelArn: string; clientId: string; webrtcEndpoint?: string },
+    options?: CallOptions,
+  ): Promise<void> {
+    const webrtc = input.webrtcEndpoint ?? (await this.webrtcEndpoint(input.channelArn, 'VIEWER', options));
+    const req = constructJoinStorageSessionAsViewerRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn, clientId: input.clientId });
+    await this.call('JoinStorageSessionAsViewer', req, () => undefined, options);
+  }
+
+  private async webrtcEndpoint(channelArn: string, role: Role, options?: CallOptions): Promise<string> {
+    const ep = await this.getEndpoints({ channelArn, role, protocols: ['WEBRTC'] }, options);
+    return ep.webrtc ?? '';
+  }
+
+  /** DescribeMediaStorageConfiguration. */
+  async describeMediaStorageConfiguration(ref: ChannelRef, options?: CallOptions): Promise<MediaStorageConfiguration> {
+    const req = constructDescribeMediaStorageConfigurationRequest(ref, this.target);
+    return this.call('DescribeMediaStorageConfiguration', req, parseDescribeMediaStorageConfigurationResponse, options);
+  }
+
+  /** UpdateMediaStorageConfiguration. */
+  async updateMediaStorageConfiguration(
+    input: { channelArn: string; status: MediaStorageStatus; streamArn?: string },
+    options?: CallOptions,
+  ): Promise<void> {
+    const req = constructUpdateMediaStorageConfigurationRequest(input, this.target);
+    await this.call('UpdateMediaStorageConfiguration', req, () => undefined, options);
+  }
+
+  /**
+   * The presigned WebSocket URL for a role (signed at the skew-corrected time).
+   * @internal
+   */
+  async signConnectUrl(input: { wssEndpoint: string; channelArn: string; role: Role; clientId?: string }): Promise<string> {
+    checkEndpointScheme(input.wssEndpoint, 'wssEndpoint', this.allowInsecure);
+    const { url } = constructConnectWssEndpointRequest(input);
+    const query: Record<string, string> = { 'X-Amz-ChannelARN': input.channelArn };
+    if (input.role === 'VIEWER' && input.clientId !== undefined) query['X-Amz-ClientId'] = input.clientId;
+    // constructConnectWssEndpointRequest validated the inputs; the signer takes endpoint + params.
+    void url;
+    return this.signer.getSignedUrl(input.wssEndpoint.replace(/\/+$/, ''), query, this.skew.now());
+  }
+
+  /** Releases pooled connections. Idempotent; later calls reject with `CLIENT_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.disposeFetch();
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { httpStatus?: unknown; errorType?: unknown };
+  return e?.httpStatus === 404 || e?.errorType === 'ResourceNotFoundException';
+}
+
+/** Validates a timeout option. @internal */
+export function checkTimeout(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new ValidationError(field, 'must be a positive number of milliseconds', 'INVALID_CONFIGURATION');
+  }
+  return value;
+}

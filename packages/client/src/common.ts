@@ -1,0 +1,52 @@
+/**
+ * Exports shared by the Node and browser entry points.
+ * @packageDocumentation
+ */
+
+export {
+  AbortError,
+  ErrorCodes,
+  ProtocolError,
+  ServiceError,
+  SignalingError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  isSignalingError,
+  redactSecrets,
+  type ErrorCode,
+  type IceCandidatePayload,
+  type Role,
+  type RtcIceServer,
+  type SdpPayload,
+  type ChannelInfo,
+  type EndpointProtocol,
+} from '@kvs-sig/core';
+export type { Credentials, CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
+export { Backoff, backoffDelay, type BackoffOptions } from './backoff';
+export {
+  LocalStorageCache,
+  MemoryCache,
+  cacheKey,
+  type CacheOptions,
+  type CachedChannel,
+  type ChannelEndpoints,
+  type EndpointCache,
+  type LocalStorageCacheOptions,
+  type StorageLike,
+} from './cache';
+export type { CallOptions, ChannelManagerOptions, ChannelRef, IceServerConfig } from './channel-manager';
+export { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
+export { MASTER_SENDER_KEY } from './ice-buffer';
+export type { ConnectionOptions, Logger, ReconnectOptions, TimeoutOptions, TlsOptions } from './options';
+export type { QueueOptions } from './queue';
+export type {
+  ClientMetrics,
+  ClientState,
+  SendOptions,
+  SignalingClientEvents,
+  SignalingClientOptions,
+  SignalingMessage,
+  StatusResponseEvent,
+} from './signaling-client';
+export type { FetchLike, WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './transport';

@@ -1,0 +1,38 @@
+/**
+ * `@kvs-sig/client` for browsers (and React Native, workers): uses the global
+ * `WebSocket` and `fetch` unless you inject them. Pulls in no Node module.
+ * @packageDocumentation
+ */
+
+import { ChannelManagerBase, type ChannelManagerOptions } from './channel-manager';
+import { browserPlatform } from './platform-browser';
+import { SignalingClientBase, type SignalingClientOptions } from './signaling-client';
+
+export * from './common';
+
+/**
+ * The KVS WebRTC signaling client: connects as master or viewer, relays SDP
+ * and ICE, and heals the connection (see the package README).
+ * @public
+ */
+export class SignalingClient extends SignalingClientBase {
+  /**
+   * @throws ValidationError (`INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`, …) naming the bad option;
+   *   `TRANSPORT_UNAVAILABLE` when no transport can be found.
+   */
+  constructor(options: SignalingClientOptions) {
+    super(options, browserPlatform);
+  }
+}
+
+/**
+ * Channel helpers (create, describe, list, delete, endpoints, ICE, storage sessions).
+ * Call `close()` when done to release pooled connections.
+ * @public
+ */
+export class ChannelManager extends ChannelManagerBase {
+  /** @throws ValidationError naming the bad option. */
+  constructor(options: ChannelManagerOptions) {
+    super(options, browserPlatform);
+  }
+}

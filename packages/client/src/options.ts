@@ -1,0 +1,177 @@
+/**
+ * Option types shared by {@link SignalingClient} and {@link ChannelManager},
+ * the logger contract, and the platform seam (Node vs browser defaults).
+ * @packageDocumentation
+ */
+
+import { ValidationError, redactSecrets, type Role } from '@kvs-sig/core';
+import type { CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
+import type { EndpointCache } from './cache';
+import type { FetchLike, WebSocketConstructor, WebSocketFactory } from './transport';
+
+/**
+ * A logger. Every method is optional. Messages and fields never carry secrets:
+ * URLs are redacted and credentials are never passed.
+ * @public
+ */
+export interface Logger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** TLS settings for the Node transports. @public */
+export interface TlsOptions {
+  /** Extra trusted CA certificates (PEM), e.g. a local emulator's. Node transports only. */
+  ca?: string | string[];
+}
+
+/** Time limits. @public */
+export interface TimeoutOptions {
+  /** Limit of each HTTPS call (control plane, ICE). @default 5000 */
+  requestMs?: number;
+  /** Limit of each WebSocket handshake. @default 5000 */
+  handshakeMs?: number;
+}
+
+/** Options to reach the service, shared by {@link SignalingClient} and {@link ChannelManager}. @public */
+export interface ConnectionOptions {
+  /** AWS region, e.g. `us-west-2`. */
+  region: string;
+  /**
+   * AWS credentials: static keys, an async function returning them (refreshed
+   * before they expire), or a `{ get, refresh }` provider. Give this or `requestSigner`.
+   */
+  credentials?: CredentialsInput | CredentialsProvider;
+  /**
+   * Signs for you (e.g. a backend that holds the keys, so a browser never does).
+   * Without `signRequest` it can only sign the WebSocket URL: then pass
+   * `channelArn` and `signalingEndpoints` to the client. Give this or `credentials`.
+   */
+  requestSigner?: RequestSigner;
+  /** Custom control-plane endpoint (`https://…`). @default the regional endpoint */
+  endpoint?: string;
+  /** Use the FIPS control-plane endpoint. @default false */
+  useFipsEndpoint?: boolean;
+  /** Use the dual-stack (IPv6) endpoint. @default false */
+  useDualstackEndpoint?: boolean;
+  /** `fetch` to use. @default undici with keep-alive (Node entry), `globalThis.fetch` (browser entry) */
+  fetch?: FetchLike;
+  /** Time limits. */
+  timeouts?: TimeoutOptions;
+  /** Receives diagnostics; never secrets. */
+  logger?: Logger;
+  /** Extra trusted CA (Node transports only). */
+  tls?: TlsOptions;
+  /** Accept `http://` and `ws://` endpoints, and only towards a loopback host. @default false */
+  allowInsecureEndpoints?: boolean;
+}
+
+/** Reconnect policy. @public */
+export interface ReconnectOptions {
+  /** Upper bound of the first backoff wait (full jitter). @default 100 */
+  initialDelayMs?: number;
+  /** Cap of every backoff wait. @default 10000 */
+  maxDelayMs?: number;
+  /** Consecutive failed attempts before giving up. @default Infinity */
+  maxAttempts?: number;
+  /**
+   * Age at which a connection is replaced (make-before-break) ahead of the
+   * service's connection limit (1 h; 45 min per the SessionExpired text).
+   * @default 2640000 (44 minutes)
+   */
+  proactiveAfterMs?: number;
+}
+
+/** Platform defaults an entry point supplies. @internal */
+export interface Platform {
+  readonly name: 'node' | 'browser';
+  /** A fetch for these TLS options, with a disposer for its connection pool. */
+  createFetch(tls: TlsOptions | undefined): { fetch: FetchLike; dispose(): Promise<void> } | undefined;
+  /** A WebSocket factory for these TLS options. */
+  createWebSocket(tls: TlsOptions | undefined): WebSocketFactory | undefined;
+}
+
+/** Wraps a user `WebSocket` constructor as a factory. @internal */
+export function factoryFromConstructor(ctor: WebSocketConstructor): WebSocketFactory {
+  return (url) => new ctor(url);
+}
+
+/** The role type re-exported for option docs. @public */
+export type { Role };
+
+/** Logging that redacts messages and string fields. @internal */
+export class SafeLogger {
+  constructor(private readonly logger: Logger | undefined) {}
+
+  private call(level: keyof Logger, message: string, fields?: Record<string, unknown>): void {
+    const fn = this.logger?.[level];
+    if (typeof fn !== 'function') return;
+    try {
+      fn.call(this.logger, redactSecrets(message), fields === undefined ? undefined : sanitizeFields(fields));
+    } catch {
+      // A failing logger must not break signaling.
+    }
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.call('debug', message, fields);
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.call('info', message, fields);
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.call('warn', message, fields);
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.call('error', message, fields);
+  }
+}
+
+function sanitizeFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (/secret|token|password|credential|signature|authorization/i.test(k)) out[k] = '[REDACTED]';
+    else if (typeof v === 'string') out[k] = redactSecrets(v);
+    else if (v instanceof Error) out[k] = redactSecrets(`${v.name}: ${v.message}`);
+    else if (typeof v === 'object' && v !== null) {
+      try {
+        out[k] = JSON.parse(redactSecrets(JSON.stringify(v))) as unknown;
+      } catch {
+        out[k] = '[unserialisable]';
+      }
+    } else out[k] = v;
+  }
+  return out;
+}
+
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Refuses `http://`/`ws://` unless allowed and towards a loopback host.
+ * @returns the URL unchanged.
+ * @internal
+ */
+export function checkEndpointScheme(url: string, field: string, allowInsecure: boolean): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // core's builders report malformed URLs with the field name.
+  }
+  if (parsed.protocol === 'http:' || parsed.protocol === 'ws:') {
+    if (!allowInsecure || !LOOPBACK.test(parsed.hostname)) {
+      return throwInsecure(field, url, allowInsecure);
+    }
+  }
+  return url;
+}
+
+function throwInsecure(field: string, url: string, allowed: boolean): never {
+  const scheme = url.split(':')[0];
+  const hint = allowed
+    ? 'insecure endpoints are allowed only towards a loopback host'
+    : 'set allowInsecureEndpoints: true (loopback hosts only) or use a secure scheme';
+  throw new ValidationError(field, `${scheme}:// refused: ${hint}`, 'INSECURE_ENDPOINT');
+}

@@ -1,0 +1,1280 @@
+/**
+ * The signaling client: channel lookup, endpoints, ICE servers, the WebSocket,
+ * typed events, and a connection that heals itself.
+ *
+ * Theory of operation
+ * 1. One connection loop runs at a time. Each attempt resolves what it lacks
+ *    (ARN → Describe, or Describe 404 → Create → Describe; endpoints →
+ *    GetSignalingChannelEndpoint; both from the cache when warm), signs a fresh
+ *    URL and opens a socket; GetIceServerConfig starts right after the socket is
+ *    created so it overlaps the handshake and never delays `open`.
+ * 2. A failed attempt is routed like the C SDK's state machine: 401/403 →
+ *    refresh credentials; 404 → drop the cached ARN/endpoints and describe
+ *    again; 5xx, timeout or an unclassified handshake failure → re-resolve the
+ *    endpoint (which also probes the control plane, so a browser's opaque
+ *    handshake failure gets classified on the next attempt); throttling → back
+ *    off; clock skew → correct from the `Date` header and retry at once. Waits
+ *    use capped exponential backoff with full jitter.
+ * 3. GO_AWAY and the proactive timer replace the connection make-before-break:
+ *    the new socket opens while the old one still serves, then the old one is
+ *    closed. An unexpected close starts the loop with state `reconnecting`.
+ * 4. Sends go through one bounded queue; while the socket is open it drains at
+ *    once, otherwise entries wait (bounded by count and by the channel's message
+ *    TTL) and every entry settles: written, or rejected with a typed error.
+ * @packageDocumentation
+ */
+
+import {
+  AbortError,
+  ProtocolError,
+  ServiceError,
+  SignalingError,
+  ValidationError,
+  constructWssMessage,
+  isSignalingError,
+  parseServiceError,
+  parseWssRecvMessage,
+  type ChannelInfo,
+  type IceCandidatePayload,
+  type Role,
+  type RtcIceServer,
+  type SdpPayload,
+  type WssAction,
+} from '@kvs-sig/core';
+import { isClockSkewError } from '@kvs-sig/signer';
+import { Backoff } from './backoff';
+import { MemoryCache, cacheKey, type ChannelEndpoints, type EndpointCache } from './cache';
+import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
+import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
+import { IceCandidateBuffer } from './ice-buffer';
+import {
+  SafeLogger,
+  checkEndpointScheme,
+  factoryFromConstructor,
+  type ConnectionOptions,
+  type Platform,
+  type ReconnectOptions,
+} from './options';
+import { OutboundQueue, type QueueEntry, type QueueOptions } from './queue';
+import {
+  describe,
+  linkSignal,
+  openSocket,
+  sleep,
+  type HandshakeFailure,
+  type Socket,
+  type WebSocketConstructor,
+  type WebSocketFactory,
+} from './transport';
+
+/** Connection state. @public */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
+
+/** A peer message as the iterator yields it. @public */
+export type SignalingMessage =
+  | { type: 'sdpOffer'; payload: SdpPayload; senderClientId: string | undefined }
+  | { type: 'sdpAnswer'; payload: SdpPayload; senderClientId: string | undefined }
+  | { type: 'iceCandidate'; payload: IceCandidatePayload; senderClientId: string | undefined };
+
+/** A STATUS_RESPONSE (a delivery failure report for a message sent with a correlationId). @public */
+export interface StatusResponseEvent {
+  correlationId: string;
+  errorType?: string;
+  statusCode?: string;
+  description?: string;
+}
+
+/** Events and their payloads. @public */
+export interface SignalingClientEvents {
+  /** Every state change. */
+  stateChange: { from: ClientState; to: ClientState };
+  /** A connection opened; `reconnected` is true for every open after the first. */
+  open: { reconnected: boolean };
+  /** A connection closed; `willReconnect` says whether the client is healing it. */
+  close: { code: number; reason: string; willReconnect: boolean };
+  /** The client waits `delayMs` before connection attempt `attempt`. */
+  reconnecting: { attempt: number; delayMs: number; reason: string; error?: SignalingError };
+  /** A failure worth knowing about (the client may already be recovering). */
+  error: SignalingError;
+  sdpOffer: { payload: SdpPayload; senderClientId: string | undefined };
+  sdpAnswer: { payload: SdpPayload; senderClientId: string | undefined };
+  iceCandidate: { payload: IceCandidatePayload; senderClientId: string | undefined };
+  statusResponse: StatusResponseEvent;
+  /** The service will close this connection soon; the client is already replacing it. */
+  goAway: Record<string, never>;
+  /** The service asked to refresh ICE servers; `iceServersChanged` follows. */
+  reconnectIceServer: Record<string, never>;
+  iceServersChanged: { iceServers: RtcIceServer[] };
+  /** A frame that is not a known message, or that could not be parsed. */
+  unknownMessage: { raw: string; error?: SignalingError };
+}
+
+/** Send options. @public */
+export interface SendOptions {
+  /** 1–256 of `[a-zA-Z0-9_.-]`; a delivery failure then comes back as `statusResponse` (and an `error` with `DELIVERY_FAILED`). */
+  correlationId?: string;
+}
+
+/** Per-phase timings and counters. @public */
+export interface ClientMetrics {
+  /** Duration of the latest call of each phase, in milliseconds. */
+  phases: { describeMs?: number; createMs?: number; endpointMs?: number; iceMs?: number; connectMs?: number };
+  /** Sequential exchanges (HTTP calls + the handshake) of the attempt that opened the current connection. */
+  exchangesBeforeOpen: number;
+  /** Time from `connect()` (or from the drop) to `open` of the latest connection. */
+  timeToOpenMs?: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** Connections opened after the first one. */
+  reconnects: number;
+  /** Connection attempts made in total. */
+  attempts: number;
+  /** `error` events emitted. */
+  errors: number;
+  /** Frames waiting in the outbound queue. */
+  queued: number;
+  /** Epoch ms at which the current connection opened. */
+  connectedAt?: number;
+}
+
+/** Options of {@link SignalingClient}. @public */
+export interface SignalingClientOptions extends ConnectionOptions {
+  /** `MASTER` (one per channel) or `VIEWER`. */
+  role: Role;
+  /** The channel's name (described, or created with `createChannelIfMissing`). Give this or `channelArn`. */
+  channelName?: string;
+  /** The channel's ARN (skips DescribeSignalingChannel). Give this or `channelName`. */
+  channelArn?: string;
+  /** Required for a viewer (1–256 of `[a-zA-Z0-9_.-]`, not starting with `AWS_`); must be absent for a master. */
+  clientId?: string;
+  /** Create the channel when Describe says it does not exist (Describe 404 → Create → Describe). @default false */
+  createChannelIfMissing?: boolean;
+  /** Where ARNs and endpoints are cached. @default a MemoryCache per client */
+  cache?: EndpointCache;
+  /**
+   * Known signaling endpoints: skips GetSignalingChannelEndpoint (needs `channelArn`).
+   * Required with a `requestSigner` that cannot sign requests.
+   */
+  signalingEndpoints?: ChannelEndpoints;
+  /** Reconnect policy, or `false` to never reconnect. @default {} (on, with the defaults) */
+  reconnect?: false | ReconnectOptions;
+  /** Ping interval where the runtime can ping (ws in Node); a missing pong within it closes the socket. @default 30000 */
+  keepaliveIntervalMs?: number;
+  /** Outbound queue bounds. */
+  queue?: QueueOptions;
+  /** `WebSocket` constructor to use. @default `ws` (Node entry), `globalThis.WebSocket` (browser entry) */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * Hold ICE candidates that arrive before their sender's SDP: `true` releases
+   * them right after the SDP event; `'manual'` keeps them until
+   * {@link SignalingClient.drainPendingIceCandidates}; `false` passes them on at once.
+   * @default true
+   */
+  iceBuffering?: boolean | 'manual';
+  /** Call JoinStorageSession after every (re)connect (master with media storage). @default false */
+  joinStorageSession?: boolean;
+}
+
+const ICE_GRACE_S = 30;
+const STABLE_MS = 30_000;
+
+interface Conn {
+  socket: Socket;
+  id: number;
+  openedAt: number;
+  timers: Array<ReturnType<typeof setTimeout>>;
+  awaitingPong: boolean;
+}
+
+interface Plan {
+  refreshCredentials: boolean;
+  describe: boolean;
+  endpoint: boolean;
+  authFailures: number;
+  skewRetries: number;
+  /** Describe said 404 and creating is not allowed: nothing to retry. */
+  describe404: boolean;
+}
+
+/**
+ * Platform-neutral client; the entry points subclass it with their transports.
+ * @internal
+ */
+export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
+  /** The role given at construction. */
+  readonly role: Role;
+  /** The viewer's client id, if any. */
+  readonly clientId: string | undefined;
+  /** The channel's control-plane helpers, sharing this client's transport and signer. */
+  readonly channels: ChannelManagerBase;
+
+  private readonly log: SafeLogger;
+  private _state: ClientState = 'idle';
+  private arn: string | undefined;
+  private readonly channelName: string | undefined;
+  private _endpoints: ChannelEndpoints | undefined;
+  private messageTtlSeconds: number | undefined;
+  private readonly cache: EndpointCache;
+  private readonly cacheKeyValue: string;
+  private readonly createIfMissing: boolean;
+  private readonly reconnect: Required<Omit<ReconnectOptions, 'maxAttempts'>> & { maxAttempts: number; enabled: boolean };
+  private readonly keepaliveMs: number;
+  private readonly handshakeMs: number;
+  private readonly wsFactory: WebSocketFactory;
+  private readonly iceMode: boolean | 'manual';
+  private readonly joinStorage: boolean;
+  private readonly queue: OutboundQueue;
+  private readonly ice = new IceCandidateBuffer();
+  private readonly backoff: Backoff;
+  private readonly plan: Plan = { refreshCredentials: false, describe: false, endpoint: false, authFailures: 0, skewRetries: 0, describe404: false };
+
+  private current: Conn | undefined;
+  private connSeq = 0;
+  private loop: Promise<void> | undefined;
+  private loopAbort: AbortController | undefined;
+  private everOpened = false;
+  private openWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private closePromise: Promise<void> | undefined;
+  private iceCache: { servers: RtcIceServer[]; expiresAt: number } | undefined;
+  private iceInflight: Promise<RtcIceServer[]> | undefined;
+  private iceGeneration = 0;
+  private readonly iterators = new Set<{ push(m: SignalingMessage): void; end(): void }>();
+  private readonly m: ClientMetrics = {
+    phases: {},
+    exchangesBeforeOpen: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    reconnects: 0,
+    attempts: 0,
+    errors: 0,
+    queued: 0,
+  };
+  private attemptExchanges = 0;
+  private loopStartedAt = 0;
+
+  constructor(options: SignalingClientOptions, platform: Platform) {
+    super((error, event) => {
+      this.channels?.['log'].warn(`a listener of "${String(event)}" threw: ${describe(error)}`);
+    });
+    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
+    this.log = new SafeLogger(options.logger);
+    if (options.role !== 'MASTER' && options.role !== 'VIEWER') {
+      throw new ValidationError('role', `must be 'MASTER' or 'VIEWER', got ${JSON.stringify(options.role)}`, 'INVALID_CONFIGURATION');
+    }
+    this.role = options.role;
+    if (options.role === 'MASTER' && options.clientId !== undefined) {
+      throw new ValidationError('clientId', 'must be absent for a MASTER (the service identifies the master by role)', 'INVALID_CONFIGURATION');
+    }
+    if (options.role === 'VIEWER') {
+      if (options.clientId === undefined) throw new ValidationError('clientId', 'is required for a VIEWER', 'INVALID_CONFIGURATION');
+      checkClientId(options.clientId);
+    }
+    this.clientId = options.clientId;
+    const hasName = options.channelName !== undefined;
+    const hasArn = options.channelArn !== undefined;
+    if (hasName === hasArn) {
+      throw new ValidationError('channelName', 'give exactly one of channelName or channelArn', 'INVALID_CONFIGURATION');
+    }
+    if (hasName && (typeof options.channelName !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(options.channelName))) {
+      throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CHANNEL_NAME');
+    }
+    if (hasArn && (typeof options.channelArn !== 'string' || !/^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/.test(options.channelArn) || options.channelArn.length > 1024)) {
+      throw new ValidationError('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)', 'INVALID_CONFIGURATION');
+    }
+    this.channelName = options.channelName;
+    this.arn = options.channelArn;
+    this.createIfMissing = options.createChannelIfMissing === true;
+    if (this.createIfMissing && !hasName) {
+      throw new ValidationError('createChannelIfMissing', 'needs channelName (a channel is created by name)', 'INVALID_CONFIGURATION');
+    }
+    const rc = options.reconnect;
+    if (rc !== undefined && rc !== false && (typeof rc !== 'object' || rc === null)) {
+      throw new ValidationError('reconnect', 'must be false or an object', 'INVALID_CONFIGURATION');
+    }
+    const r = rc === false || rc === undefined ? {} : rc;
+    this.reconnect = {
+      enabled: rc !== false,
+      initialDelayMs: checkNonNegative(r.initialDelayMs, 'reconnect.initialDelayMs', 100),
+      maxDelayMs: checkNonNegative(r.maxDelayMs, 'reconnect.maxDelayMs', 10_000),
+      maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
+      proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
+    };
+    this.backoff = new Backoff({ initialDelayMs: this.reconnect.initialDelayMs, maxDelayMs: this.reconnect.maxDelayMs });
+    this.keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
+    this.handshakeMs = checkTimeout(options.timeouts?.handshakeMs, 'timeouts.handshakeMs', 5000);
+    const iceMode = options.iceBuffering ?? true;
+    if (iceMode !== true && iceMode !== false && iceMode !== 'manual') {
+      throw new ValidationError('iceBuffering', "must be true, false or 'manual'", 'INVALID_CONFIGURATION');
+    }
+    this.iceMode = iceMode;
+    this.joinStorage = options.joinStorageSession === true;
+    if (this.joinStorage && this.role !== 'MASTER') {
+      throw new ValidationError('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer', 'INVALID_CONFIGURATION');
+    }
+    const q = options.queue ?? {};
+    if (q.maxMessages !== undefined) checkPositiveCount(q.maxMessages, 'queue.maxMessages');
+    if (q.maxAgeMs !== undefined) checkTimeout(q.maxAgeMs, 'queue.maxAgeMs', 0);
+    this.userQueueAge = q.maxAgeMs;
+    this.queue = new OutboundQueue(q);
+    this.cache = options.cache ?? new MemoryCache();
+    if (typeof this.cache.get !== 'function' || typeof this.cache.set !== 'function' || typeof this.cache.delete !== 'function') {
+      throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
+    }
+    this.cacheKeyValue = cacheKey(options.region, hasName ? { channelName: options.channelName! } : { channelArn: options.channelArn! }, this.role);
+
+    this.channels = new ChannelManagerBase(options, platform);
+    this.channels.onExchange = (rec) => this.recordExchange(rec);
+
+    if (options.signalingEndpoints !== undefined) {
+      const ep = options.signalingEndpoints;
+      if (!hasArn) throw new ValidationError('signalingEndpoints', 'needs channelArn', 'INVALID_CONFIGURATION');
+      if (typeof ep !== 'object' || ep === null || typeof ep.wss !== 'string') {
+        throw new ValidationError('signalingEndpoints.wss', 'is required (a wss:// URL)', 'INVALID_CONFIGURATION');
+      }
+      checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
+      this.fixedEndpoints = { ...ep };
+      this._endpoints = { ...ep };
+    } else if (!this.channels.canSignRequests) {
+      throw new ValidationError(
+        'signalingEndpoints',
+        'are required when requestSigner has no signRequest (control-plane calls cannot be signed)',
+        'INVALID_CONFIGURATION',
+      );
+    }
+
+    if (options.WebSocket !== undefined) {
+      if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
+      this.wsFactory = factoryFromConstructor(options.WebSocket);
+    } else {
+      const made = platform.createWebSocket(options.tls);
+      if (!made) {
+        throw new SignalingError(
+          'TRANSPORT_UNAVAILABLE',
+          'No WebSocket implementation in this runtime: pass options.WebSocket (in Node: `import WebSocket from "ws"`; in React Native: the global WebSocket)',
+        );
+      }
+      this.wsFactory = made;
+    }
+  }
+
+  private readonly userQueueAge: number | undefined;
+  private readonly fixedEndpoints: ChannelEndpoints | undefined;
+
+  /** Current state. */
+  get state(): ClientState {
+    return this._state;
+  }
+
+  /** The channel ARN, once known. */
+  get channelArn(): string | undefined {
+    return this.arn;
+  }
+
+  /** The signaling endpoints, once known. */
+  get endpoints(): ChannelEndpoints | undefined {
+    return this._endpoints === undefined ? undefined : { ...this._endpoints };
+  }
+
+  /** A snapshot of timings and counters. */
+  metrics(): ClientMetrics {
+    return { ...this.m, phases: { ...this.m.phases }, queued: this.queue.size };
+  }
+
+  /** Adds a listener. @returns a function that removes it. */
+  override on<K extends keyof SignalingClientEvents>(event: K, listener: Listener<SignalingClientEvents[K]>): () => void {
+    return super.on(event, listener);
+  }
+
+  /** Adds a listener that runs at most once (removed early if `signal` aborts). */
+  override once<K extends keyof SignalingClientEvents>(
+    event: K,
+    listener: Listener<SignalingClientEvents[K]>,
+    options?: OnceOptions,
+  ): () => void {
+    return super.once(event, listener, options);
+  }
+
+  /** Resolves with the next payload of `event` (optionally filtered). */
+  override waitFor<K extends keyof SignalingClientEvents>(
+    event: K,
+    options?: WaitForOptions<SignalingClientEvents[K]>,
+  ): Promise<SignalingClientEvents[K]> {
+    if (this._state === 'closed') {
+      return Promise.reject(new SignalingError('CLIENT_CLOSED', `waitFor("${String(event)}"): the client is closed`));
+    }
+    return super.waitFor(event, options);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Connects and resolves when the socket is open. Retries retryable failures
+   * per the reconnect policy; rejects on a fatal one (the state goes back to `idle`).
+   * Calling it while connecting joins the same attempt; while open it resolves at once.
+   * @throws `ABORTED`, `CLIENT_CLOSED`, a ServiceError, a ValidationError, or the last error when attempts run out.
+   */
+  connect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    if (this._state === 'open') return Promise.resolve();
+    if (this._state === 'closing' || this._state === 'closed') {
+      return Promise.reject(new SignalingError('CLIENT_CLOSED', 'connect(): the client is closed; create a new one'));
+    }
+    if (signal?.aborted) return Promise.reject(new AbortError('connect() was aborted', { cause: signal.reason }));
+    const opened = new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (e: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      const onAbort = () => {
+        this.openWaiters = this.openWaiters.filter((w) => w !== waiter);
+        reject(new AbortError('connect() was aborted', { cause: signal?.reason }));
+        // Nobody else waits for this first connection: stop trying.
+        if (this.openWaiters.length === 0 && this._state === 'connecting') this.abandonConnect(new AbortError('connect() was aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.openWaiters.push(waiter);
+    });
+    if (this._state === 'idle') {
+      this.setState('connecting');
+      this.loopStartedAt = Date.now();
+      this.startLoop('connect');
+    }
+    return opened;
+  }
+
+  /**
+   * Closes the client in any state: stops reconnecting, closes the socket,
+   * rejects queued sends with `CLIENT_CLOSED`, clears every timer and listener.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closePromise = this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    const from = this._state;
+    if (from !== 'closed') this.setState('closing');
+    const err = new SignalingError('CLIENT_CLOSED', 'the client was closed');
+    this.loopAbort?.abort(err);
+    const loop = this.loop;
+    const conn = this.current;
+    this.current = undefined;
+    const closing = conn ? this.disposeConn(conn, 1000, 'client closed') : Promise.resolve();
+    this.queue.rejectAll(err);
+    this.queue.dispose();
+    for (const w of this.openWaiters.splice(0)) w.reject(err);
+    await loop?.catch(() => undefined);
+    await closing;
+    for (const it of [...this.iterators]) it.end();
+    await this.channels.close().catch(() => undefined);
+    if (from === 'open' || from === 'reconnecting' || from === 'connecting') {
+      this.emit('close', { code: 1000, reason: 'client closed', willReconnect: false });
+    }
+    this.setState('closed');
+    this.removeAllListeners();
+  }
+
+  /** Stops a first connection that failed or was aborted; back to `idle`. */
+  private abandonConnect(error: SignalingError): void {
+    this.loopAbort?.abort(error);
+    for (const w of this.openWaiters.splice(0)) w.reject(error);
+    this.queue.rejectAll(error);
+    if (this._state === 'connecting') this.setState('idle');
+  }
+
+  private setState(to: ClientState): void {
+    const from = this._state;
+    if (from === to) return;
+    this._state = to;
+    this.log.debug(`state ${from} -> ${to}`);
+    this.emit('stateChange', { from, to });
+  }
+
+  private reportError(error: SignalingError): void {
+    this.m.errors += 1;
+    this.log.warn(error.message, { code: error.code });
+    this.emit('error', error);
+  }
+
+  // ------------------------------------------------------------ connect loop
+
+  private startLoop(reason: string): void {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.loopAbort = abort;
+    const run = this.runLoop(reason, abort.signal).finally(() => {
+      if (this.loop === run) {
+        this.loop = undefined;
+        this.loopAbort = undefined;
+      }
+    });
+    this.loop = run;
+    run.catch(() => undefined);
+  }
+
+  private async runLoop(reason: string, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    let lastError: SignalingError | undefined;
+    let why = reason;
+    for (;;) {
+      if (signal.aborted) return;
+      if (failures > 0 || this.everOpened) {
+        const immediate = failures > 0 && lastError !== undefined && this.retryAtOnce(lastError);
+        const delayMs = immediate ? 0 : this.backoff.next();
+        const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
+        if (lastError) event.error = lastError;
+        this.emit('reconnecting', event);
+        try {
+          await sleep(delayMs, signal);
+        } catch {
+          return;
+        }
+      }
+      try {
+        const conn = await this.attempt(signal);
+        this.install(conn);
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const err = toSignalingError(error);
+        failures += 1;
+        lastError = err;
+        why = err.message;
+        const fatal = this.route(err);
+        this.log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
+        if (fatal || !this.reconnect.enabled || failures >= this.reconnect.maxAttempts) {
+          this.giveUp(err);
+          return;
+        }
+        if (this.everOpened || this.current) this.reportError(err);
+      }
+    }
+  }
+
+  private retryAtOnce(error: SignalingError): boolean {
+    if (isClockSkewError(error) && this.plan.skewRetries <= 1) return true;
+    return error instanceof ServiceError && (error.httpStatus === 401 || error.httpStatus === 403) && this.plan.authFailures <= 1;
+  }
+
+  /**
+   * Decides what the next attempt redoes (the C SDK's routing table).
+   * @returns true when retrying cannot help.
+   */
+  private route(error: SignalingError): boolean {
+    if (error instanceof ValidationError) return true;
+    if (isClockSkewError(error)) {
+      // The offset was learnt from the reply's Date header (HTTP) or is unknown (handshake): re-probe via the control plane.
+      this.plan.skewRetries += 1;
+      if (!this.fixedEndpoints && this.plan.skewRetries > 1) this.plan.endpoint = true;
+      return false;
+    }
+    if (error instanceof ServiceError) {
+      const s = error.httpStatus;
+      if (s === 401 || s === 403) {
+        this.plan.authFailures += 1;
+        this.plan.refreshCredentials = true;
+        return this.plan.authFailures > 2;
+      }
+      if (s === 404) {
+        if (error.code === 'DELIVERY_FAILED') return false;
+        this.dropCache();
+        if (this.plan.describe404) return true;
+        return false;
+      }
+      if (error.errorType === 'ClientLimitExceededException') return false;
+      if (s >= 500 || s === 408 || s === 429) {
+        if (!this.fixedEndpoints) this.plan.endpoint = true;
+        return false;
+      }
+      if (s === 400 && error.errorType === 'InvalidArgumentException') return true;
+      if (s === 400 && (error.errorType === 'AccountChannelLimitExceededException' || error.errorType === 'TagsPerResourceExceededLimitException')) return true;
+      return !error.retryable && s < 500 && s !== 400;
+    }
+    if (error.code === 'MISSING_CREDENTIALS' || error.code === 'INVALID_CONFIGURATION' || error.code === 'INSECURE_ENDPOINT') return true;
+    if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
+      this.plan.refreshCredentials = true;
+      return false;
+    }
+    // Timeouts, network failures, unclassified handshake failures, malformed replies: re-resolve the endpoint.
+    if (!this.fixedEndpoints) this.plan.endpoint = true;
+    return false;
+  }
+
+  private giveUp(error: SignalingError): void {
+    if (this._state === 'connecting' && !this.everOpened) {
+      this.abandonConnect(error);
+      return;
+    }
+    this.reportError(error);
+    const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
+    this.queue.rejectAll(err);
+    for (const w of this.openWaiters.splice(0)) w.reject(err);
+    if (this.current) return; // make-before-break failed but the old socket still works
+    this.emit('close', { code: 1006, reason: 'reconnect failed', willReconnect: false });
+    void this.close();
+  }
+
+  private dropCache(): void {
+    if (this.channelName !== undefined) this.arn = undefined;
+    if (!this.fixedEndpoints) this._endpoints = undefined;
+    this.plan.describe = true;
+    this.plan.endpoint = !this.fixedEndpoints;
+    void Promise.resolve(this.cache.delete(this.cacheKeyValue)).catch(() => undefined);
+  }
+
+  private recordExchange(rec: ExchangeRecord): void {
+    this.attemptExchanges += 1;
+    const phase: Record<string, keyof ClientMetrics['phases']> = {
+      DescribeSignalingChannel: 'describeMs',
+      CreateSignalingChannel: 'createMs',
+      GetSignalingChannelEndpoint: 'endpointMs',
+      GetIceServerConfig: 'iceMs',
+    };
+    const key = phase[rec.operation];
+    if (key) this.m.phases[key] = rec.durationMs;
+  }
+
+  /** One connection attempt: resolve what is missing, sign, open. */
+  private async attempt(signal: AbortSignal): Promise<Conn> {
+    this.m.attempts += 1;
+    this.attemptExchanges = 0;
+    const plan = this.plan;
+    if (plan.refreshCredentials) {
+      await this.channels.refreshCredentials();
+      plan.refreshCredentials = false;
+    }
+    await this.resolveChannel(signal);
+    const endpoints = this._endpoints!;
+    const arn = this.arn!;
+    const url = await this.channels.signConnectUrl({
+      wssEndpoint: endpoints.wss,
+      channelArn: arn,
+      role: this.role,
+      ...(this.clientId === undefined ? {} : { clientId: this.clientId }),
+    });
+    if (signal.aborted) throw new AbortError('connect was aborted');
+    const conn = await this.openConn(url, signal);
+    plan.authFailures = 0;
+    plan.skewRetries = 0;
+    plan.describe404 = false;
+    this.m.exchangesBeforeOpen = this.attemptExchanges + 1;
+    return conn;
+  }
+
+  /** Fills `arn` and `_endpoints` (cache, Describe/Create, GetSignalingChannelEndpoint) as needed. */
+  private async resolveChannel(signal: AbortSignal): Promise<void> {
+    const plan = this.plan;
+    if (!plan.describe && !plan.endpoint && this.arn !== undefined && this._endpoints !== undefined) return;
+    if (!plan.describe && !plan.endpoint && (this.arn === undefined || this._endpoints === undefined)) {
+      const hit = await Promise.resolve(this.cache.get(this.cacheKeyValue)).catch(() => undefined);
+      if (hit && (this.arn === undefined || hit.channelArn === this.arn)) {
+        this.arn = hit.channelArn;
+        this._endpoints = this.fixedEndpoints ?? hit.endpoints;
+        if (hit.messageTtlSeconds !== undefined) this.applyTtl(hit.messageTtlSeconds);
+        this.log.debug('channel and endpoints from the cache');
+        return;
+      }
+    }
+    if (this.arn === undefined || (plan.describe && this.channelName !== undefined)) {
+      await this.describe(signal);
+    }
+    if (this._endpoints === undefined || plan.endpoint) {
+      const started = Date.now();
+      this._endpoints = await this.channels.getEndpoints(
+        { channelArn: this.arn!, role: this.role, protocols: this.joinStorage ? ['WSS', 'HTTPS', 'WEBRTC'] : ['WSS', 'HTTPS'] },
+        { signal },
+      );
+      this.m.phases.endpointMs = Date.now() - started;
+    }
+    plan.describe = false;
+    plan.endpoint = false;
+    const entry = {
+      channelArn: this.arn!,
+      endpoints: this._endpoints,
+      storedAt: Date.now(),
+      ...(this.messageTtlSeconds === undefined ? {} : { messageTtlSeconds: this.messageTtlSeconds }),
+    };
+    await Promise.resolve(this.cache.set(this.cacheKeyValue, entry)).catch((e: unknown) => {
+      this.log.warn(`endpoint cache write failed: ${describe(e)}`);
+    });
+  }
+
+  private async describe(signal: AbortSignal): Promise<void> {
+    const ref = this.channelName !== undefined ? { channelName: this.channelName } : { channelArn: this.arn! };
+    let info: ChannelInfo;
+    try {
+      info = await this.channels.describeChannel(ref, { signal });
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.httpStatus === 404)) throw error;
+      if (!this.createIfMissing || this.channelName === undefined) {
+        this.plan.describe404 = true;
+        throw error;
+      }
+      this.log.info(`channel ${this.channelName} does not exist; creating it`);
+      try {
+        await this.channels.createChannel({ channelName: this.channelName }, { signal });
+      } catch (createError) {
+        // Another client may have created it meanwhile: describe again either way.
+        if (!(createError instanceof ServiceError && createError.errorType === 'ResourceInUseException')) throw createError;
+      }
+      info = await this.waitActive(ref, signal);
+    }
+    if (info.channelStatus === 'CREATING') info = await this.waitActive(ref, signal);
+    if (info.channelStatus === 'DELETING') {
+      this.plan.describe404 = true;
+      throw new ServiceError('the channel is being deleted', { errorType: 'ResourceNotFoundException', httpStatus: 404 });
+    }
+    if (!info.channelArn) throw new ProtocolError('UNEXPECTED_RESPONSE', 'DescribeSignalingChannel returned no ChannelARN');
+    if (this.arn !== info.channelArn) this._endpoints = this.fixedEndpoints;
+    this.arn = info.channelArn;
+    if (info.messageTtlSeconds !== undefined) this.applyTtl(info.messageTtlSeconds);
+  }
+
+  private async waitActive(ref: { channelName: string } | { channelArn: string }, signal: AbortSignal): Promise<ChannelInfo> {
+    for (let i = 0; ; i++) {
+      const info = await this.channels.describeChannel(ref, { signal });
+      if (info.channelStatus !== 'CREATING' || i >= 20) return info;
+      await sleep(Math.min(100 * 2 ** i, 2000), signal);
+    }
+  }
+
+  private applyTtl(seconds: number): void {
+    this.messageTtlSeconds = seconds;
+    if (this.userQueueAge === undefined) this.queue.setMaxAge(seconds * 1000);
+  }
+
+  /** Opens one socket and starts ICE in parallel with the handshake. */
+  private openConn(url: string, signal: AbortSignal): Promise<Conn> {
+    return new Promise<Conn>((resolve, reject) => {
+      const id = ++this.connSeq;
+      const started = Date.now();
+      let conn: Conn | undefined;
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        void socket.close(1000, 'aborted');
+        reject(new AbortError('connect was aborted'));
+      };
+      const socket = openSocket(
+        this.wsFactory,
+        url,
+        {
+          onOpen: () => {
+            if (settled) return;
+            settled = true;
+            signal.removeEventListener('abort', onAbort);
+            this.m.phases.connectMs = Date.now() - started;
+            conn = { socket, id, openedAt: Date.now(), timers: [], awaitingPong: false };
+            resolve(conn);
+          },
+          onFail: (error, handshake) => {
+            if (settled) return;
+            settled = true;
+            signal.removeEventListener('abort', onAbort);
+            this.m.phases.connectMs = Date.now() - started;
+            reject(this.classifyHandshake(error, handshake));
+          },
+          onMessage: (text, raw) => {
+            if (conn) this.onFrame(text, raw);
+          },
+          onClose: (code, reason) => {
+            if (conn) this.onConnClosed(conn, code, reason);
+          },
+          onPong: () => {
+            if (conn) conn.awaitingPong = false;
+          },
+        },
+        this.handshakeMs,
+      );
+      signal.addEventListener('abort', onAbort, { once: true });
+      // In parallel with the handshake, never before it: ICE must not delay `open`.
+      this.prefetchIce();
+    });
+  }
+
+  private classifyHandshake(error: SignalingError, handshake: HandshakeFailure | undefined): SignalingError {
+    if (!handshake) return error;
+    this.channels.learnClock(handshake);
+    const svc = parseServiceError({ status: handshake.status, headers: handshake.headers, body: handshake.body });
+    return svc;
+  }
+
+  /** Makes `conn` the current connection (closing the one it replaces). */
+  private install(conn: Conn): void {
+    if (this._state === 'closing' || this._state === 'closed') {
+      void conn.socket.close(1000, 'client closed');
+      return;
+    }
+    const old = this.current;
+    this.current = conn;
+    const reconnected = this.everOpened;
+    this.everOpened = true;
+    if (reconnected) this.m.reconnects += 1;
+    this.m.connectedAt = conn.openedAt;
+    this.m.timeToOpenMs = conn.openedAt - this.loopStartedAt;
+    this.startConnTimers(conn);
+    if (old) void this.disposeConn(old, 1000, 'replaced by a new connection');
+    this.setState('open');
+    for (const w of this.openWaiters.splice(0)) w.resolve();
+    this.emit('open', { reconnected });
+    this.flush();
+    if (this.joinStorage) void this.joinStorageSessionNow();
+  }
+
+  private async joinStorageSessionNow(): Promise<void> {
+    try {
+      const webrtc = this._endpoints?.webrtc;
+      await this.channels.joinStorageSession({ channelArn: this.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
+    } catch (error) {
+      this.reportError(toSignalingError(error));
+    }
+  }
+
+  private startConnTimers(conn: Conn): void {
+    const keepalive = setInterval(() => {
+      if (conn.awaitingPong) {
+        this.log.warn('no pong within the keepalive interval; replacing the connection');
+        void conn.socket.close(4000, 'keepalive timeout');
+        this.onConnClosed(conn, 1006, 'keepalive timeout');
+        return;
+      }
+      if (conn.socket.ping()) conn.awaitingPong = true;
+    }, this.keepaliveMs);
+    const proactive = setTimeout(() => {
+      if (this.current === conn) {
+        this.log.info('connection near its lifetime limit; replacing it');
+        this.loopStartedAt = Date.now();
+        this.startLoop('connection lifetime');
+      }
+    }, this.reconnect.proactiveAfterMs);
+    conn.timers.push(keepalive, proactive);
+  }
+
+  private disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
+    for (const t of conn.timers) clearTimeout(t);
+    conn.timers = [];
+    return conn.socket.close(code, reason);
+  }
+
+  private onConnClosed(conn: Conn, code: number, reason: string): void {
+    for (const t of conn.timers) clearTimeout(t);
+    conn.timers = [];
+    if (this.current !== conn) return; // an old connection after a swap
+    this.current = undefined;
+    if (this._state === 'closing' || this._state === 'closed') return;
+    if (Date.now() - conn.openedAt > STABLE_MS) this.backoff.reset();
+    const willReconnect = this.reconnect.enabled;
+    this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
+    this.emit('close', { code, reason, willReconnect });
+    if (!willReconnect) {
+      void this.close();
+      return;
+    }
+    this.setState('reconnecting');
+    if (!this.loop) {
+      this.loopStartedAt = Date.now();
+      this.startLoop(`connection closed (${code})`);
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private onFrame(text: string | undefined, raw: unknown): void {
+    this.m.messagesReceived += 1;
+    if (text === undefined) {
+      this.emit('unknownMessage', {
+        raw: String(raw),
+        error: new ProtocolError('UNEXPECTED_RESPONSE', 'binary WebSocket frames are not part of the protocol'),
+      });
+      return;
+    }
+    let msg: ReturnType<typeof parseWssRecvMessage>;
+    try {
+      msg = parseWssRecvMessage(text);
+    } catch (error) {
+      this.emit('unknownMessage', { raw: text, error: toSignalingError(error) });
+      return;
+    }
+    const sender = msg.senderClientId;
+    switch (msg.messageType) {
+      case 'SDP_OFFER':
+      case 'SDP_ANSWER': {
+        const payload = asSdp(msg.payload);
+        if (!payload) {
+          this.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', `${msg.messageType} without an SDP payload`) });
+          return;
+        }
+        const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
+        this.emit(event, { payload, senderClientId: sender });
+        this.pushMessage({ type: event, payload, senderClientId: sender });
+        if (this.iceMode === true) this.releaseIce(sender);
+        else if (this.iceMode === 'manual') this.markSdpOnly(sender);
+        return;
+      }
+      case 'ICE_CANDIDATE': {
+        const payload = asCandidate(msg.payload);
+        if (!payload) {
+          this.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', 'ICE_CANDIDATE without a candidate payload') });
+          return;
+        }
+        if (this.iceMode === false || (this.iceMode === true && this.ice.hasSdp(sender))) {
+          this.emitCandidate(payload, sender);
+        } else if (!this.ice.hold({ payload, senderClientId: sender })) {
+          this.reportError(
+            new SignalingError('QUEUE_FULL', `more than ${this.ice.maxPerSender} early ICE candidates from ${sender ?? 'the master'}; candidate not held`),
+          );
+        }
+        return;
+      }
+      case 'STATUS_RESPONSE': {
+        const sr = msg.statusResponse;
+        if (!sr) {
+          this.emit('unknownMessage', { raw: text, error: new ProtocolError('INVALID_STATUS_RESPONSE', 'STATUS_RESPONSE without statusResponse') });
+          return;
+        }
+        const event: StatusResponseEvent = { correlationId: sr.correlationId };
+        if (sr.errorType !== undefined) event.errorType = sr.errorType;
+        if (sr.statusCode !== undefined) event.statusCode = sr.statusCode;
+        if (sr.description !== undefined) event.description = sr.description;
+        this.emit('statusResponse', event);
+        const status = Number(sr.statusCode ?? '0');
+        if (sr.success !== true && status !== 200) {
+          this.reportError(
+            new ServiceError(
+              `message ${sr.correlationId} was not delivered${sr.description ? `: ${sr.description}` : ''}`,
+              { errorType: sr.errorType ?? 'DeliveryFailed', httpStatus: Number.isFinite(status) ? status : 0 },
+              'DELIVERY_FAILED',
+            ),
+          );
+        }
+        return;
+      }
+      case 'GO_AWAY':
+        this.emit('goAway', {});
+        this.log.info('GO_AWAY: opening a replacement connection');
+        this.loopStartedAt = Date.now();
+        this.startLoop('GO_AWAY');
+        return;
+      case 'RECONNECT_ICE_SERVER':
+        this.emit('reconnectIceServer', {});
+        void this.refreshIceServers();
+        return;
+      default:
+        this.emit('unknownMessage', { raw: text });
+    }
+  }
+
+  private emitCandidate(payload: IceCandidatePayload, sender: string | undefined): void {
+    this.emit('iceCandidate', { payload, senderClientId: sender });
+    this.pushMessage({ type: 'iceCandidate', payload, senderClientId: sender });
+  }
+
+  private releaseIce(sender: string | undefined): void {
+    for (const c of this.ice.release(sender)) this.emitCandidate(c.payload, c.senderClientId);
+  }
+
+  private markSdpOnly(sender: string | undefined): void {
+    // Manual mode: candidates keep waiting for drainPendingIceCandidates.
+    void sender;
+  }
+
+  /**
+   * Releases held ICE candidates of `senderClientId` (the master's when omitted)
+   * as `iceCandidate` events and marks its SDP as seen.
+   * @returns how many were released.
+   */
+  drainPendingIceCandidates(senderClientId?: string): number {
+    const held = this.ice.release(senderClientId);
+    for (const c of held) this.emitCandidate(c.payload, c.senderClientId);
+    return held.length;
+  }
+
+  /** A copy of the candidates held for `senderClientId` (the master's when omitted). */
+  getPendingIceCandidates(senderClientId?: string): IceCandidatePayload[] {
+    return this.ice.peek(senderClientId).map((c) => c.payload);
+  }
+
+  /**
+   * Forgets that `senderClientId` sent an SDP and drops its held candidates
+   * (before a renegotiation). @returns how many held candidates were dropped.
+   */
+  resetIceCandidateState(senderClientId?: string): number {
+    return this.ice.reset(senderClientId);
+  }
+
+  /**
+   * Peer messages as an async iterator; ends when the client closes or `signal` aborts.
+   */
+  messages(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<SignalingMessage> {
+    const buffer: SignalingMessage[] = [];
+    let wake: (() => void) | undefined;
+    let done = this._state === 'closed' || options.signal?.aborted === true;
+    const sink = {
+      push: (m: SignalingMessage) => {
+        buffer.push(m);
+        wake?.();
+      },
+      end: () => {
+        done = true;
+        this.iterators.delete(sink);
+        options.signal?.removeEventListener('abort', sink.end);
+        wake?.();
+      },
+    };
+    if (!done) {
+      this.iterators.add(sink);
+      options.signal?.addEventListener('abort', sink.end, { once: true });
+    }
+    const iterator: AsyncIterableIterator<SignalingMessage> = {
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+      async next(): Promise<IteratorResult<SignalingMessage>> {
+        for (;;) {
+          const m = buffer.shift();
+          if (m) return { value: m, done: false };
+          if (done) return { value: undefined, done: true };
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<SignalingMessage>> {
+        sink.end();
+        buffer.length = 0;
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+
+  private pushMessage(m: SignalingMessage): void {
+    for (const it of this.iterators) it.push(m);
+  }
+
+  // --------------------------------------------------------------- outbound
+
+  /** Sends an SDP offer. A master must name the viewer; a viewer must not name anyone. */
+  sendSdpOffer(offer: SdpPayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
+    return this.send('SDP_OFFER', offer, recipientClientId, options);
+  }
+
+  /** Sends an SDP answer. A master must name the viewer; a viewer must not name anyone. */
+  sendSdpAnswer(answer: SdpPayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
+    return this.send('SDP_ANSWER', answer, recipientClientId, options);
+  }
+
+  /** Sends an ICE candidate. A master must name the viewer; a viewer must not name anyone. */
+  sendIceCandidate(candidate: IceCandidatePayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
+    return this.send('ICE_CANDIDATE', candidate, recipientClientId, options);
+  }
+
+  private send(action: WssAction, payload: SdpPayload | IceCandidatePayload, recipient: string | undefined, options: SendOptions = {}): Promise<void> {
+    const label = action;
+    try {
+      if (this._state === 'closing' || this._state === 'closed') {
+        throw new SignalingError('CLIENT_CLOSED', `${label}: the client is closed`);
+      }
+      if (this._state === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
+      if (this.role === 'MASTER' && (recipient === undefined || recipient === '')) {
+        throw new ValidationError('recipientClientId', 'is required when the master sends (the viewer to send to)');
+      }
+      if (this.role === 'VIEWER' && recipient !== undefined) {
+        throw new ValidationError('recipientClientId', 'must be absent when a viewer sends (messages always go to the master)');
+      }
+      if (action === 'ICE_CANDIDATE') {
+        if (typeof payload !== 'object' || payload === null || typeof (payload as IceCandidatePayload).candidate !== 'string') {
+          throw new ValidationError('candidate.candidate', 'must be a string (an RTCIceCandidateInit)');
+        }
+      } else if (typeof payload !== 'object' || payload === null || typeof (payload as SdpPayload).type !== 'string') {
+        throw new ValidationError(action === 'SDP_OFFER' ? 'offer.type' : 'answer.type', 'must be a string (an RTCSessionDescriptionInit)');
+      }
+      const frame = constructWssMessage({
+        action,
+        payload: plain(payload),
+        ...(recipient === undefined ? {} : { recipientClientId: recipient }),
+        ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+      });
+      const promise = this.queue.enqueue(frame, label);
+      this.flush();
+      return promise;
+    } catch (error) {
+      return Promise.reject(toSignalingError(error));
+    }
+  }
+
+  private flush(): void {
+    const conn = this.current;
+    while (conn && conn.socket.isOpen && this.queue.size > 0) {
+      const entry = this.queue.take();
+      if (!entry) return;
+      this.write(conn, entry);
+    }
+  }
+
+  private write(conn: Conn, entry: QueueEntry): void {
+    conn.socket.send(entry.frame).then(
+      () => {
+        this.m.messagesSent += 1;
+        entry.resolve();
+      },
+      () => {
+        // The socket died under the write: the entry waits for the next connection.
+        if (this._state === 'closing' || this._state === 'closed') {
+          entry.reject(new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed`));
+          return;
+        }
+        this.queue.requeue(entry);
+        this.flush();
+      },
+    );
+  }
+
+  // -------------------------------------------------------------------- ICE
+
+  /**
+   * ICE servers for `RTCPeerConnection` (STUN first, then TURN), cached until
+   * the TURN TTL minus a 30 s grace; refreshed on RECONNECT_ICE_SERVER.
+   * Before `connect()` it resolves the channel first.
+   */
+  async getIceServers(options: { signal?: AbortSignal } = {}): Promise<RtcIceServer[]> {
+    if (this._state === 'closing' || this._state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
+    if (this.iceCache && this.iceCache.expiresAt > Date.now()) return this.iceCache.servers.map(copyServer);
+    const p = this.iceInflight ?? this.fetchIce(options.signal);
+    if (options.signal) {
+      const link = linkSignal(options.signal, undefined);
+      try {
+        return await Promise.race([
+          p,
+          new Promise<never>((_, reject) =>
+            link.signal.addEventListener('abort', () => reject(new AbortError('getIceServers() was aborted')), { once: true }),
+          ),
+        ]);
+      } finally {
+        link.dispose();
+      }
+    }
+    return (await p).map(copyServer);
+  }
+
+  private prefetchIce(): void {
+    if (this.iceCache && this.iceCache.expiresAt > Date.now()) return;
+    if (this.iceInflight || !this._endpoints?.https || !this.channels.canSignRequests) return;
+    this.fetchIce(undefined).catch((error: unknown) => {
+      this.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
+    });
+  }
+
+  private fetchIce(signal: AbortSignal | undefined): Promise<RtcIceServer[]> {
+    const generation = this.iceGeneration;
+    const run = (async () => {
+      if (this.arn === undefined || this._endpoints?.https === undefined) {
+        const abort = this.loopAbort?.signal ?? new AbortController().signal;
+        await this.resolveChannel(signal ?? abort);
+      }
+      const https = this._endpoints?.https;
+      if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.https)');
+      const started = Date.now();
+      const cfg = await this.channels.getIceServerConfig(
+        { channelArn: this.arn!, httpsEndpoint: https, ...(this.clientId === undefined ? {} : { clientId: this.clientId }) },
+        signal === undefined ? {} : { signal },
+      );
+      this.m.phases.iceMs = Date.now() - started;
+      const ttl = cfg.ttlSeconds ?? 300;
+      const grace = Math.min(ICE_GRACE_S, ttl / 2);
+      const previous = this.iceCache?.servers;
+      if (generation === this.iceGeneration || this.iceCache === undefined) {
+        this.iceCache = { servers: cfg.iceServers, expiresAt: Date.now() + (ttl - grace) * 1000 };
+      }
+      if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(cfg.iceServers)) {
+        this.emit('iceServersChanged', { iceServers: cfg.iceServers.map(copyServer) });
+      }
+      return cfg.iceServers;
+    })();
+    const tracked = run.finally(() => {
+      if (this.iceInflight === tracked) this.iceInflight = undefined;
+    });
+    this.iceInflight = tracked;
+    return tracked;
+  }
+
+  private async refreshIceServers(): Promise<void> {
+    this.iceGeneration += 1;
+    const previous = this.iceCache?.servers;
+    this.iceCache = undefined;
+    this.iceInflight = undefined;
+    try {
+      const servers = await this.fetchIce(undefined);
+      // fetchIce emits only on a change against a cached list; after RECONNECT_ICE_SERVER always tell the app.
+      if (previous === undefined || JSON.stringify(previous) === JSON.stringify(servers)) {
+        this.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
+      }
+    } catch (error) {
+      this.reportError(toSignalingError(error));
+    }
+  }
+}
+
+// ----------------------------------------------------------------- helpers
+
+function copyServer(s: RtcIceServer): RtcIceServer {
+  return { ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls };
+}
+
+function plain(payload: object): Record<string, unknown> {
+  // RTCSessionDescription / RTCIceCandidate instances serialise through toJSON().
+  const withJson = payload as { toJSON?: () => unknown };
+  const value = typeof withJson.toJSON === 'function' ? withJson.toJSON() : payload;
+  return { ...(value as Record<string, unknown>) };
+}
+
+function asSdp(payload: Record<string, unknown> | undefined): SdpPayload | undefined {
+  if (!payload || typeof payload.type !== 'string') return undefined;
+  const out: SdpPayload = { type: payload.type as SdpPayload['type'] };
+  if (typeof payload.sdp === 'string') out.sdp = payload.sdp;
+  return out;
+}
+
+function asCandidate(payload: Record<string, unknown> | undefined): IceCandidatePayload | undefined {
+  if (!payload || typeof payload.candidate !== 'string') return undefined;
+  const out: IceCandidatePayload = { candidate: payload.candidate };
+  if (typeof payload.sdpMid === 'string' || payload.sdpMid === null) out.sdpMid = payload.sdpMid;
+  if (typeof payload.sdpMLineIndex === 'number' || payload.sdpMLineIndex === null) out.sdpMLineIndex = payload.sdpMLineIndex;
+  if (typeof payload.usernameFragment === 'string' || payload.usernameFragment === null) out.usernameFragment = payload.usernameFragment;
+  return out;
+}
+
+function toSignalingError(error: unknown): SignalingError {
+  if (isSignalingError(error)) return error;
+  return new SignalingError('CONNECTION_FAILED', describe(error), { cause: error, retryable: true });
+}
+
+function checkClientId(id: unknown): void {
+  if (typeof id !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(id)) {
+    throw new ValidationError('clientId', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CONFIGURATION');
+  }
+  if (/^aws_/i.test(id)) throw new ValidationError('clientId', 'must not start with AWS_ (reserved by the service)', 'INVALID_CONFIGURATION');
+}
+
+function checkNonNegative(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(field, 'must be a finite number >= 0', 'INVALID_CONFIGURATION');
+  }
+  return value;
+}
+
+function checkPositiveCount(value: number, field: string): number {
+  if (typeof value !== 'number' || !(value >= 1) || (!Number.isInteger(value) && value !== Infinity)) {
+    throw new ValidationError(field, 'must be an integer >= 1 (or Infinity)', 'INVALID_CONFIGURATION');
+  }
+  return value;
+}

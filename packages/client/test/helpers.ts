@@ -1,0 +1,67 @@
+import { startEmulator, type Emulator, type EmulatorOptions } from '@kvs-sig/emulator';
+import { SignalingClient, type SignalingClientOptions } from '../src/index';
+
+/** Starts a TLS emulator and tracks clients so every test can tear everything down. */
+export class Harness {
+  readonly clients: SignalingClient[] = [];
+  private constructor(readonly emu: Emulator) {}
+
+  static async start(options: EmulatorOptions = {}): Promise<Harness> {
+    return new Harness(await startEmulator({ tls: true, ...options }));
+  }
+
+  /** Options that reach the emulator over TLS with its CA. */
+  base(): Pick<SignalingClientOptions, 'region' | 'endpoint' | 'credentials' | 'tls'> {
+    return {
+      region: this.emu.region,
+      endpoint: this.emu.controlPlaneEndpoint,
+      credentials: this.emu.credentials,
+      tls: { ca: this.emu.ca! },
+    };
+  }
+
+  client(options: Partial<SignalingClientOptions> & Pick<SignalingClientOptions, 'role'>): SignalingClient {
+    const c = new SignalingClient({ ...this.base(), ...options } as SignalingClientOptions);
+    this.clients.push(c);
+    return c;
+  }
+
+  master(channelName: string, extra: Partial<SignalingClientOptions> = {}): SignalingClient {
+    return this.client({ role: 'MASTER', channelName, ...extra });
+  }
+
+  viewer(channelName: string, clientId: string, extra: Partial<SignalingClientOptions> = {}): SignalingClient {
+    return this.client({ role: 'VIEWER', channelName, clientId, ...extra });
+  }
+
+  /** Creates a channel through the emulator's API and returns its ARN. */
+  async createChannel(channelName: string): Promise<string> {
+    const c = this.master(channelName, { createChannelIfMissing: true });
+    await c.connect();
+    const arn = c.channelArn!;
+    await c.close();
+    return arn;
+  }
+
+  ops(): string[] {
+    return this.emu.log.requests().map((r) => r.operation);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+    await this.emu.close();
+  }
+}
+
+export const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+export const answer = { type: 'answer' as const, sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+export const candidate = (n: number) => ({ candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+
+/** Resolves when `predicate` holds, polling every 10 ms (rejects after `ms`). */
+export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
