@@ -1,7 +1,7 @@
 import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
 import { SignalingError, ValidationError } from '@kvs-sig/core';
 import type { HttpRequest } from '@kvs-sig/core';
-import { createCredentialsProvider, type CredentialsInput, type CredentialsProvider } from './credentials';
+import { createCredentialsProvider, type CredentialsInput, type CredentialsProvider, type CredentialsProviderFn } from './credentials';
 import {
   DEFAULT_EXPIRES_IN,
   DEFAULT_SERVICE,
@@ -62,8 +62,21 @@ function checkOptions(options: SignOptions): { region: string; service: string; 
   return {
     region: checkRegion(options.region),
     service: checkService(options.service ?? DEFAULT_SERVICE),
-    provider: createCredentialsProvider(options.credentials),
+    provider: providerFor(options.credentials),
   };
+}
+
+// A bare provider function passed on every call would otherwise be fetched on every
+// call; one memo per function keeps the cache (and its refresh) across calls.
+const memo = new WeakMap<CredentialsProviderFn, CredentialsProvider>();
+function providerFor(input: CredentialsInput | CredentialsProvider): CredentialsProvider {
+  if (typeof input !== 'function') return createCredentialsProvider(input);
+  let p = memo.get(input);
+  if (!p) {
+    p = createCredentialsProvider(input);
+    memo.set(input, p);
+  }
+  return p;
 }
 
 /**
@@ -192,7 +205,7 @@ export function createSigV4RequestSigner(options: SigV4RequestSignerOptions): Re
   }
   const region = checkRegion(options.region);
   const service = checkService(options.service ?? DEFAULT_SERVICE);
-  const credentials = createCredentialsProvider(options.credentials);
+  const credentials = providerFor(options.credentials);
   const offset = options.clockOffsetMs;
   if (offset !== undefined && typeof offset !== 'function' && !Number.isFinite(offset)) {
     throw new ValidationError('clockOffsetMs', 'must be a finite number or a function', 'INVALID_CONFIGURATION');

@@ -106,6 +106,15 @@ describe('createCredentialsProvider', () => {
     await expect(p.get()).rejects.toMatchObject({ field, code });
     if (value !== null) expect(() => createCredentialsProvider(value as unknown as Credentials)).toThrow(field);
   });
+  test('a bare provider function passed to each signing call is fetched once', async () => {
+    let calls = 0;
+    const fn = async () => creds(++calls, new Date(Date.now() + 60 * MIN));
+    for (let i = 0; i < 3; i++) {
+      await signRequest({ method: 'POST', url: 'https://h.example.com/x', headers: {}, body: '{}' }, { credentials: fn, region: 'us-west-2' });
+      await presignWssUrl('wss://h.example.com', { credentials: fn, region: 'us-west-2' });
+    }
+    expect(calls).toBe(1);
+  });
   test('an existing provider is used as is', () => {
     const prov = { get: async () => creds(1), refresh: async () => creds(2) };
     expect(createCredentialsProvider(prov)).toBe(prov);
