@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { isSignalingError, redactSecrets } from '@kvs-sig/core';
+import { ConfigError, UsageError } from './exit-codes';
 
 /** Where the CLI writes; injectable for tests. @internal */
 export interface CliIo {
@@ -65,6 +66,7 @@ export function errorLine(error: unknown): string {
     }
     return `${e.code}: ${e.message}`;
   }
+  if (error instanceof UsageError || error instanceof ConfigError) return error.message;
   if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${redactSecrets(error.message)}`;
   return redactSecrets(String(error));
 }
