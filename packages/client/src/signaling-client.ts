@@ -229,6 +229,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly plan: Plan = { refreshCredentials: false, describe: false, endpoint: false, authFailures: 0, skewRetries: 0, describe404: false };
 
   private current: Conn | undefined;
+  private replacing = false;
+  private deferredClose: { code: number; reason: string } | undefined;
   private connSeq = 0;
   private loop: Promise<void> | undefined;
   private loopAbort: AbortController | undefined;
@@ -508,12 +510,15 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private startLoop(reason: string): void {
     if (this.loop) return;
+    // With a live connection this is a make-before-break replacement (GO_AWAY, lifetime).
+    this.replacing = this.current !== undefined;
     const abort = new AbortController();
     this.loopAbort = abort;
     const run = this.runLoop(reason, abort.signal).finally(() => {
       if (this.loop === run) {
         this.loop = undefined;
         this.loopAbort = undefined;
+        this.replacing = false;
       }
     });
     this.loop = run;
@@ -526,7 +531,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     let why = reason;
     for (;;) {
       if (signal.aborted) return;
-      if (failures > 0 || this.everOpened) {
+      // A replacement starts at once (inside the GO_AWAY grace); a first connect too.
+      const waitFirst = failures > 0 || (this.everOpened && !this.replacing);
+      if (waitFirst) {
         const immediate = failures > 0 && lastError !== undefined && this.retryAtOnce(lastError);
         const delayMs = immediate ? 0 : this.backoff.next();
         const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
@@ -550,13 +557,23 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         why = err.message;
         const fatal = this.route(err);
         this.log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
+        this.surfaceDeferredClose();
         if (fatal || !this.reconnect.enabled || failures >= this.reconnect.maxAttempts) {
           this.giveUp(err);
           return;
         }
-        if (this.everOpened || this.current) this.reportError(err);
+        if (this.everOpened) this.reportError(err);
       }
     }
+  }
+
+  /** The old socket of a replacement closed and the replacement is not there yet: now it shows. */
+  private surfaceDeferredClose(): void {
+    const d = this.deferredClose;
+    if (!d || this.current) return;
+    this.deferredClose = undefined;
+    this.emit('close', { code: d.code, reason: d.reason, willReconnect: true });
+    this.setState('reconnecting');
   }
 
   private retryAtOnce(error: SignalingError): boolean {
@@ -631,7 +648,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   private recordExchange(rec: ExchangeRecord): void {
-    this.attemptExchanges += 1;
+    // ICE runs beside the handshake, so it is not a sequential exchange.
+    if (rec.operation !== 'GetIceServerConfig') this.attemptExchanges += 1;
     const phase: Record<string, keyof ClientMetrics['phases']> = {
       DescribeSignalingChannel: 'describeMs',
       CreateSignalingChannel: 'createMs',
@@ -816,6 +834,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     const old = this.current;
     this.current = conn;
+    this.deferredClose = undefined;
+    this.replacing = false;
     const reconnected = this.everOpened;
     this.everOpened = true;
     if (reconnected) this.m.reconnects += 1;
@@ -871,6 +891,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (this.current !== conn) return; // an old connection after a swap
     this.current = undefined;
     if (this._state === 'closing' || this._state === 'closed') return;
+    if (this.loop && this.replacing) {
+      // The replacement is under way (the service may close the old socket as the new one
+      // arrives): stay quiet unless the replacement fails.
+      this.deferredClose = { code, reason };
+      return;
+    }
     if (Date.now() - conn.openedAt > STABLE_MS) this.backoff.reset();
     const willReconnect = this.reconnect.enabled;
     this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
@@ -1213,9 +1239,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.iceInflight = undefined;
     try {
       const servers = await this.fetchIce(undefined);
-      // fetchIce emits only on a change against a cached list; after RECONNECT_ICE_SERVER always tell the app.
-      if (previous === undefined || JSON.stringify(previous) === JSON.stringify(servers)) {
-        this.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
+      // The cache was cleared, so fetchIce did not announce: after RECONNECT_ICE_SERVER always tell the app.
+      this.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
+      if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(servers)) {
+        this.log.debug('RECONNECT_ICE_SERVER: the refreshed ICE servers are unchanged');
       }
     } catch (error) {
       this.reportError(toSignalingError(error));
