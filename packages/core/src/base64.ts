@@ -98,6 +98,12 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return parts.join('');
 }
 
+function decodeLatin1(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 8192) parts.push(String.fromCharCode(...bytes.subarray(i, i + 8192)));
+  return parts.join('');
+}
+
 /** Encodes bytes as standard, padded base64. @public */
 export function encodeBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
@@ -198,12 +204,23 @@ export function encodePayload(value: unknown, field = 'payload'): string {
 }
 
 /**
- * Decodes a base64 payload into its JSON object.
+ * Decodes a base64 payload into its JSON object. The bytes are read as UTF-8;
+ * bytes that are not UTF-8 are read as Latin-1, which is what the official JS
+ * SDK sends (`btoa`) when the text has no character above U+00FF.
  * @throws ProtocolError `INVALID_BASE64` when it is not base64, not UTF-8, not JSON, or not an object.
  * @public
  */
 export function decodePayload(b64: string): Record<string, unknown> {
-  const text = decodeBase64Utf8(b64);
+  const bytes = decodeBase64(b64);
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch {
+    // The official JS SDK encodes with btoa(JSON.stringify(x)), which is
+    // Latin-1 (not UTF-8) when every character is at most U+00FF; read such
+    // payloads the way its own receiver (atob) does, so they still interoperate.
+    text = decodeLatin1(bytes);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
