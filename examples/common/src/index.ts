@@ -6,3 +6,4 @@
 export * from './signaling';
 export * from './peer';
 export * from './timing';
+export * from './turn';

@@ -15,8 +15,16 @@ export interface PeerOptions {
   iceTransportPolicy?: 'all' | 'relay';
   /** Label of the data channel the viewer opens (default `kvs-sig`). */
   label?: string;
+  /** Keeps only the ICE servers this returns true for (e.g. drop TURN servers known to be unreachable). */
+  iceServerFilter?: (server: IceServer) => boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (line: string) => void;
+}
+
+/** The ICE servers a peer uses: the given ones or the client's, filtered. @internal */
+async function iceServersFor(client: PeerSignaling, options: PeerOptions): Promise<IceServer[]> {
+  const servers = options.iceServers ?? (await client.getIceServers());
+  return options.iceServerFilter ? servers.filter(options.iceServerFilter) : servers;
 }
 
 /** Moments of a peer's life, as `performance.now()` values. @public */
@@ -77,7 +85,9 @@ export class DataChannelPeer {
   private channel: RTCDataChannel | undefined;
   private readonly messageListeners = new Set<Listener<string>>();
   private readonly closeListeners = new Set<Listener<void>>();
+  /** Messages nobody has read yet (kept only while no `onMessage` listener exists). */
   private readonly inbox: string[] = [];
+  private readonly waiters: Array<(text: string) => void> = [];
   private closed = false;
   private settleOpen!: { resolve: () => void; reject: (e: Error) => void };
   private readonly cleanups: Array<() => void> = [];
@@ -119,8 +129,7 @@ export class DataChannelPeer {
     const onMessage = channel.onMessage.subscribe((data) => {
       const text = typeof data === 'string' ? data : data.toString('utf8');
       this.timeline.firstMessage ??= performance.now();
-      if (this.messageListeners.size === 0) this.inbox.push(text);
-      for (const fn of this.messageListeners) fn(text);
+      this.deliver(text);
     });
     this.cleanups.push(() => onState.unSubscribe(), () => onMessage.unSubscribe());
     if (channel.readyState === 'open') {
@@ -150,23 +159,34 @@ export class DataChannelPeer {
     return () => this.closeListeners.delete(fn);
   }
 
-  /** Resolves with the next message (or one already received and not yet read). */
+  /**
+   * Resolves with the next message not yet read. Concurrent calls get
+   * successive messages, in order.
+   */
   nextMessage(signal?: AbortSignal): Promise<string> {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise<string>((resolve, reject) => {
-      const onAbort = () => {
-        off();
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      const off = this.onMessage((text) => {
-        off();
+      const waiter = (text: string) => {
         signal?.removeEventListener('abort', onAbort);
         resolve(text);
-      });
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      this.waiters.push(waiter);
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private deliver(text: string): void {
+    for (const fn of this.messageListeners) fn(text);
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(text);
+    else if (this.messageListeners.size === 0) this.inbox.push(text);
   }
 
   /** Closes the data channel and the connection. Idempotent. */
@@ -216,8 +236,7 @@ function report(log: PeerOptions['log'], what: string): (error: unknown) => void
  * @public
  */
 export async function connectViewerPeer(client: PeerSignaling, options: PeerOptions = {}): Promise<DataChannelPeer> {
-  const iceServers = options.iceServers ?? (await client.getIceServers());
-  const peer = new DataChannelPeer(undefined, iceServers, options);
+  const peer = new DataChannelPeer(undefined, await iceServersFor(client, options), options);
   const { pc } = peer;
   const onError = report(options.log, 'viewer');
   const queue = new RemoteCandidateQueue((c) => pc.addIceCandidate(c), onError);
@@ -350,7 +369,7 @@ export class MasterPeers {
       this.options.log?.(`master: viewer ${viewerId} refused, ${this.peers.size} viewers already`);
       return;
     }
-    this.iceServers ??= this.options.iceServers ? Promise.resolve(this.options.iceServers) : this.client.getIceServers();
+    this.iceServers ??= iceServersFor(this.client, this.options);
     let servers: IceServer[];
     try {
       servers = await this.iceServers;
