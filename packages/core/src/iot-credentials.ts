@@ -95,7 +95,9 @@ export function parseFetchTempCredsResponseFromAwsIot(text: string): AwsIotCrede
   const exp = values.expiration as string;
   const m = ISO_RE.exec(exp);
   const date = new Date(exp);
-  if (m === null || Number.isNaN(date.getTime()) || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) {
+  // Date would roll 2024-02-30 over to March; refuse days the month does not have.
+  const daysInMonth = m === null ? 0 : new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  if (m === null || Number.isNaN(date.getTime()) || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > daysInMonth || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
     throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: expiration ${JSON.stringify(exp)} is not an ISO-8601 date-time`);
   }
   return {

@@ -133,10 +133,11 @@ describe('ParseFetchTempCredsResponseFromAwsIot', () => {
     expectProtocol(() => parseFetchTempCredsResponseFromAwsIot(creds(c)), 'UNEXPECTED_RESPONSE');
   });
   test('an invalid expiration is a typed error', () => {
-    for (const exp of ['tomorrow', '2024-13-01T00:00:00Z', '2024-12-23', '2024-12-23T25:00:00Z', '2024-02-30T00:00:00Zx']) {
+    for (const exp of ['tomorrow', '2024-13-01T00:00:00Z', '2024-12-23', '2024-12-23T25:00:00Z', '2024-02-30T00:00:00Zx', '2024-02-30T00:00:00Z', '2023-02-29T00:00:00Z', '2024-04-31T00:00:00Z', '2024-01-00T00:00:00Z', '2024-01-01T00:00:60Z']) {
       expectProtocol(() => parseFetchTempCredsResponseFromAwsIot(creds({ ...good, expiration: exp })), 'UNEXPECTED_RESPONSE');
     }
     expect(parseFetchTempCredsResponseFromAwsIot(creds({ ...good, expiration: '2025-06-01T12:00:00.123+02:00' })).expiration.toISOString()).toBe('2025-06-01T10:00:00.123Z');
+    expect(parseFetchTempCredsResponseFromAwsIot(creds({ ...good, expiration: '2024-02-29T23:59:59Z' })).expiration.toISOString()).toBe('2024-02-29T23:59:59.000Z');
   });
 });
 

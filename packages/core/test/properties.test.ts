@@ -200,3 +200,12 @@ test('__proto__ in a reply never pollutes or leaks into results', () => {
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
 });
+
+test('the fuzz oracle itself fails when a parser lets a TypeError escape', () => {
+  const leaky = (t: string) => {
+    if (t.length > 3) throw new TypeError('leak');
+    return t;
+  };
+  expect(() => onlySignalingErrors(leaky, 'abcd')).toThrow(/non-SignalingError escaped/);
+  expect(() => onlySignalingErrors(core.parseCreateSignalingChannelResponse, '{')).not.toThrow();
+});
