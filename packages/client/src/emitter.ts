@@ -35,6 +35,7 @@ export interface WaitForOptions<T> {
 export class TypedEmitter<Events extends object> {
   // Arrays are copied on emit, so listeners may add or remove listeners while running.
   private readonly listeners = new Map<keyof Events, Array<Listener<never>>>();
+  private readonly waiters = new Set<(error: unknown) => void>();
 
   constructor(private readonly onListenerError?: (error: unknown, event: keyof Events) => void) {}
 
@@ -103,11 +104,17 @@ export class TypedEmitter<Events extends object> {
         return;
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const cancel = (error: unknown) => {
+        cleanup();
+        reject(error);
+      };
       const cleanup = () => {
         off();
+        this.waiters.delete(cancel);
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      this.waiters.add(cancel);
       const onAbort = () => {
         cleanup();
         reject(new AbortError(`waitFor("${String(event)}") was aborted`, { cause: signal?.reason }));
@@ -125,6 +132,11 @@ export class TypedEmitter<Events extends object> {
         }, timeoutMs);
       }
     });
+  }
+
+  /** Rejects every pending {@link TypedEmitter.waitFor} with `error` (used on close). */
+  protected cancelWaiters(error: unknown): void {
+    for (const cancel of [...this.waiters]) cancel(error);
   }
 
   /** Calls every listener of `event` with `payload`, in registration order. */

@@ -481,12 +481,17 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       this.emit('close', { code: 1000, reason: 'client closed', willReconnect: false });
     }
     this.setState('closed');
+    this.cancelWaiters(new SignalingError('CLIENT_CLOSED', 'the client was closed'));
     this.removeAllListeners();
   }
 
   /** Stops a first connection that failed or was aborted; back to `idle`. */
   private abandonConnect(error: SignalingError): void {
     this.loopAbort?.abort(error);
+    // Detach the aborted loop now so a new connect() can start its own at once.
+    this.loop = undefined;
+    this.loopAbort = undefined;
+    this.replacing = false;
     for (const w of this.openWaiters.splice(0)) w.reject(error);
     this.queue.rejectAll(error);
     if (this._state === 'connecting') this.setState('idle');
@@ -547,6 +552,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       }
       try {
         const conn = await this.attempt(signal);
+        if (signal.aborted) {
+          void conn.socket.close(1000, 'aborted');
+          return;
+        }
         this.install(conn);
         return;
       } catch (error) {
