@@ -2,14 +2,25 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { awsError, invalidArgument } from './aws-errors';
 import type { Channel, ChannelStore } from './channels';
 import type { SignalingHub } from './signaling';
+import { recvFrame } from './wire';
 import type { Clock } from './state';
 import type { EmulatorLimits, Operation, TurnRestConfig } from './types';
 import {
+  DEFAULT_MESSAGE_TTL_SECONDS,
+  MAX_ALEXA_PAYLOAD_LENGTH,
+  MAX_LIST_MAX_RESULTS,
+  MAX_MESSAGE_TTL_SECONDS,
+  MAX_TAGS,
+  MIN_MESSAGE_TTL_SECONDS,
+} from '@kvs-sig/core';
+import {
   BASE64_PATTERN,
-  CHANNEL_ARN_PATTERN,
+  CHANNEL_ARN,
+  CHANNEL_NAME,
+  CLIENT_ID,
   NAME_PATTERN,
-  STREAM_ARN_PATTERN,
-  VERSION_PATTERN,
+  STREAM_ARN,
+  VERSION,
   checkClientId,
   checkEnum,
   constraint,
@@ -76,13 +87,13 @@ function channelByArn(ctx: OperationContext, arn: string): Channel {
 }
 
 function requireArn(body: Json, field: string): string {
-  return requireString(body, field, { min: 1, max: 1024, pattern: CHANNEL_ARN_PATTERN });
+  return requireString(body, field, CHANNEL_ARN);
 }
 
 /** Describe* take a name or an ARN; when both are given they must agree. */
 function channelByNameOrArn(body: Json, ctx: OperationContext): Channel {
-  const name = optionalString(body, 'ChannelName', { min: 1, max: 256, pattern: NAME_PATTERN });
-  const arn = optionalString(body, 'ChannelARN', { min: 1, max: 1024, pattern: CHANNEL_ARN_PATTERN });
+  const name = optionalString(body, 'ChannelName', CHANNEL_NAME);
+  const arn = optionalString(body, 'ChannelARN', CHANNEL_ARN);
   if (name === undefined && arn === undefined) throw invalidArgument('Either ChannelName or ChannelARN is required');
   const channel = arn !== undefined ? ctx.store.getByArn(arn) : ctx.store.getByName(name ?? '');
   if (!channel || (name !== undefined && channel.name !== name)) throw awsError('ResourceNotFoundException', NOT_FOUND);
@@ -103,8 +114,8 @@ function channelInfo(c: Channel): Json {
 
 function checkVersion(body: Json, c: Channel, required: boolean): void {
   const version = required
-    ? requireString(body, 'CurrentVersion', { min: 1, max: 64, pattern: VERSION_PATTERN })
-    : optionalString(body, 'CurrentVersion', { min: 1, max: 64, pattern: VERSION_PATTERN });
+    ? requireString(body, 'CurrentVersion', VERSION)
+    : optionalString(body, 'CurrentVersion', VERSION);
   if (version !== undefined && version !== c.version) {
     throw awsError('VersionMismatchException', `The version ${version} does not match the channel's current version ${c.version}`);
   }
@@ -112,14 +123,14 @@ function checkVersion(body: Json, c: Channel, required: boolean): void {
 
 function messageTtl(body: Json): number | undefined {
   const config = optionalObject(body, 'SingleMasterConfiguration');
-  return config ? optionalInt(config, 'MessageTtlSeconds', 5, 120) : undefined;
+  return config ? optionalInt(config, 'MessageTtlSeconds', MIN_MESSAGE_TTL_SECONDS, MAX_MESSAGE_TTL_SECONDS) : undefined;
 }
 
 function tagsOn(c: Channel, add: Array<[string, string]>): void {
   const merged = new Map(c.tags);
   for (const [k, v] of add) merged.set(k, v);
-  if (merged.size > 50) {
-    throw awsError('TagsPerResourceExceededLimitException', 'The resource would have more than 50 tags');
+  if (merged.size > MAX_TAGS) {
+    throw awsError('TagsPerResourceExceededLimitException', `The resource would have more than ${MAX_TAGS} tags`);
   }
   c.tags = merged;
 }
@@ -178,7 +189,7 @@ function storageOfferPayload(): string {
 }
 
 function storageChannel(body: Json, ctx: OperationContext): Channel {
-  const arn = requireString(body, 'channelArn', { min: 1, max: 1024, pattern: CHANNEL_ARN_PATTERN });
+  const arn = requireString(body, 'channelArn', CHANNEL_ARN);
   const channel = channelByArn(ctx, arn);
   if (channel.mediaStorage.status !== 'ENABLED') {
     throw invalidArgument('The channel is not configured for media storage (UpdateMediaStorageConfiguration with Status ENABLED first)');
@@ -189,14 +200,14 @@ function storageChannel(body: Json, ctx: OperationContext): Channel {
 /** The operation handlers, by operation. @internal */
 export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   CreateSignalingChannel(body, ctx) {
-    const name = requireString(body, 'ChannelName', { min: 1, max: 256, pattern: NAME_PATTERN });
+    const name = requireString(body, 'ChannelName', CHANNEL_NAME);
     const type = optionalString(body, 'ChannelType');
     if (type !== undefined) {
       checkEnum('ChannelType', type, ['SINGLE_MASTER', 'FULL_MESH'] as const);
       if (type !== 'SINGLE_MASTER') throw invalidArgument('Only SINGLE_MASTER channels are supported');
     }
-    const ttl = messageTtl(body) ?? 60;
-    const tagList = optionalArray(body, 'Tags', 0, 50);
+    const ttl = messageTtl(body) ?? DEFAULT_MESSAGE_TTL_SECONDS;
+    const tagList = optionalArray(body, 'Tags', 0, MAX_TAGS);
     const tags = tagList ? parseTagList('Tags', tagList) : [];
     if (ctx.store.getByName(name)) throw awsError('ResourceInUseException', `The signaling channel ${name} already exists`);
     if (ctx.store.size >= ctx.limits.maxChannels) {
@@ -212,14 +223,14 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   },
 
   ListSignalingChannels(body, ctx) {
-    const max = optionalInt(body, 'MaxResults', 1, 10_000) ?? 500;
+    const max = optionalInt(body, 'MaxResults', 1, MAX_LIST_MAX_RESULTS) ?? 500;
     const token = optionalString(body, 'NextToken', { min: 0, max: 1024, pattern: /^[a-zA-Z0-9+/=]*$/ });
     const condition = optionalObject(body, 'ChannelNameCondition');
     let prefix: string | undefined;
     if (condition) {
       const op = optionalString(condition, 'ComparisonOperator');
       if (op !== undefined) checkEnum('ComparisonOperator', op, ['BEGINS_WITH'] as const);
-      prefix = optionalString(condition, 'ComparisonValue', { min: 1, max: 256, pattern: NAME_PATTERN });
+      prefix = optionalString(condition, 'ComparisonValue', CHANNEL_NAME);
     }
     let list = ctx.store.list();
     if (prefix !== undefined) list = list.filter((c) => c.name.startsWith(prefix));
@@ -288,7 +299,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const config = optionalObject(body, 'MediaStorageConfiguration');
     if (!config) throw constraint('MediaStorageConfiguration', null, 'Member must not be null');
     const status = checkEnum('Status', requireString(config, 'Status'), ['ENABLED', 'DISABLED'] as const);
-    const streamArn = optionalString(config, 'StreamARN', { min: 1, max: 1024, pattern: STREAM_ARN_PATTERN });
+    const streamArn = optionalString(config, 'StreamARN', STREAM_ARN);
     if (status === 'ENABLED' && streamArn === undefined) throw invalidArgument('StreamARN is required when Status is ENABLED');
     channel.mediaStorage = { status, ...(streamArn !== undefined ? { streamArn } : {}) };
     return { body: {}, channelArn: channel.arn };
@@ -296,7 +307,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
 
   TagResource(body, ctx) {
     const channel = channelByArn(ctx, requireArn(body, 'ResourceARN'));
-    const list = optionalArray(body, 'Tags', 1, 50);
+    const list = optionalArray(body, 'Tags', 1, MAX_TAGS);
     if (!list) throw constraint('Tags', null, 'Member must not be null');
     tagsOn(channel, parseTagList('Tags', list));
     return { body: {}, channelArn: channel.arn };
@@ -304,7 +315,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
 
   UntagResource(body, ctx) {
     const channel = channelByArn(ctx, requireArn(body, 'ResourceARN'));
-    const keys = optionalArray(body, 'TagKeyList', 1, 50);
+    const keys = optionalArray(body, 'TagKeyList', 1, MAX_TAGS);
     if (!keys) throw constraint('TagKeyList', null, 'Member must not be null');
     for (const [i, k] of keys.entries()) {
       if (typeof k !== 'string' || k.length < 1 || k.length > 128) throw invalidArgument(`TagKeyList[${i}] must be a string of 1-128 characters`);
@@ -321,7 +332,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
 
   GetIceServerConfig(body, ctx) {
     const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const clientId = optionalString(body, 'ClientId', { min: 1, max: 256, pattern: NAME_PATTERN });
+    const clientId = optionalString(body, 'ClientId', CLIENT_ID);
     const service = optionalString(body, 'Service');
     if (service !== undefined) checkEnum('Service', service, ['TURN'] as const);
     optionalString(body, 'Username', { min: 1, max: 256, pattern: NAME_PATTERN });
@@ -347,11 +358,11 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
 
   async SendAlexaOfferToMaster(body, ctx) {
     const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const sender = requireString(body, 'SenderClientId', { min: 1, max: 256, pattern: NAME_PATTERN });
-    const payload = requireString(body, 'MessagePayload', { min: 1, max: 10_000, pattern: BASE64_PATTERN });
+    const sender = requireString(body, 'SenderClientId', CLIENT_ID);
+    const payload = requireString(body, 'MessagePayload', { min: 1, max: MAX_ALEXA_PAYLOAD_LENGTH, pattern: BASE64_PATTERN });
     if (!ctx.hub.master(channel)) throw awsError('ResourceNotFoundException', 'No master is connected to the channel');
     const answer = await ctx.hub.alexaOffer(channel, sender, payload);
-    if (answer === undefined || answer === '') {
+    if (answer === undefined) {
       throw awsError('ResourceNotFoundException', `The master did not answer within ${ctx.limits.alexaAnswerTimeoutMs} ms`);
     }
     return { body: { Answer: answer }, channelArn: channel.arn };
@@ -361,7 +372,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const channel = storageChannel(body, ctx);
     const master = ctx.hub.master(channel);
     if (!master) throw invalidArgument('The master must be connected to the signaling channel before joining the storage session');
-    ctx.hub.sendServiceFrame(master, JSON.stringify({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
+    ctx.hub.sendServiceFrame(master, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
     return { body: undefined, channelArn: channel.arn };
   },
 
@@ -370,7 +381,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const clientId = checkClientId('clientId', requireString(body, 'clientId'));
     const viewer = ctx.hub.viewer(channel, clientId);
     if (!viewer) throw invalidArgument(`The viewer ${clientId} must be connected to the signaling channel before joining the storage session`);
-    ctx.hub.sendServiceFrame(viewer, JSON.stringify({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
+    ctx.hub.sendServiceFrame(viewer, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
     return { body: undefined, channelArn: channel.arn };
   },
 };

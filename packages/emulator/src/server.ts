@@ -6,7 +6,7 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { ServiceError, ValidationError } from '@kvs-sig/core';
+import { MAX_WSS_MESSAGE_PAYLOAD_LENGTH, ServiceError, ValidationError } from '@kvs-sig/core';
 import { WebSocketServer } from 'ws';
 import { handleAdmin, type AdminTarget } from './admin';
 import { authenticateHttp, authenticateWss, type AuthSettings } from './auth';
@@ -26,7 +26,7 @@ import type {
   Operation,
   RequestRecord,
 } from './types';
-import { checkClientId, CHANNEL_ARN_PATTERN } from './validate';
+import { CHANNEL_ARN, checkClientId, requireString } from './validate';
 
 /** The service's limits, used unless options shorten them. @public */
 export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
@@ -36,7 +36,7 @@ export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
   maxConnectionMs: 3_600_000,
   goAwayGraceMs: 60_000,
   iceServerTtlSeconds: 300,
-  maxPayloadLength: 10_240,
+  maxPayloadLength: MAX_WSS_MESSAGE_PAYLOAD_LENGTH,
   maxClockSkewMs: 300_000,
   maxChannels: 10_000,
   alexaAnswerTimeoutMs: 5_000,
@@ -356,7 +356,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (fault) throw fault;
       const arn = url.searchParams.get('X-Amz-ChannelARN');
       if (arn === null || arn === '') throw awsError('InvalidArgumentException', 'X-Amz-ChannelARN is required');
-      if (arn.length > 1024 || !CHANNEL_ARN_PATTERN.test(arn)) throw awsError('InvalidArgumentException', `X-Amz-ChannelARN is not a valid channel ARN: ${arn.slice(0, 100)}`);
+      requireString({ 'X-Amz-ChannelARN': arn }, 'X-Amz-ChannelARN', CHANNEL_ARN);
       if (clientId !== null) checkClientId('X-Amz-ClientId', clientId);
       const channel = store.getByArn(arn);
       if (!channel) throw awsError('ResourceNotFoundException', 'The requested channel is not found or not active.');

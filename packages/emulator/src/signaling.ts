@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceError } from '@kvs-sig/core';
 import type { WebSocket } from 'ws';
-import { awsError } from './aws-errors';
+import { awsError, rawMessage } from './aws-errors';
 import type { Channel } from './channels';
 import type { Clock, Log } from './state';
 import type { ConnectionFilter, ConnectionInfo, EmulatorLimits } from './types';
-import { parseClientFrame, recvFrame, type ClientFrame } from './wire';
+import { parseClientFrame, recvFrame, statusResponseFrame, type ClientFrame } from './wire';
 
 type Role = 'MASTER' | 'VIEWER';
 
@@ -52,7 +52,7 @@ const MAX_PENDING_PER_RECIPIENT = 256;
 const MAX_PENDING_PER_CHANNEL = 2048;
 
 interface AlexaWaiter {
-  resolve: (payload: string) => void;
+  resolve: (payload: string | undefined) => void;
 }
 
 /** Dependencies of the hub. @internal */
@@ -234,15 +234,7 @@ export class SignalingHub {
   }
 
   private statusResponse(peer: Peer, correlationId: string, error: ServiceError): void {
-    const prefix = `${error.errorType} (${error.httpStatus}): `;
-    const description = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    this.send(
-      peer,
-      JSON.stringify({
-        messageType: 'STATUS_RESPONSE',
-        statusResponse: { correlationId, errorType: error.errorType, statusCode: String(error.httpStatus), description },
-      }),
-    );
+    this.send(peer, statusResponseFrame(correlationId, error, rawMessage(error)));
   }
 
   private route(peer: Peer, frame: ClientFrame): void {
@@ -419,7 +411,7 @@ export class SignalingHub {
       this.detach(p);
       p.ws.terminate();
     }
-    for (const w of this.alexaWaiters.values()) w.resolve('');
+    for (const w of this.alexaWaiters.values()) w.resolve(undefined);
     this.channels.clear();
   }
 }

@@ -1,4 +1,15 @@
-import type { ServiceError } from '@kvs-sig/core';
+import {
+  isValidArn,
+  isValidChannelArn,
+  isValidChannelName,
+  isValidClientId,
+  isValidVersion,
+  MAX_ARN_LENGTH,
+  MAX_CHANNEL_NAME_LENGTH,
+  MAX_CLIENT_ID_LENGTH,
+  MAX_VERSION_LENGTH,
+  type ServiceError,
+} from '@kvs-sig/core';
 import { invalidArgument } from './aws-errors';
 
 /**
@@ -11,7 +22,7 @@ import { invalidArgument } from './aws-errors';
 export type Json = Record<string, unknown>;
 
 export const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
-export const CHANNEL_ARN_PATTERN = /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/;
+export const CHANNEL_ARN_PATTERN = /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:channel\/[a-zA-Z0-9_.-]+\/[0-9]+$/;
 export const STREAM_ARN_PATTERN = /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:stream\/[a-zA-Z0-9_.-]+\/[0-9]+$/;
 export const VERSION_PATTERN = /^[a-zA-Z0-9]+$/;
 export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -37,6 +48,10 @@ export interface StringRule {
   min?: number;
   max?: number;
   pattern?: RegExp;
+  /** Core's validator: the authority on acceptance; min/max/pattern only word the refusal. */
+  valid?: (value: string) => boolean;
+  /** What `valid` checks, for the refusal when min/max/pattern do not explain it. */
+  what?: string;
 }
 
 function checkString(field: string, value: unknown, rule: StringRule): string {
@@ -50,6 +65,7 @@ function checkString(field: string, value: unknown, rule: StringRule): string {
   if (rule.pattern && !rule.pattern.test(value)) {
     throw constraint(field, value, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
   }
+  if (rule.valid && !rule.valid(value)) throw constraint(field, value, `Member must be a valid ${rule.what ?? 'value'}`);
   return value;
 }
 
@@ -119,9 +135,22 @@ export function parseTagList(field: string, list: unknown[]): Array<[string, str
   });
 }
 
+/** Constraints of the service's members, accepted by core's validators. */
+export const CHANNEL_NAME: StringRule = { min: 1, max: MAX_CHANNEL_NAME_LENGTH, pattern: NAME_PATTERN, valid: isValidChannelName, what: 'channel name' };
+export const CHANNEL_ARN: StringRule = { min: 1, max: MAX_ARN_LENGTH, pattern: CHANNEL_ARN_PATTERN, valid: isValidChannelArn, what: 'channel ARN' };
+export const STREAM_ARN: StringRule = {
+  min: 1,
+  max: MAX_ARN_LENGTH,
+  pattern: STREAM_ARN_PATTERN,
+  valid: (v) => isValidArn(v) && v.includes(':stream/'),
+  what: 'stream ARN',
+};
+export const CLIENT_ID: StringRule = { min: 1, max: MAX_CLIENT_ID_LENGTH, pattern: NAME_PATTERN, valid: (v) => isValidClientId(v), what: 'client id' };
+export const VERSION: StringRule = { min: 1, max: MAX_VERSION_LENGTH, pattern: VERSION_PATTERN, valid: isValidVersion, what: 'version' };
+
 /** ClientId of ConnectAsViewer / JoinStorageSessionAsViewer: 1–256 of `[a-zA-Z0-9_.-]`, not starting with `AWS_`. */
 export function checkClientId(field: string, value: string): string {
-  checkString(field, value, { min: 1, max: 256, pattern: NAME_PATTERN });
-  if (/^aws_/i.test(value)) throw constraint(field, value, 'Member must not start with AWS_');
+  checkString(field, value, CLIENT_ID);
+  if (!isValidClientId(value, { viewer: true })) throw constraint(field, value, 'Member must not start with AWS_');
   return value;
 }

@@ -1,10 +1,17 @@
-import type { ServiceError } from '@kvs-sig/core';
+import {
+  constructWssRecvMessage,
+  isSignalingError,
+  isValidCorrelationId,
+  MAX_STATUS_DESCRIPTION_LENGTH,
+  parseWssSendMessage,
+  type ServiceError,
+  type WssAction,
+} from '@kvs-sig/core';
 import { invalidArgument } from './aws-errors';
-import { BASE64_PATTERN, NAME_PATTERN } from './validate';
 
 /** A client frame the emulator can route. @internal */
 export interface ClientFrame {
-  action: 'SDP_OFFER' | 'SDP_ANSWER' | 'ICE_CANDIDATE';
+  action: WssAction;
   messagePayload: string;
   recipientClientId: string | undefined;
   correlationId: string | undefined;
@@ -22,7 +29,7 @@ export type ParsedFrame =
       routable: boolean;
     };
 
-const ACTIONS = ['SDP_OFFER', 'SDP_ANSWER', 'ICE_CANDIDATE'] as const;
+const ACTIONS: readonly string[] = ['SDP_OFFER', 'SDP_ANSWER', 'ICE_CANDIDATE'];
 
 /** Reads a member in the documented lower-camel casing or the C SDK's Pascal casing. */
 function member(obj: Record<string, unknown>, camel: string): unknown {
@@ -31,10 +38,12 @@ function member(obj: Record<string, unknown>, camel: string): unknown {
 }
 
 /**
- * Parses and validates a client → service frame, accepting both key casings
- * in production use (`messagePayload` and `MessagePayload`, …; `action` is
- * always lower case). An empty `RecipientClientId`, as the C library always
- * sends for viewers, counts as absent.
+ * Parses and validates a client → service frame with core's
+ * `parseWssSendMessage` (both key casings; an empty `RecipientClientId`, as
+ * the C library sends for viewers, counts as absent). Before that it reads just
+ * enough to decide how a failure is reported: no usable `action` → the frame
+ * cannot be routed; a valid `correlationId` → the failure goes back in a
+ * STATUS_RESPONSE. `maxPayloadLength` can only lower core's limit.
  * @internal
  */
 export function parseClientFrame(text: string, maxPayloadLength: number): ParsedFrame {
@@ -48,63 +57,58 @@ export function parseClientFrame(text: string, maxPayloadLength: number): Parsed
     return { ok: false, error: invalidArgument('The frame is not a JSON object'), correlationId: undefined, routable: false };
   }
   const obj = value as Record<string, unknown>;
-  const action = obj.action;
-  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+  if (typeof obj.action !== 'string' || !ACTIONS.includes(obj.action)) {
     return {
       ok: false,
-      error: invalidArgument(`Unknown action ${JSON.stringify(action)}; expected one of ${ACTIONS.join(', ')}`),
+      error: invalidArgument(`Unknown action ${JSON.stringify(obj.action) ?? 'undefined'}; expected one of ${ACTIONS.join(', ')}`),
       correlationId: undefined,
       routable: false,
     };
   }
   const rawCorrelation = member(obj, 'correlationId');
-  let correlationId: string | undefined;
-  if (rawCorrelation !== undefined && rawCorrelation !== null && rawCorrelation !== '') {
-    if (typeof rawCorrelation !== 'string' || rawCorrelation.length > 256 || !NAME_PATTERN.test(rawCorrelation)) {
-      return {
-        ok: false,
-        error: invalidArgument('correlationId must be 1-256 characters of [a-zA-Z0-9_.-]'),
-        correlationId: undefined,
-        routable: true,
-      };
-    }
-    correlationId = rawCorrelation;
-  }
+  const correlationId = isValidCorrelationId(rawCorrelation) ? rawCorrelation : undefined;
   const fail = (message: string): ParsedFrame => ({ ok: false, error: invalidArgument(message), correlationId, routable: true });
-
   const payload = member(obj, 'messagePayload');
-  if (typeof payload !== 'string' || payload.length === 0) return fail('messagePayload is required and must be a non-empty string');
-  if (payload.length > maxPayloadLength) {
+  if (typeof payload === 'string' && payload.length > maxPayloadLength) {
     return fail(`messagePayload is ${payload.length} characters; the limit is ${maxPayloadLength}`);
   }
-  if (!BASE64_PATTERN.test(payload)) return fail('messagePayload must be base64 ([a-zA-Z0-9+/=])');
-
-  const rawRecipient = member(obj, 'recipientClientId');
-  let recipientClientId: string | undefined;
-  if (rawRecipient !== undefined && rawRecipient !== null && rawRecipient !== '') {
-    if (typeof rawRecipient !== 'string' || rawRecipient.length > 256 || !NAME_PATTERN.test(rawRecipient)) {
-      return fail('recipientClientId must be 1-256 characters of [a-zA-Z0-9_.-]');
-    }
-    recipientClientId = rawRecipient;
+  try {
+    const m = parseWssSendMessage(text);
+    return {
+      ok: true,
+      frame: { action: m.action, messagePayload: m.messagePayload, recipientClientId: m.recipientClientId, correlationId: m.correlationId },
+    };
+  } catch (err) {
+    if (!isSignalingError(err)) throw err;
+    return fail(err.message.replace(/^WebSocket send frame: /, ''));
   }
-  return {
-    ok: true,
-    frame: { action: action as ClientFrame['action'], messagePayload: payload, recipientClientId, correlationId },
-  };
 }
 
 /** Fields of a service → client frame. @internal */
 export interface RecvFrameFields {
-  messageType: string;
+  messageType: 'SDP_OFFER' | 'SDP_ANSWER' | 'ICE_CANDIDATE' | 'GO_AWAY' | 'RECONNECT_ICE_SERVER';
   senderClientId?: string | undefined;
   messagePayload?: string | undefined;
 }
 
-/** Serialises a service → client frame with the service's key names; absent fields are omitted. @internal */
+/** Serialises a service → client frame with core's `constructWssRecvMessage`; absent fields are omitted. @internal */
 export function recvFrame(fields: RecvFrameFields): string {
-  const out: Record<string, string> = {};
-  if (fields.senderClientId !== undefined) out.senderClientId = fields.senderClientId;
-  out.messageType = fields.messageType;
-  if (fields.messagePayload !== undefined) out.messagePayload = fields.messagePayload;
-  return JSON.stringify(out);
+  return constructWssRecvMessage({
+    messageType: fields.messageType,
+    ...(fields.senderClientId !== undefined ? { senderClientId: fields.senderClientId } : {}),
+    ...(fields.messagePayload !== undefined ? { messagePayload: fields.messagePayload } : {}),
+  });
+}
+
+/** A STATUS_RESPONSE frame reporting `error` for `correlationId` (statusCode as a string, as the service sends it). @internal */
+export function statusResponseFrame(correlationId: string, error: ServiceError, description: string): string {
+  return constructWssRecvMessage({
+    messageType: 'STATUS_RESPONSE',
+    statusResponse: {
+      correlationId,
+      errorType: error.errorType,
+      statusCode: String(error.httpStatus),
+      description: description.slice(0, MAX_STATUS_DESCRIPTION_LENGTH),
+    },
+  });
 }

@@ -95,6 +95,16 @@ describe('failures', () => {
     await Promise.all([master.close(), v1.close()]);
   });
 
+  test('a frame giving both casings of one key is refused (ambiguous), with a STATUS_RESPONSE', async () => {
+    const arn = await fresh();
+    const v1 = await connect(emu, arn, { clientId: 'v1' });
+    v1.send({ action: 'SDP_OFFER', messagePayload: offer, MessagePayload: offer2, correlationId: 'both-1' });
+    const status = await v1.next();
+    expect(status.statusResponse).toMatchObject({ correlationId: 'both-1', statusCode: '400' });
+    expect(String((status.statusResponse as { description: string }).description)).toMatch(/both messagePayload and MessagePayload/);
+    await v1.close();
+  });
+
   test('a missing or non-base64 payload is refused with a STATUS_RESPONSE', async () => {
     const arn = await fresh();
     const master = await connect(emu, arn);
