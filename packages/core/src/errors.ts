@@ -73,9 +73,10 @@ const BRAND = Symbol.for('kvs-sig.error');
 export function redactSecrets(text: string): string {
   return text
     .replace(/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"'<>]*/gi, '$1[REDACTED]')
-    .replace(/((?:x-amz-security-token|x-amz-signature)["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1[REDACTED]')
+    .replace(/((?:x-amz-security-token|x-amz-signature)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^"',&\s}]+/gi, '$1[REDACTED]')
     .replace(/(Signature=)[0-9a-f]{16,}/gi, '$1[REDACTED]')
-    .replace(/(Credential=)[^,\s"']+/gi, '$1[REDACTED]')
+    // Stops at '&' and skips values already redacted, so the rest of a URL survives.
+    .replace(/(Credential=)(?!\[REDACTED\])[^,&\s"']+/gi, '$1[REDACTED]')
     .replace(/("?(?:secretAccessKey|sessionToken|SecretAccessKey|SessionToken|password|credential)"?\s*[:=]\s*)"(?:[^"\\]|\\.)*"/g, '$1"[REDACTED]"');
 }
 

@@ -66,13 +66,6 @@ export function optString(obj: JsonObject, key: string, what: string): string | 
   return v;
 }
 
-/** Reads a required string member. @internal */
-export function reqString(obj: JsonObject, key: string, what: string): string {
-  const v = optString(obj, key, what);
-  if (v === undefined) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: ${key} is missing`);
-  return v;
-}
-
 /**
  * Reads an integer that may come as a JSON number or a numeric string (C keeps
  * both, protocol.md Q7); outside [min, max] or not an integer gives `code`.

@@ -126,11 +126,6 @@ export function requireObject(value: unknown, field: string): Record<string, unk
   return value as Record<string, unknown>;
 }
 
-/** Reads an own property only, so inherited `__proto__`/`constructor` never count. @internal */
-export function own(obj: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
 /** @internal */
 export function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new ValidationError(field, `is required and must be a string, got ${describe(value)}`);
