@@ -1,0 +1,19 @@
+/**
+ * Hostile frames against the client's message handling (CI size), written by a
+ * real TLS WebSocket server: every frame is reported as an event,
+ * `unknownMessage` or `error`, nothing reaches `Object.prototype`, and the
+ * client stays connected.
+ */
+import { fuzzClient } from '../src/client-fuzz';
+
+const RUNS = Number(process.env.KVS_FUZZ_RUNS ?? 300);
+const SEED = Number(process.env.KVS_FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+test(`${RUNS} hostile frames, 10 MB frames and invalid UTF-8 (seed ${SEED})`, async () => {
+  const stats = await fuzzClient(RUNS, SEED);
+  expect(stats.findings).toEqual([]);
+  expect(stats.cases).toBeGreaterThanOrEqual(RUNS);
+  // both sides of the contract were reached: refused frames and delivered events
+  expect(stats.events.unknownMessage).toBeGreaterThan(0);
+  expect((stats.events.sdpOffer ?? 0) + (stats.events.sdpAnswer ?? 0) + (stats.events.iceCandidate ?? 0)).toBeGreaterThan(0);
+}, 300_000);
