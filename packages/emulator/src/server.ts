@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIPv6, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { MAX_WSS_MESSAGE_PAYLOAD_LENGTH, ServiceError, ValidationError } from '@kvs-sig/core';
@@ -159,7 +159,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let tlsMaterial: { cert: string; key: string; ca: string | undefined } | undefined;
   let caPath: string | undefined;
   if (tlsOption === true) {
-    const generated = await generateCertificates([host]);
+    // Listening on every interface: name every local address in the certificate so LAN peers can verify it.
+    const names = host === '0.0.0.0' || host === '::' ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)) : [host];
+    const generated = await generateCertificates(names);
     tempDir = generated.dir;
     tlsMaterial = { cert: generated.cert, key: generated.key, ca: generated.ca };
     caPath = generated.caPath;

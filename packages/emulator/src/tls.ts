@@ -34,7 +34,8 @@ export async function generateCertificates(hosts: string[] = []): Promise<Genera
   try {
     const names = new Set(['IP:127.0.0.1', 'DNS:localhost']);
     for (const h of hosts) {
-      if (h === '' || h === '0.0.0.0' || h === '::') continue;
+      // Zone-scoped IPv6 addresses (fe80::1%eth0) cannot appear in a certificate.
+      if (h === '' || h === '0.0.0.0' || h === '::' || h.includes('%')) continue;
       names.add(isIP(h) ? `IP:${h}` : `DNS:${h}`);
     }
     const ext = [
