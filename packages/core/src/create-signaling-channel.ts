@@ -29,10 +29,9 @@ export interface CreateSignalingChannelInput {
 }
 
 /** @internal */
-export function tagsBody(tags: unknown, field = 'tags', min = 0): { Key: string; Value: string }[] {
+export function tagsBody(tags: unknown, field = 'tags'): { Key: string; Value: string }[] {
   if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array of { key, value }');
   if (tags.length > MAX_TAGS) throw new ValidationError(field, `has ${tags.length} tags, more than ${MAX_TAGS}`);
-  if (tags.length < min) throw new ValidationError(field, `must hold at least ${min} tag`);
   const seen = new Set<string>();
   return tags.map((t: unknown, i) => {
     const tag = requireObject(t, `${field}[${i}]`);
