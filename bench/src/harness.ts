@@ -122,6 +122,12 @@ export interface BatchPlan {
   readonly warmup: number;
   readonly batch: number;
   readonly samples: number;
+  /**
+   * Let queued microtasks and immediates (promise settlements an API
+   * schedules per call) run inside each batch's window, so deferred work is
+   * charged to the batch that caused it.
+   */
+  readonly settle?: boolean;
 }
 
 /**
@@ -150,6 +156,7 @@ export async function throughput(op: (i: number) => unknown, plan: BatchPlan): P
     } else {
       for (let k = 0; k < plan.batch; k++) op(i++);
     }
+    if (plan.settle) await new Promise<void>((r) => setImmediate(r));
     const ms = performance.now() - t0;
     const cpuUs = cpuMicros() - c0;
     ops.push((plan.batch * 1000) / Math.max(ms, 1e-6));
@@ -205,7 +212,10 @@ export function ratio(a: number, b: number): string {
 
 /** Formats a byte count as "12,345 B (12.1 KiB)". @public */
 export function bytes(n: number): string {
-  return `${Math.round(n).toLocaleString('en-US')} B (${fmt(n / 1024, 3)} KiB)`;
+  const b = `${Math.round(n).toLocaleString('en-US')} B`;
+  if (Math.abs(n) >= 2 ** 20) return `${b} (${fmt(n / 2 ** 20, 3)} MiB)`;
+  if (Math.abs(n) >= 1024) return `${b} (${fmt(n / 1024, 3)} KiB)`;
+  return b;
 }
 
 /** Makes a builder that collects measurements for one benchmark. @public */

@@ -4,7 +4,7 @@
  * socket ({@link FakeSocket}); the floor is bare `JSON.parse` + base64 decode.
  * @packageDocumentation
  */
-import { constructWssMessage, parseWssRecvMessage } from '@kvs-sig/core';
+import { constructWssMessage, decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, parseWssRecvMessage } from '@kvs-sig/core';
 import { Role, SignalingClient as OfficialClient } from 'amazon-kinesis-video-streams-webrtc';
 import { FakeSocket, until } from './fake-socket';
 import { makeCandidates, makeSdp, recvFrame, type CandidateInit, type SdpInit } from './frames';
@@ -125,11 +125,89 @@ async function officialSubject(): Promise<MessageSubject> {
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * A decode core could use instead of its byte loops (a measured suggestion,
+ * not shipped). `atob` (browsers, Node ≥ 16, React Native ≥ 0.74) already
+ * rejects characters outside the alphabet and misplaced `=`; it forgives
+ * whitespace and missing padding, which the length equation below catches,
+ * and non-zero unused bits, which the last-character check catches, so it
+ * stays as strict as core's decoder. KVS payloads are ASCII JSON, so the
+ * binary string already is the text; anything else goes through a fatal `TextDecoder`.
+ */
+function proposedDecode(b64: string): string {
+  const len = b64.length;
+  if (len % 4 !== 0) throw new Error('INVALID_BASE64: length');
+  const pad = len > 0 && b64.charCodeAt(len - 1) === 61 ? (b64.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
+  let bin: string;
+  try {
+    bin = atob(b64);
+  } catch {
+    throw new Error('INVALID_BASE64: alphabet');
+  }
+  if (bin.length !== (len / 4) * 3 - pad) throw new Error('INVALID_BASE64: whitespace or padding');
+  if (pad > 0) {
+    const last = B64_ALPHABET.indexOf(b64.charAt(len - pad - 1));
+    if ((pad === 2 ? last & 15 : last & 3) !== 0) throw new Error('INVALID_BASE64: non-canonical ending');
+  }
+  if (!NON_ASCII.test(bin)) return bin;
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** The encode counterpart of {@link proposedDecode}: `btoa` when the JSON is ASCII (it always is for SDP/ICE). */
+function proposedEncode(text: string): string {
+  if (!NON_ASCII.test(text)) return btoa(text);
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] as number);
+  return btoa(bin);
+}
+
+/** Where core's cost goes on one SDP frame: each step alone, same frame, same harness. */
+async function breakdown(offerFrame: string, answer: SdpInit, plan: { warmup: number; batch: number; samples: number }): Promise<string[][]> {
+  const frame = JSON.parse(offerFrame) as { messagePayload: string };
+  const b64 = frame.messagePayload;
+  const bytes = decodeBase64(b64);
+  const text = decodeUtf8(bytes);
+  const answerJson = JSON.stringify(answer);
+  const answerBytes = encodeUtf8(answerJson);
+  if (proposedDecode(b64) !== text) throw new Error('proposedDecode disagrees with core');
+  if (proposedEncode(answerJson) !== encodeBase64(answerBytes)) throw new Error('proposedEncode disagrees with core');
+  const steps: [string, string, () => unknown][] = [
+    ['receive', 'core `parseWssRecvMessage(frame)` (all of it)', () => parseWssRecvMessage(offerFrame)],
+    ['receive', '`JSON.parse(frame)`', () => JSON.parse(offerFrame)],
+    ['receive', 'core `decodeBase64(payload)`', () => decodeBase64(b64)],
+    ['receive', 'core `decodeUtf8(bytes)`', () => decodeUtf8(bytes)],
+    ['receive', '`JSON.parse(decoded payload)`', () => JSON.parse(text)],
+    ['receive', 'floor decode: `Buffer.from(b64, "base64").toString("utf8")`', () => Buffer.from(b64, 'base64').toString('utf8')],
+    ['receive', 'suggested decode: `atob` + length/padding/last-bits checks + ASCII fast path', () => proposedDecode(b64)],
+    ['send', 'core `constructWssMessage({ payload })` (all of it)', () => constructWssMessage({ action: 'SDP_ANSWER', payload: answer, recipientClientId: VIEWER })],
+    ['send', '`JSON.stringify(payload)`', () => JSON.stringify(answer)],
+    ['send', 'core `encodeUtf8(json)`', () => encodeUtf8(answerJson)],
+    ['send', 'core `encodeBase64(bytes)`', () => encodeBase64(answerBytes)],
+    ['send', 'floor encode: `Buffer.from(json).toString("base64")`', () => Buffer.from(answerJson, 'utf8').toString('base64')],
+    ['send', 'suggested encode: ASCII check + `btoa`', () => proposedEncode(answerJson)],
+  ];
+  const rows: string[][] = [];
+  for (const [dir, label, fn] of steps) {
+    const t = await throughput(() => {
+      sink = fn();
+    }, plan);
+    rows.push([dir, label, fmt(t.cpuMicrosPerOp.p50)]);
+  }
+  return rows;
+}
+
 /** Runs the message-cost benchmark. @public */
 export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
   const started = performance.now();
   const rec = recorder();
-  const plan = ctx.quick ? { warmup: 20, batch: 50, samples: 2 } : { warmup: 3000, batch: 2000, samples: 4 };
+  const plan = ctx.quick ? { warmup: 20, batch: 50, samples: 2, settle: true } : { warmup: 3000, batch: 2000, samples: 4, settle: true };
   const rounds = ctx.quick ? 1 : 3;
 
   const offer = makeSdp('offer');
@@ -214,6 +292,8 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
       goals.push({ goal: `${op}, ${n}: within 2x of the floor`, met: r <= 2, detail: `${fmt(r)}x the floor (${fmt(t.cpuMicrosPerOp.p50)} vs ${fmt(floor.cpuMicrosPerOp.p50)} CPU µs/msg)` });
     }
   }
+  ctx.log('message-cost: breakdown');
+  const parts = await breakdown(offerEvent.data, answer, ctx.quick ? { warmup: 10, batch: 20, samples: 2 } : { warmup: 2000, batch: 2000, samples: 5 });
   const offerBytes = offerEvent.data.length;
   const candBytes = Math.round(candEvents.reduce((a, e) => a + e.data.length, 0) / candEvents.length);
 
@@ -222,13 +302,16 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
     title: 'Message cost: CPU per received and sent message',
     method: [
       `A master talking to one viewer. Received frames are what the service relays (\`{"senderClientId","messageType","messagePayload"}\`): an SDP offer of ${offerBytes} bytes (Chrome-shaped: audio, video with 15 codecs, data channel) and ICE candidates averaging ${candBytes} bytes (host, tcp host, srflx, relay). Sent messages are the master's SDP answer and candidates to \`${VIEWER}\`.`,
-      '- **Same input for everyone:** each frame is built once as a message event and handed to the socket\'s `message` listeners by an in-memory WebSocket (`bench/src/fake-socket.ts`) that both clients get as their WebSocket constructor (the official client through `globalThis.WebSocket`, ours through its `WebSocket` option). There is no network, framing or TLS in the figure, only each client\'s own parse, decode and dispatch to one app listener; sends are measured to the point where the frame string is handed to `socket.send`.',
+      '- **Same input for everyone:** each frame is built once as a message event and handed to the socket\'s `message` listeners by an in-memory WebSocket (`bench/src/fake-socket.ts`) that both clients get as their WebSocket constructor (the official client through `globalThis.WebSocket`, ours through its `WebSocket` option). There is no network, framing or TLS in the figure, only each client\'s own parse, decode and dispatch to one app listener; sends are measured to the point where the frame string is handed to `socket.send` (our sends return a Promise; each batch waits one `setImmediate` so those settle inside the batch that caused them, for every subject alike).',
       '- **Same work:** the harness checks every frame reached the app listener of every subject, every send produced a frame, and the last sent frames carry the same payload.',
       '- **floor**: `JSON.parse(frame)`, `Buffer.from(payload, "base64").toString("utf8")`, `JSON.parse(decoded)`, call the listener; for sends `JSON.stringify(payload)` → `Buffer` base64 → `JSON.stringify(frame)`. Node\'s native base64 is the fastest decoder available here, so this floor is strict: core may not use `Buffer` (it runs in browsers).',
       '- **ours: core only**: `parseWssRecvMessage` / `constructWssMessage` from `@kvs-sig/core` plus the listener call. **ours: SignalingClient**: the full client (core parse plus validation, ICE buffering per peer, typed emitter, outbound path).',
       `- ${plan.samples} batches of ${plan.batch} messages after ${plan.warmup} warm-up messages, repeated in ${rounds} interleaved round(s); CPU µs per message from \`process.cpuUsage\` (user + system), median (p50) and p90 over batches.`,
     ].join('\n'),
-    tables: [{ columns: ['operation', 'implementation', 'msg/s', 'CPU µs/msg (p50)', 'CPU µs/msg (p90)', 'x floor', 'official / this (CPU)'], rows }],
+    tables: [
+      { columns: ['operation', 'implementation', 'msg/s', 'CPU µs/msg (p50)', 'CPU µs/msg (p90)', 'x floor', 'official / this (CPU)'], rows },
+      { title: `Where the cost goes: each step alone on the SDP frames (CPU µs per call, p50)`, columns: ['direction', 'step', 'CPU µs'], rows: parts },
+    ],
     measurements: rec.list,
     goals,
     notes,

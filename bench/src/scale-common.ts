@@ -1,0 +1,116 @@
+/**
+ * Shared pieces of the scale benchmark's processes: the IPC messages, the
+ * cross-process clock, timestamped payloads and a concurrency pool.
+ * @packageDocumentation
+ */
+import { performance } from 'node:perf_hooks';
+import { makeCandidates, makeSdp, type CandidateInit, type SdpInit } from './frames';
+
+/** Wall-clock milliseconds with sub-ms resolution, comparable across processes on one machine. @public */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** An SDP whose origin line carries the send time in microseconds. @public */
+export function stampedSdp(type: 'offer' | 'answer'): SdpInit {
+  return makeSdp(type, String(Math.round(nowMs() * 1000)));
+}
+
+/** Reads the send time (ms) out of {@link stampedSdp}'s origin line, or NaN. @public */
+export function sdpSentAt(sdp: unknown): number {
+  if (typeof sdp !== 'string') return Number.NaN;
+  const m = /^o=- (\d+) /m.exec(sdp);
+  return m ? Number(m[1]) / 1000 : Number.NaN;
+}
+
+/** The `k`-th candidate of a browser, carrying the send time (µs) in `usernameFragment`. @public */
+export function stampedCandidate(k: number): CandidateInit {
+  const all = makeCandidates();
+  const c = all[k % all.length] as CandidateInit;
+  return { ...c, usernameFragment: String(Math.round(nowMs() * 1000)) };
+}
+
+/** Reads the send time (ms) out of {@link stampedCandidate}, or NaN. @public */
+export function candidateSentAt(c: unknown): number {
+  const u = (c as { usernameFragment?: unknown } | null)?.usernameFragment;
+  return typeof u === 'string' && /^\d+$/.test(u) ? Number(u) / 1000 : Number.NaN;
+}
+
+/** Candidates each side sends per session. @public */
+export const CANDIDATES_PER_SIDE = 4;
+
+/** Runs `fn(i)` for i in [0, n) with at most `limit` in flight; returns how many threw. @public */
+export async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<{ failures: number; firstError?: string }> {
+  let next = 0;
+  let failures = 0;
+  let firstError: string | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      try {
+        await fn(i);
+      } catch (e) {
+        failures++;
+        firstError ??= e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return firstError === undefined ? { failures } : { failures, firstError };
+}
+
+/** CPU microseconds (user + system) of this process. @public */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Memory of this process after a full GC (needs `--expose-gc`), in bytes. @public */
+export function memoryAfterGc(): { heapUsed: number; rss: number; external: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, rss: m.rss, external: m.external };
+}
+
+/** Connection details the world process hands out. @public */
+export interface WorldInfo {
+  endpoint: string;
+  ca: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  wss: string;
+  arns: string[];
+}
+
+/** A request from the parent to a child. @public */
+export type Command =
+  | { type: 'setup'; n: number }
+  | { type: 'connect'; n: number; concurrency: number; world: WorldInfo }
+  | { type: 'idle'; ms: number }
+  | { type: 'exchange'; n: number; ratePerSec: number; timeoutMs: number }
+  | { type: 'stats' }
+  | { type: 'cpu' }
+  | { type: 'close' };
+
+/** A child's answer: the command's `type` plus its data, or an error. @public */
+export interface Reply {
+  type: string;
+  ok: boolean;
+  error?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Serves commands on the IPC channel with `handler`; errors become `{ ok: false }` replies. @public */
+export function serve(handler: (cmd: Command) => Promise<Record<string, unknown>>): void {
+  process.on('message', (msg: Command) => {
+    handler(msg).then(
+      (data) => process.send?.({ type: msg.type, ok: true, data } satisfies Reply),
+      (e: unknown) => process.send?.({ type: msg.type, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies Reply),
+    );
+  });
+  process.send?.({ type: 'hello', ok: true } satisfies Reply);
+}

@@ -1,0 +1,114 @@
+/**
+ * The scale benchmark's measured process: one Node process holding N
+ * masters (our SignalingClient, default options, one channel each), as a
+ * camera gateway would. It answers every viewer's offer with an answer and
+ * candidates, and records delivery latencies.
+ * @packageDocumentation
+ */
+import { SignalingClient } from '@kvs-sig/client';
+import {
+  CANDIDATES_PER_SIDE,
+  candidateSentAt,
+  cpuNow,
+  memoryAfterGc,
+  nowMs,
+  pool,
+  sdpSentAt,
+  serve,
+  stampedCandidate,
+  stampedSdp,
+  type Command,
+} from './scale-common';
+
+const masters: SignalingClient[] = [];
+const latencies: { offer: number[]; candidate: number[] } = { offer: [], candidate: [] };
+let offers = 0;
+let candidates = 0;
+let errors = 0;
+let firstError: string | undefined;
+let lastReceiptAt = 0;
+
+function noteError(e: unknown): void {
+  errors++;
+  firstError ??= e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+}
+
+async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Record<string, unknown>> {
+  const w = cmd.world;
+  const before = memoryAfterGc();
+  const c0 = cpuNow();
+  const t0 = nowMs();
+  const result = await pool(cmd.n, cmd.concurrency, async (i) => {
+    const m = new SignalingClient({
+      role: 'MASTER',
+      region: w.region,
+      credentials: w.credentials,
+      channelName: `scale-${i}`,
+      endpoint: w.endpoint,
+      tls: { ca: w.ca },
+    });
+    m.on('error', noteError);
+    m.on('sdpOffer', (e) => {
+      const at = nowMs();
+      offers++;
+      lastReceiptAt = at;
+      latencies.offer.push(at - sdpSentAt(e.payload.sdp));
+      const viewer = e.senderClientId as string;
+      m.sendSdpAnswer(stampedSdp('answer'), viewer).catch(noteError);
+      for (let k = 0; k < CANDIDATES_PER_SIDE; k++) m.sendIceCandidate(stampedCandidate(k), viewer).catch(noteError);
+    });
+    m.on('iceCandidate', (e) => {
+      const at = nowMs();
+      candidates++;
+      lastReceiptAt = at;
+      latencies.candidate.push(at - candidateSentAt(e.payload));
+    });
+    masters[i] = m;
+    await m.connect();
+  });
+  const ms = nowMs() - t0;
+  const cpuMicros = cpuNow() - c0;
+  const after = memoryAfterGc();
+  const open = masters.filter((m) => m?.state === 'open').length;
+  return { ms, cpuMicros, before, after, open, failures: result.failures, firstError: result.firstError ?? null };
+}
+
+async function idle(ms: number): Promise<Record<string, unknown>> {
+  const c0 = cpuNow();
+  const t0 = nowMs();
+  await new Promise((r) => setTimeout(r, ms));
+  return { cpuMicros: cpuNow() - c0, ms: nowMs() - t0, open: masters.filter((m) => m?.state === 'open').length, memory: memoryAfterGc() };
+}
+
+async function handle(cmd: Command): Promise<Record<string, unknown>> {
+  switch (cmd.type) {
+    case 'connect':
+      return connect(cmd);
+    case 'idle':
+      return idle(cmd.ms);
+    case 'cpu':
+      return { cpuMicros: cpuNow(), at: nowMs() };
+    case 'stats':
+      return {
+        offers,
+        candidates,
+        lastReceiptAt,
+        errors,
+        firstError: firstError ?? null,
+        latencies,
+        open: masters.filter((m) => m?.state === 'open').length,
+        reconnects: masters.reduce((a, m) => a + (m ? m.metrics().reconnects : 0), 0),
+      };
+    case 'close': {
+      await pool(masters.length, 256, async (i) => {
+        await masters[i]?.close();
+      });
+      setImmediate(() => process.exit(0));
+      return {};
+    }
+    default:
+      throw new Error(`masters: unknown command ${(cmd as { type: string }).type}`);
+  }
+}
+
+serve(handle);

@@ -1,0 +1,160 @@
+/**
+ * Runs every benchmark in quick mode and checks it measured something of the
+ * right shape: finite numbers for the subjects it compares, tables that
+ * render, goals that name what they judged. It never asserts a speed.
+ */
+import type { BenchContext, BenchResult, Measurement } from '../src/harness';
+import { parseArgs, summarize } from '../src/harness';
+import { depthsOf, sequentialDepth } from '../src/open-time';
+import { BENCHMARKS, renderReport } from '../src/report';
+import { footprint } from '../src/weight';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+jest.setTimeout(240_000);
+
+const logs: string[] = [];
+const ctx: BenchContext = { quick: true, log: (m) => logs.push(m) };
+const results = new Map<string, BenchResult>();
+
+async function run(name: string): Promise<BenchResult> {
+  const entry = BENCHMARKS.find((b) => b.name === name);
+  if (!entry) throw new Error(`no benchmark ${name}`);
+  const result = await (await entry.load())(ctx);
+  results.set(name, result);
+  return result;
+}
+
+function values(r: BenchResult, subject: string, metric: string): Measurement[] {
+  return r.measurements.filter((m) => m.subject === subject && m.metric === metric);
+}
+
+function expectShape(r: BenchResult, name: string): void {
+  expect(r.name).toBe(name);
+  expect(r.title.length).toBeGreaterThan(0);
+  expect(r.method.length).toBeGreaterThan(100);
+  expect(r.measurements.length).toBeGreaterThan(0);
+  for (const m of r.measurements) {
+    expect(Number.isFinite(m.value)).toBe(true);
+    expect(m.value).toBeGreaterThanOrEqual(0);
+    expect(m.unit.length).toBeGreaterThan(0);
+  }
+  expect(r.tables.length).toBeGreaterThan(0);
+  for (const t of r.tables) {
+    expect(t.rows.length).toBeGreaterThan(0);
+    for (const row of t.rows) expect(row).toHaveLength(t.columns.length);
+  }
+  for (const g of r.goals) {
+    expect(g.goal.length).toBeGreaterThan(0);
+    expect([true, false, null]).toContain(g.met);
+  }
+  expect(Number.isFinite(r.seconds)).toBe(true);
+}
+
+describe('harness', () => {
+  test('summarize gives nearest-rank percentiles', () => {
+    const s = summarize([5, 1, 4, 2, 3, 6, 7, 8, 9, 10]);
+    expect(s).toMatchObject({ n: 10, min: 1, p50: 5, p90: 9, p99: 10, max: 10, mean: 5.5 });
+    expect(() => summarize([])).toThrow(RangeError);
+    expect(() => summarize([1, Number.NaN])).toThrow(RangeError);
+  });
+
+  test('parseArgs reads --quick, --only and --out, and names bad input', () => {
+    expect(parseArgs(['--quick', '--only', 'signing,weight', '--out=x.md'], ['signing', 'weight'])).toEqual({ quick: true, only: ['signing', 'weight'], out: 'x.md' });
+    expect(() => parseArgs(['--only', 'nope'], ['signing'])).toThrow(/unknown benchmark 'nope'/);
+    expect(() => parseArgs(['--fast'], ['signing'])).toThrow(/unknown argument '--fast'/);
+    expect(() => parseArgs(['--only'], ['signing'])).toThrow(/needs a value/);
+  });
+
+  test('sequentialDepth counts chains, not parallel exchanges', () => {
+    // Describe → GetEndpoint → (WSS ∥ ICE): 3 sequential, 4 in all.
+    const recs = [
+      { time: 0, durationMs: 50 },
+      { time: 51, durationMs: 50 },
+      { time: 102, durationMs: 50 },
+      { time: 103, durationMs: 50 },
+    ];
+    expect(sequentialDepth(recs)).toBe(3);
+    expect(depthsOf(recs)).toEqual([1, 2, 3, 3]);
+    expect(sequentialDepth([])).toBe(0);
+  });
+
+  test('footprint counts installed packages (scoped and nested) and file bytes', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-fp-'));
+    try {
+      const pkg = (p: string, size: number): void => {
+        mkdirSync(p, { recursive: true });
+        writeFileSync(path.join(p, 'package.json'), '{}');
+        writeFileSync(path.join(p, 'index.js'), 'x'.repeat(size));
+      };
+      pkg(path.join(dir, 'a'), 10);
+      pkg(path.join(dir, '@s', 'b'), 20);
+      pkg(path.join(dir, 'a', 'node_modules', 'c'), 30);
+      mkdirSync(path.join(dir, '.bin'));
+      expect(footprint(dir)).toEqual({ packages: 3, bytes: 60 + 3 * 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('benchmarks in quick mode', () => {
+  test('signing: ours, official and smithy presign; ours and smithy sign', async () => {
+    const r = await run('signing');
+    expectShape(r, 'signing');
+    for (const s of ['ours', 'official', 'smithy']) expect(values(r, s, 'presign.opsPerSec')[0]?.value).toBeGreaterThan(0);
+    for (const s of ['ours', 'smithy']) expect(values(r, s, 'sign.opsPerSec')[0]?.value).toBeGreaterThan(0);
+    expect(r.method).toContain('byte-identical URLs');
+  });
+
+  test('message-cost: every subject measured for every operation', async () => {
+    const r = await run('message-cost');
+    expectShape(r, 'message-cost');
+    for (const s of ['floor', 'ours: core only', 'official SignalingClient', 'ours: SignalingClient']) {
+      for (const op of ['recv.SDP_OFFER', 'recv.ICE_CANDIDATE', 'send.SDP_ANSWER', 'send.ICE_CANDIDATE']) {
+        expect(values(r, s, `${op}.cpuMicrosPerMsg`)[0]?.value).toBeGreaterThan(0);
+      }
+    }
+    expect(r.goals.length).toBe(8);
+  });
+
+  test('open-time: all variants open, exchanges counted from the emulator log', async () => {
+    const r = await run('open-time');
+    expectShape(r, 'open-time');
+    const depth = (s: string): number | undefined => r.measurements.find((m) => m.subject.startsWith(s) && m.metric === 'sequentialExchanges')?.value;
+    // The emulator log is the source: a cold open by name cannot take fewer exchanges than Describe → GetEndpoint → WSS.
+    expect(depth('ours, cold, channel name')).toBeGreaterThanOrEqual(3);
+    expect(depth('ours, warm')).toBeGreaterThanOrEqual(1);
+    expect(depth('official flow')).toBeGreaterThanOrEqual(4);
+    expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50')).toHaveLength(4);
+    expect(r.goals.length).toBe(3);
+  });
+
+  test('scale: the masters process holds its connections and exchanges every message', async () => {
+    const r = await run('scale');
+    expectShape(r, 'scale');
+    expect(values(r, 'ours', 'n=20.open')[0]?.value).toBe(20);
+    expect(values(r, 'ours', 'n=20.errors')[0]?.value).toBe(0);
+    expect(values(r, 'ours', 'n=20.latencyP99')[0]?.value).toBeGreaterThan(0);
+    expect(values(r, 'ours', 'n=20.heapPerConnection')).toHaveLength(1);
+  });
+
+  test('weight: bundles of ours and the official flow, packed tarballs', async () => {
+    const r = await run('weight');
+    expectShape(r, 'weight');
+    for (const s of ['ours: full viewer (@kvs-sig/client)', 'official flow: SignalingClient + AWS SDK v3 clients', 'official SignalingClient alone']) {
+      expect(values(r, s, 'bundle.gzipBytes')[0]?.value).toBeGreaterThan(1000);
+    }
+    expect(r.measurements.filter((m) => m.metric === 'tarball.bytes')).toHaveLength(3);
+  });
+
+  test('the report renders every result with the machine and the command', () => {
+    const md = renderReport({ results: [...results.values()], failures: [], quick: true, command: 'pnpm bench --quick', totalSeconds: 1 });
+    expect(md).toContain('Quick mode');
+    expect(md).toContain('`pnpm bench --quick`');
+    expect(md).toMatch(/\*\*Machine:\*\* .+, \d+ cores, [\d.]+ GiB RAM/);
+    expect(md).toMatch(/\*\*Node:\*\* v\d+/);
+    for (const r of results.values()) expect(md).toContain(`## ${r.title}`);
+  });
+});
