@@ -261,17 +261,16 @@ describe('endpoints and ICE servers', () => {
     const origin = new URL(emu.controlPlaneEndpoint).host;
     const [table, json, ice, iceTable] = await Promise.all([
       runCli(['endpoints', 'cli-ep', '--role', 'viewer', ...flags], env),
-      runCli(['endpoints', 'cli-ep', '--protocols', 'WSS,HTTPS,WEBRTC', '--json', ...flags], env),
+      runCli(['endpoints', 'cli-ep', '--protocols', 'wss,https', '--json', ...flags], env),
       runCli(['ice-servers', 'cli-ep', '--role', 'viewer', '--client-id', 'v-1', '--json', ...flags], env),
       runCli(['ice-servers', 'cli-ep', ...flags], env),
     ]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`^WSS\\s+wss://${origin.replace(/\./g, '\\.')}`, 'm'));
     expect(json.code).toBe(0);
-    const ep = JSON.parse(json.stdout) as { wss: string; https: string; webrtc: string };
+    const ep = JSON.parse(json.stdout) as { wss: string; https: string };
     expect(ep.wss).toMatch(/^wss:\/\//);
     expect(ep.https).toMatch(/^https:\/\//);
-    expect(ep.webrtc).toMatch(/^https:\/\//);
     expect(ice.code).toBe(0);
     const servers = (JSON.parse(ice.stdout) as { iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }> }).iceServers;
     expect([servers[0]!.urls].flat()[0]).toMatch(/^stuns?:/);
@@ -295,6 +294,7 @@ describe('connect', () => {
   it('relays stdin JSON lines between a master and a viewer and prints every event as JSON', async () => {
     const master = new CliSession(spawnCli(['connect', 'cli-live', '--role', 'master', '--create', ...flags], env));
     const viewer = new CliSession(spawnCli(['connect', 'cli-live', '--role', 'viewer', '--client-id', 'cli-viewer', ...flags], env));
+    let codes: Array<number | null> = [];
     try {
       await master.waitFor((l) => l.event === 'ready');
       expect(master.lines).toContainEqual({ event: 'open', reconnected: false });
@@ -324,9 +324,9 @@ describe('connect', () => {
       expect(await viewer.waitFor((l) => l.event === 'inputError' && l.line === 6)).toMatchObject({ action: 'SDP_OFFER', error: { code: expect.any(String) } });
       expect(viewer.stderr).toContain('stdin line 4: not JSON');
     } finally {
-      const [m, v] = await Promise.all([master.stop(), viewer.stop()]);
-      expect([m, v]).toEqual([0, 0]);
+      codes = await Promise.all([master.stop(), viewer.stop()]);
     }
+    expect(codes).toEqual([0, 0]);
     expect(master.lines.at(-1)).toEqual({ event: 'stateChange', from: 'closing', to: 'closed' });
   });
 
