@@ -75,7 +75,7 @@ function operationFrom(v: unknown): Operation {
 export async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, url: URL, target: AdminTarget): Promise<void> {
   const reply = (status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { date: new Date().toUTCString(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
   try {

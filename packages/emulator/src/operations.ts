@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { awsError, invalidArgument } from './aws-errors';
 import type { Channel, ChannelStore } from './channels';
 import type { SignalingHub } from './signaling';
@@ -340,7 +340,8 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const expiry = Math.floor(ctx.clock.now() / 1000) + ttl;
     // TURN REST API credentials: username "<expiry>:<id>", password base64(HMAC-SHA1(secret, username)).
     const credential = (secret: string | Buffer, tag: string) => {
-      const id = Buffer.from(`${channel.name}:${clientId ?? 'master'}:${channel.iceEpoch}:${tag}`).toString('base64url');
+      // A short opaque id keeps Username within the model's 1-256 characters whatever the channel name.
+      const id = createHash('sha256').update(`${channel.arn}\n${clientId ?? ''}\n${channel.iceEpoch}\n${tag}`).digest('base64url').slice(0, 22);
       const username = `${expiry}:${id}`;
       return { Username: username, Password: createHmac('sha1', secret).update(username).digest('base64') };
     };

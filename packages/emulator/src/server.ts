@@ -6,7 +6,13 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { MAX_WSS_MESSAGE_PAYLOAD_LENGTH, ServiceError, ValidationError } from '@kvs-sig/core';
+import {
+  MAX_ICE_SERVER_TTL_SECONDS,
+  MAX_WSS_MESSAGE_PAYLOAD_LENGTH,
+  MIN_ICE_SERVER_TTL_SECONDS,
+  ServiceError,
+  ValidationError,
+} from '@kvs-sig/core';
 import { WebSocketServer } from 'ws';
 import { handleAdmin, type AdminTarget } from './admin';
 import { authenticateHttp, authenticateWss, type AuthSettings } from './auth';
@@ -48,6 +54,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Largest WebSocket frame accepted before the socket is closed with 1009 (the WebSocket front end's limit). */
 const MAX_FRAME_BYTES = 128 * 1024;
 
+/** Limits the service's models bound; outside them clients would (rightly) refuse the replies. */
+const LIMIT_RANGES: Readonly<Record<string, [number, number, string]>> = {
+  iceServerTtlSeconds: [MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'the model\'s Ttl range'],
+  maxPayloadLength: [1, MAX_WSS_MESSAGE_PAYLOAD_LENGTH, 'core\'s parser enforces the service limit'],
+};
+
 function invalidOption(field: string, message: string): ValidationError {
   return new ValidationError(field, message, 'INVALID_CONFIGURATION');
 }
@@ -59,6 +71,10 @@ function checkLimits(partial: Partial<EmulatorLimits> | undefined): EmulatorLimi
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw invalidOption(`limits.${key}`, `must be a positive number, got ${String(value)}`);
+    }
+    const range = LIMIT_RANGES[key];
+    if (range && (value < range[0] || value > range[1])) {
+      throw invalidOption(`limits.${key}`, `must be in ${range[0]}..${range[1]} (${range[2]}), got ${value}`);
     }
     (limits as unknown as Record<string, number>)[key] = value;
   }

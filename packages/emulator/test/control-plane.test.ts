@@ -277,7 +277,7 @@ describe('GetIceServerConfig', () => {
   test('returns turn:/turns: servers with the configured TTL and credentials that expire at now + TTL', async () => {
     const short = await withEmulator({ tls: false, limits: { iceServerTtlSeconds: 60 } });
     try {
-      const arn = await createChannel(short, 'ice');
+      const arn = await createChannel(short, 'i'.repeat(256));
       const r = await call(short, '/v1/get-ice-server-config', { ChannelARN: arn, ClientId: 'viewer-1', Service: 'TURN' });
       expect(r.status).toBe(200);
       const list = r.json.IceServerList as Array<{ Uris: string[]; Username: string; Password: string; Ttl: number }>;
@@ -287,6 +287,7 @@ describe('GetIceServerConfig', () => {
         expect(s.Uris.length).toBeGreaterThanOrEqual(1);
         expect(s.Uris.length).toBeLessThanOrEqual(4);
         for (const u of s.Uris) expect(u).toMatch(/^turns?:/);
+        expect(s.Username.length).toBeLessThanOrEqual(256);
         const expiry = Number(s.Username.split(':')[0]);
         expect(Math.abs(expiry - (Date.now() / 1000 + 60))).toBeLessThan(5);
         expect(s.Password.length).toBeGreaterThan(0);

@@ -14,6 +14,8 @@ describe('startEmulator options', () => {
     ['empty access key', { credentials: { accessKeyId: '', secretAccessKey: 'x' } }, /credentials.accessKeyId/],
     ['unknown limit', { limits: { nope: 1 } as never }, /limits.nope/],
     ['negative limit', { limits: { idleTimeoutMs: -5 } }, /limits.idleTimeoutMs/],
+    ['ICE TTL under the model minimum', { limits: { iceServerTtlSeconds: 29 } }, /limits.iceServerTtlSeconds.*30..86400/],
+    ['payload limit over the service limit', { limits: { maxPayloadLength: 10_241 } }, /limits.maxPayloadLength/],
     ['TURN without URIs', { turn: { urls: [], secret: 's' } }, /turn.urls/],
     ['TURN with an http URI', { turn: { urls: ['http://x'], secret: 's' } }, /turn.urls/],
     ['bad tls', { tls: 'yes' as never }, /tls/],
