@@ -144,6 +144,13 @@ export class Peer {
     return this.received[this.cursor++]!;
   }
 
+  /** Every frame received and not read yet (parsed JSON), without waiting. */
+  drain(): Record<string, unknown>[] {
+    const out = this.received.slice(this.cursor).map((t) => JSON.parse(t) as Record<string, unknown>);
+    this.cursor = this.received.length;
+    return out;
+  }
+
   /** Asserts nothing more arrives within `ms`. */
   async expectSilence(ms = 300): Promise<void> {
     await new Promise((r) => setTimeout(r, ms));
