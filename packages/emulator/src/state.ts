@@ -45,22 +45,27 @@ export class Log implements EmulatorLog {
 
   addRequest(record: RequestRecord): void {
     this.requestList.push(record);
-    if (this.requestList.length > this.max) this.requestList.splice(0, this.requestList.length - this.max);
+    this.requestList = this.trim(this.requestList);
     this.counts.set(record.operation, (this.counts.get(record.operation) ?? 0) + 1);
     this.total++;
   }
 
   addFrame(record: FrameRecord): void {
     this.frameList.push(record);
-    if (this.frameList.length > this.max) this.frameList.splice(0, this.frameList.length - this.max);
+    this.frameList = this.trim(this.frameList);
+  }
+
+  /** Drops the oldest entries in batches, so a full log costs O(1) per entry, not a shift per entry. */
+  private trim<T>(list: T[]): T[] {
+    return list.length > this.max + Math.max(1024, this.max >> 2) ? list.slice(-this.max) : list;
   }
 
   requests(): RequestRecord[] {
-    return this.requestList.map((r) => ({ ...r }));
+    return this.requestList.slice(-this.max).map((r) => ({ ...r }));
   }
 
   frames(): FrameRecord[] {
-    return this.frameList.map((f) => ({ ...f }));
+    return this.frameList.slice(-this.max).map((f) => ({ ...f }));
   }
 
   /** Counts are kept apart from the bounded list, so they stay exact. */

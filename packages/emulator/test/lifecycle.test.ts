@@ -115,6 +115,20 @@ describe('lifecycle', () => {
     }
   });
 
+  test('the logs keep the newest maxLogRecords entries while counts stay exact', async () => {
+    const emu = await withEmulator({ tls: false, limits: { maxLogRecords: 3 } });
+    try {
+      for (let i = 0; i < 1500; i++) await call(emu, '/describeSignalingChannel', { ChannelName: `n${i}` });
+      await call(emu, '/listSignalingChannels', {});
+      const kept = emu.log.requests();
+      expect(kept.map((r) => r.operation)).toEqual(['DescribeSignalingChannel', 'DescribeSignalingChannel', 'ListSignalingChannels']);
+      expect(emu.log.count('DescribeSignalingChannel')).toBe(1500);
+      expect(emu.log.count()).toBe(1501);
+    } finally {
+      await emu.close();
+    }
+  }, 30_000);
+
   test('the logger receives one line per request and handshake', async () => {
     const lines: string[] = [];
     const emu = await withEmulator({ tls: false, logger: (l) => lines.push(l) });
