@@ -293,11 +293,13 @@ describe('endpoints and ICE servers', () => {
 describe('connect', () => {
   it('relays stdin JSON lines between a master and a viewer and prints every event as JSON', async () => {
     const master = new CliSession(spawnCli(['connect', 'cli-live', '--role', 'master', '--create', ...flags], env));
-    const viewer = new CliSession(spawnCli(['connect', 'cli-live', '--role', 'viewer', '--client-id', 'cli-viewer', ...flags], env));
+    let viewer: CliSession | undefined;
     let codes: Array<number | null> = [];
     try {
       await master.waitFor((l) => l.event === 'ready');
       expect(master.lines).toContainEqual({ event: 'open', reconnected: false });
+      // The viewer starts once the master has created the channel.
+      viewer = new CliSession(spawnCli(['connect', 'cli-live', '--role', 'viewer', '--client-id', 'cli-viewer', ...flags], env));
       await viewer.waitFor((l) => l.event === 'ready' && l.clientId === 'cli-viewer');
 
       const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
@@ -317,16 +319,17 @@ describe('connect', () => {
       viewer.send('this is not json');
       viewer.send({ action: 'SDP_OFFER', payload: 'not an object' });
       viewer.send({ action: 'SDP_OFFER', payload: { type: 'offer', sdp }, recipientClientId: 'someone' });
-      const notJson = await viewer.waitFor((l) => l.event === 'inputError' && l.line === 4);
+      const notJson = await viewer.waitFor((l) => l.event === 'inputError' && l.line === 3);
       expect(notJson.message).toBe('not JSON');
-      expect((await viewer.waitFor((l) => l.event === 'inputError' && l.line === 5)).message).toBe('payload must be a JSON object');
+      expect((await viewer.waitFor((l) => l.event === 'inputError' && l.line === 4)).message).toBe('payload must be a JSON object');
       // A viewer may not name a recipient: the client refuses with a typed error.
-      expect(await viewer.waitFor((l) => l.event === 'inputError' && l.line === 6)).toMatchObject({ action: 'SDP_OFFER', error: { code: expect.any(String) } });
-      expect(viewer.stderr).toContain('stdin line 4: not JSON');
+      expect(await viewer.waitFor((l) => l.event === 'inputError' && l.line === 5)).toMatchObject({ action: 'SDP_OFFER', error: { code: expect.any(String) } });
     } finally {
-      codes = await Promise.all([master.stop(), viewer.stop()]);
+      codes = await Promise.all([master.stop(), viewer ? viewer.stop() : Promise.resolve(null)]);
     }
     expect(codes).toEqual([0, 0]);
+    // Read after exit: stderr and stdout are separate pipes with no ordering between them.
+    expect(viewer?.stderr).toContain('stdin line 3: not JSON');
     expect(master.lines.at(-1)).toEqual({ event: 'stateChange', from: 'closing', to: 'closed' });
   });
 
