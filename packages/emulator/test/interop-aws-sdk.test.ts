@@ -123,3 +123,21 @@ test('signaling: GetIceServerConfig on the HTTPS endpoint; storage: JoinStorageS
     kv.destroy();
   }
 });
+
+test('the SDK corrects its clock from the Date header after a "Signature expired" refusal, as it does against AWS', async () => {
+  emu.faults.setClockOffset(15 * 60_000);
+  const kv = new KinesisVideoClient({ ...config(emu.controlPlaneEndpoint), maxAttempts: 3 });
+  try {
+    const out = await kv.send(new ListSignalingChannelsCommand({}));
+    expect(out.ChannelInfoList).toBeDefined();
+    expect(Math.abs(kv.config.systemClockOffset - 15 * 60_000)).toBeLessThan(5_000);
+    const skewed = emu.log.requests().filter((r) => r.operation === 'ListSignalingChannels').slice(-2);
+    expect(skewed.map((r) => [r.status, r.errorType])).toEqual([
+      [403, 'InvalidSignatureException'],
+      [200, undefined],
+    ]);
+  } finally {
+    emu.faults.reset();
+    kv.destroy();
+  }
+});
