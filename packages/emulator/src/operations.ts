@@ -146,6 +146,22 @@ function decodeToken(token: string): string {
   return text.slice('after:'.length);
 }
 
+/** A host candidate of the "media server" (the address is loopback's discard port: nothing answers). */
+function storageCandidatePayload(foundation: number): string {
+  const candidate = `candidate:${foundation} 1 udp ${2130706431 - foundation} 127.0.0.1 9 typ host`;
+  return Buffer.from(JSON.stringify({ candidate, sdpMid: '0', sdpMLineIndex: 0 }), 'utf8').toString('base64');
+}
+
+/**
+ * What the storage "media server" sends after a join: as the service may, one
+ * ICE candidate before the SDP offer (clients must buffer it) and one after.
+ */
+function sendStorageSession(hub: SignalingHub, peer: NonNullable<ReturnType<SignalingHub['master']>>): void {
+  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(1) }));
+  hub.sendServiceFrame(peer, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
+  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(2) }));
+}
+
 /** A well-formed offer from the "media server" (H.264 video + Opus audio, as storage sessions require). */
 function storageOfferPayload(): string {
   const id = BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
@@ -373,7 +389,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const channel = storageChannel(body, ctx);
     const master = ctx.hub.master(channel);
     if (!master) throw invalidArgument('The master must be connected to the signaling channel before joining the storage session');
-    ctx.hub.sendServiceFrame(master, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
+    sendStorageSession(ctx.hub, master);
     return { body: undefined, channelArn: channel.arn };
   },
 
@@ -382,7 +398,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const clientId = checkClientId('clientId', requireString(body, 'clientId'));
     const viewer = ctx.hub.viewer(channel, clientId);
     if (!viewer) throw invalidArgument(`The viewer ${clientId} must be connected to the signaling channel before joining the storage session`);
-    ctx.hub.sendServiceFrame(viewer, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
+    sendStorageSession(ctx.hub, viewer);
     return { body: undefined, channelArn: channel.arn };
   },
 };

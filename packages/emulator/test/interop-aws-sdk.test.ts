@@ -114,7 +114,7 @@ test('signaling: GetIceServerConfig on the HTTPS endpoint; storage: JoinStorageS
     const storage = new KinesisVideoWebRTCStorageClient(config(webrtc.ResourceEndpointList![0]!.ResourceEndpoint!));
     try {
       await storage.send(new JoinStorageSessionCommand({ channelArn: ChannelARN }));
-      expect((await master.next()).messageType).toBe('SDP_OFFER');
+      expect([(await master.next()).messageType, (await master.next()).messageType]).toEqual(['ICE_CANDIDATE', 'SDP_OFFER']);
     } finally {
       storage.destroy();
       await master.close();

@@ -32,9 +32,14 @@ describe('JoinStorageSession', () => {
     const r = await call(emu, '/joinStorageSession', { channelArn: arn }, { origin: webrtc });
     expect(r.status).toBe(200);
     expect(r.text).toBe('');
+    // As the service may: a candidate before the offer (clients must buffer it), one after.
+    const early = await master.next();
+    expect(early.messageType).toBe('ICE_CANDIDATE');
+    expect(decode(early.messagePayload)).toEqual({ candidate: expect.stringMatching(/^candidate:\d+ 1 udp \d+ 127\.0\.0\.1 9 typ host$/), sdpMid: '0', sdpMLineIndex: 0 });
     const frame = await master.next();
     expect(frame.messageType).toBe('SDP_OFFER');
     expect(frame).not.toHaveProperty('senderClientId');
+    expect((await master.next()).messageType).toBe('ICE_CANDIDATE');
     const sdp = decode(frame.messagePayload) as { type: string; sdp: string };
     expect(sdp.type).toBe('offer');
     expect(sdp.sdp.startsWith('v=0\r\n')).toBe(true);
@@ -44,7 +49,7 @@ describe('JoinStorageSession', () => {
     expect(sdp.sdp).toMatch(/a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r\n/);
     // Not idempotent: every call triggers an offer.
     await call(emu, '/joinStorageSession', { channelArn: arn }, { origin: webrtc });
-    expect((await master.next()).messageType).toBe('SDP_OFFER');
+    expect([(await master.next()).messageType, (await master.next()).messageType, (await master.next()).messageType]).toEqual(['ICE_CANDIDATE', 'SDP_OFFER', 'ICE_CANDIDATE']);
     await master.close();
   });
 
@@ -67,7 +72,7 @@ describe('JoinStorageSession', () => {
     const viewer = await connect(emu, arn, { clientId: 'sv1' });
     const r = await call(emu, '/joinStorageSessionAsViewer', { channelArn: arn, clientId: 'sv1' }, { origin: webrtc });
     expect(r.status).toBe(200);
-    expect((await viewer.next()).messageType).toBe('SDP_OFFER');
+    expect([(await viewer.next()).messageType, (await viewer.next()).messageType]).toEqual(['ICE_CANDIDATE', 'SDP_OFFER']);
     const absent = await call(emu, '/joinStorageSessionAsViewer', { channelArn: arn, clientId: 'sv2' }, { origin: webrtc });
     expect([absent.status, absent.headers['x-amzn-errortype']]).toEqual([400, 'InvalidArgumentException']);
     const noId = await call(emu, '/joinStorageSessionAsViewer', { channelArn: arn }, { origin: webrtc });
