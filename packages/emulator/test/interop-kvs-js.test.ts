@@ -110,3 +110,35 @@ test('a SignalingClient with wrong credentials is refused at the handshake (erro
   const last = emu.log.requests().at(-1)!;
   expect([last.operation, last.status, last.errorType]).toEqual(['ConnectAsMaster', 403, 'AccessDeniedException']);
 });
+
+test('with temporary credentials, the official signer puts the session token in the signed query and is accepted', async () => {
+  const temp = await withEmulator({ credentials: { accessKeyId: 'ASIAOFFICIAL', secretAccessKey: 'officialsecret', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE/+=' } });
+  const ca = temp.ca;
+  const saved = globals.WebSocket;
+  globals.WebSocket = class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { ca });
+    }
+  };
+  try {
+    const arn = await createChannel(temp, 'official-temp');
+    const viewer = new SignalingClient({
+      channelARN: arn,
+      channelEndpoint: temp.controlPlaneEndpoint.replace('https:', 'wss:'),
+      region: temp.region,
+      credentials: temp.credentials,
+      role: Role.VIEWER,
+      clientId: 'temp-viewer',
+    });
+    const opened = once(viewer, 'open');
+    viewer.open();
+    await opened;
+    expect(temp.connections({ clientId: 'temp-viewer' })).toHaveLength(1);
+    const closed = once(viewer, 'close');
+    viewer.close();
+    await closed;
+  } finally {
+    globals.WebSocket = saved;
+    await temp.close();
+  }
+});
