@@ -47,6 +47,8 @@ export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
   maxChannels: 10_000,
   alexaAnswerTimeoutMs: 5_000,
   maxLogRecords: 50_000,
+  sdpMessagesPerSecondPerConnection: Number.POSITIVE_INFINITY,
+  iceCandidatesPerSecondPerConnection: Number.POSITIVE_INFINITY,
 });
 
 /** Largest request body accepted (the service's requests are a few KB). */
@@ -69,7 +71,8 @@ function checkLimits(partial: Partial<EmulatorLimits> | undefined): EmulatorLimi
   for (const [key, value] of Object.entries(partial ?? {})) {
     if (!(key in DEFAULT_LIMITS)) throw invalidOption(`limits.${key}`, 'is not a known limit');
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    const unbounded = key.endsWith('PerSecondPerConnection') && value === Number.POSITIVE_INFINITY;
+    if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!Number.isFinite(value) && !unbounded)) {
       throw invalidOption(`limits.${key}`, `must be a positive number, got ${String(value)}`);
     }
     const range = LIMIT_RANGES[key];

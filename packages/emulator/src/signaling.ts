@@ -29,6 +29,8 @@ export interface Peer {
   maxTimer: NodeJS.Timeout | undefined;
   goAwayTimer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** performance.now() of recent accepted sends, per kind, for the per-connection message quotas. */
+  sent: { sdp: number[]; ice: number[] };
 }
 
 interface PendingMessage {
@@ -124,6 +126,7 @@ export class SignalingHub {
       maxTimer: undefined,
       goAwayTimer: undefined,
       closed: false,
+      sent: { sdp: [], ice: [] },
     };
     const previous = role === 'MASTER' ? s.master : s.viewers.get(clientId ?? '');
     if (previous) {
@@ -237,7 +240,28 @@ export class SignalingHub {
     this.send(peer, statusResponseFrame(correlationId, error, rawMessage(error)));
   }
 
+  /** Applies the per-connection message quotas (SendSdpOffer/Answer, SendIceCandidate). */
+  private overQuota(peer: Peer, frame: ClientFrame): ServiceError | undefined {
+    const kind = frame.action === 'ICE_CANDIDATE' ? 'ice' : 'sdp';
+    const limit = kind === 'ice' ? this.deps.limits.iceCandidatesPerSecondPerConnection : this.deps.limits.sdpMessagesPerSecondPerConnection;
+    if (limit === Number.POSITIVE_INFINITY) return undefined;
+    const now = performance.now();
+    const recent = peer.sent[kind].filter((t) => now - t < 1000);
+    peer.sent[kind] = recent;
+    if (recent.length >= limit) {
+      return awsError('ClientLimitExceededException', `${frame.action} is limited to ${limit} messages per second per connection`);
+    }
+    recent.push(now);
+    return undefined;
+  }
+
   private route(peer: Peer, frame: ClientFrame): void {
+    const throttled = this.overQuota(peer, frame);
+    if (throttled) {
+      if (frame.correlationId !== undefined) this.statusResponse(peer, frame.correlationId, throttled);
+      else this.deps.logger(`${describe(peer)} ${frame.action} throttled (no correlationId): ${rawMessage(throttled)}`);
+      return;
+    }
     const s = this.slot(peer.channel.arn);
     if (peer.role === 'VIEWER') {
       // A viewer can only reach the master; any recipient it names is ignored.

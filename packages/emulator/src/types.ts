@@ -42,6 +42,14 @@ export interface EmulatorLimits {
   alexaAnswerTimeoutMs: number;
   /** Entries kept by each of the request and frame logs (oldest dropped first). */
   maxLogRecords: number;
+  /**
+   * SDP offers + answers accepted per second per connection. The service's hard
+   * quota is 5; the default is `Infinity` (off) so existing traffic is never throttled
+   * by surprise. Over it: `ClientLimitExceededException`, reported like any failure.
+   */
+  sdpMessagesPerSecondPerConnection: number;
+  /** ICE candidates accepted per second per connection (service quota 20; default `Infinity`, off). */
+  iceCandidatesPerSecondPerConnection: number;
 }
 
 /** Every operation the emulator serves, with the service's own names. @public */

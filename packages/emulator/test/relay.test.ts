@@ -242,6 +242,35 @@ describe('connection limits', () => {
   });
 });
 
+describe('message quotas (opt-in)', () => {
+  test('over the per-connection SDP and ICE quotas: ClientLimitExceededException, per connection and per kind', async () => {
+    const q = await withEmulator({ tls: false, limits: { sdpMessagesPerSecondPerConnection: 2, iceCandidatesPerSecondPerConnection: 3 } });
+    try {
+      const arn = await createChannel(q, 'quota');
+      const master = await connect(q, arn);
+      const v1 = await connect(q, arn, { clientId: 'v1' });
+      const v2 = await connect(q, arn, { clientId: 'v2' });
+      for (let i = 0; i < 3; i++) v1.send({ action: 'SDP_OFFER', messagePayload: offer, correlationId: `s${i}` });
+      for (let i = 0; i < 4; i++) v1.send({ action: 'ICE_CANDIDATE', messagePayload: cand(i), correlationId: `i${i}` });
+      v2.send({ action: 'SDP_OFFER', messagePayload: offer2 });
+      const status = [await v1.next(), await v1.next()];
+      expect(status.map((f) => (f.statusResponse as { correlationId: string }).correlationId)).toEqual(['s2', 'i3']);
+      expect(status[0]!.statusResponse).toMatchObject({ errorType: 'ClientLimitExceededException', statusCode: '400' });
+      const relayed = [];
+      for (let i = 0; i < 2 + 3 + 1; i++) relayed.push(await master.next());
+      expect(relayed.filter((f) => f.senderClientId === 'v1').map((f) => f.messageType)).toEqual(['SDP_OFFER', 'SDP_OFFER', 'ICE_CANDIDATE', 'ICE_CANDIDATE', 'ICE_CANDIDATE']);
+      expect(relayed.filter((f) => f.senderClientId === 'v2')).toHaveLength(1);
+      await master.expectSilence(150);
+      await sleep(1000);
+      v1.send({ action: 'SDP_OFFER', messagePayload: offer });
+      expect((await master.next()).senderClientId).toBe('v1');
+      await Promise.all([master.close(), v1.close(), v2.close()]);
+    } finally {
+      await q.close();
+    }
+  });
+});
+
 describe('timeouts', () => {
   test('an idle socket is closed with 1001 after idleTimeoutMs; traffic keeps it open', async () => {
     const short = await withEmulator({ tls: false, limits: { idleTimeoutMs: 400 } });
