@@ -1188,7 +1188,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       const link = linkSignal(options.signal, undefined);
       try {
         return await Promise.race([
-          p,
+          p.then((servers) => servers.map(copyServer)),
           new Promise<never>((_, reject) =>
             link.signal.addEventListener('abort', () => reject(new AbortError('getIceServers() was aborted')), { once: true }),
           ),
