@@ -13,7 +13,7 @@ type Role = 'MASTER' | 'VIEWER';
 export const CloseCodes = {
   /** A newer connection of the same master / viewer id took this one's place. */
   REPLACED: 1000,
-  /** Idle timeout, maximum duration, end of the GO_AWAY grace, channel deleted, emulator closing. */
+  /** Idle timeout, maximum duration, end of the GO_AWAY grace, channel deleted (close() terminates: 1006). */
   GOING_AWAY: 1001,
 } as const;
 

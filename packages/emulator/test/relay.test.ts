@@ -1,5 +1,5 @@
 import type { Emulator } from '../src';
-import { b64, call, connect, createChannel, refused, sleep, withEmulator } from './helpers';
+import { b64, connect, createChannel, refused, sleep, withEmulator } from './helpers';
 
 let emu: Emulator;
 let n = 0;
@@ -325,5 +325,4 @@ test('the frame log records both directions with channel, role and client id', a
     ['ConnectAsViewer', 101],
   ]);
   await Promise.all([master.close(), v1.close()]);
-  void call;
 });
