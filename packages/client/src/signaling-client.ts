@@ -640,10 +640,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       return;
     }
     this.reportError(error);
+    // A failed make-before-break replacement: the old socket still works; the next drop retries.
+    if (this.current) return;
     const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
     this.queue.rejectAll(err);
     for (const w of this.openWaiters.splice(0)) w.reject(err);
-    if (this.current) return; // make-before-break failed but the old socket still works
     this.emit('close', { code: 1006, reason: 'reconnect failed', willReconnect: false });
     void this.close();
   }
