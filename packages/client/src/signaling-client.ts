@@ -231,6 +231,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private current: Conn | undefined;
   private replacing = false;
   private deferredClose: { code: number; reason: string } | undefined;
+  private finalClose: { code: number; reason: string } | undefined;
   private connSeq = 0;
   private loop: Promise<void> | undefined;
   private loopAbort: AbortController | undefined;
@@ -477,8 +478,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     await closing;
     for (const it of [...this.iterators]) it.end();
     await this.channels.close().catch(() => undefined);
-    if (from === 'open' || from === 'reconnecting' || from === 'connecting') {
-      this.emit('close', { code: 1000, reason: 'client closed', willReconnect: false });
+    if (from === 'open' || from === 'reconnecting' || from === 'connecting' || this.finalClose) {
+      const { code, reason } = this.finalClose ?? { code: 1000, reason: 'client closed' };
+      this.emit('close', { code, reason, willReconnect: false });
     }
     this.setState('closed');
     this.cancelWaiters(new SignalingError('CLIENT_CLOSED', 'the client was closed'));
@@ -645,7 +647,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
     this.queue.rejectAll(err);
     for (const w of this.openWaiters.splice(0)) w.reject(err);
-    this.emit('close', { code: 1006, reason: 'reconnect failed', willReconnect: false });
+    this.finalClose = { code: 1006, reason: 'reconnect failed' };
     void this.close();
   }
 
@@ -910,11 +912,13 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (Date.now() - conn.openedAt > STABLE_MS) this.backoff.reset();
     const willReconnect = this.reconnect.enabled;
     this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
-    this.emit('close', { code, reason, willReconnect });
     if (!willReconnect) {
+      // close() reports it, once, with willReconnect: false.
+      this.finalClose = { code, reason };
       void this.close();
       return;
     }
+    this.emit('close', { code, reason, willReconnect });
     this.setState('reconnecting');
     if (!this.loop) {
       this.loopStartedAt = Date.now();

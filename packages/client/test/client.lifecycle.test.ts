@@ -93,10 +93,13 @@ describe('abort and close in every state', () => {
     await h.createChannel('no-rc');
     const c = h.viewer('no-rc', 'v1', { reconnect: false });
     await c.connect();
+    const closes: unknown[] = [];
+    c.on('close', (e) => closes.push(e));
     const closed = c.waitFor('close');
     h.emu.faults.dropConnections();
-    expect((await closed).willReconnect).toBe(false);
+    expect(await closed).toEqual({ code: 1006, reason: '', willReconnect: false });
     await until(() => c.state === 'closed', 2000, 'closed');
+    expect(closes).toHaveLength(1);
     expect(h.emu.log.count('ConnectAsViewer')).toBe(1);
   });
 
@@ -107,15 +110,21 @@ describe('abort and close in every state', () => {
     h.emu.faults.refuseHandshake(10, { status: 500 });
     const errors: string[] = [];
     c.on('error', (e) => errors.push(e.code));
+    const closes: Array<{ willReconnect: boolean; reason: string }> = [];
+    c.on('close', (e) => closes.push(e));
     const final = c.waitFor('close', { filter: (e) => !e.willReconnect });
     const first = c.waitFor('close');
     h.emu.faults.dropConnections();
     expect((await first).willReconnect).toBe(true);
-    const send = c.sendSdpOffer(offer);
+    const send = code(c.sendSdpOffer(offer));
     await final;
-    expect(await code(send)).toBe('CLIENT_CLOSED');
+    expect(await send).toBe('CLIENT_CLOSED');
     await until(() => c.state === 'closed', 2000, 'closed');
     expect(errors.length).toBeGreaterThan(0);
+    expect(closes.map((e) => [e.willReconnect, e.reason])).toEqual([
+      [true, ''],
+      [false, 'reconnect failed'],
+    ]);
   });
 });
 
