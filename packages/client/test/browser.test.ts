@@ -1,0 +1,132 @@
+/**
+ * The browser build in a real Chromium (Debian's, headless): the page's own
+ * `fetch` and `WebSocket`, no ping, opaque handshake failures, against the TLS
+ * emulator. The page trusts the emulator's certificate through
+ * --ignore-certificate-errors and reaches it cross-origin through
+ * --disable-web-security (a real app would use a trusted certificate and CORS).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Harness } from './helpers';
+
+jest.setTimeout(60_000);
+
+let h: Harness;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let bundle: string;
+
+beforeAll(async () => {
+  const out = await build({
+    entryPoints: [path.resolve(__dirname, '../src/index.browser.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'KvsSig',
+    write: false,
+    conditions: ['@kvs-sig/source', 'browser'],
+    logLevel: 'silent',
+  });
+  bundle = out.outputFiles[0]!.text;
+  profile = await mkdtemp(path.join(tmpdir(), 'kvs-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--ignore-certificate-errors',
+      '--disable-web-security',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  h = await Harness.start();
+  page = await context.newPage();
+  await page.addScriptTag({ content: bundle });
+});
+
+afterEach(async () => {
+  await page.evaluate(() => (globalThis as unknown as { client?: { close(): Promise<void> } }).client?.close()).catch(() => undefined);
+  await page.close();
+  await h.stop();
+});
+
+type Win = { KvsSig: typeof import('../src/index.browser'); client: import('../src/index.browser').SignalingClient; answer: Promise<unknown> };
+
+test('a browser viewer connects with the page globals and exchanges SDP with a Node master', async () => {
+  const master = h.master('in-browser', { createChannelIfMissing: true });
+  await master.connect();
+  const offerSeen = master.waitFor('sdpOffer', { timeoutMs: 10_000 });
+  const base = h.base();
+  const opened = await page.evaluate(
+    async ({ region, endpoint, credentials }) => {
+      const w = globalThis as unknown as Win;
+      const client = new w.KvsSig.SignalingClient({ role: 'VIEWER', region, endpoint, credentials, channelName: 'in-browser', clientId: 'browser-1' });
+      w.client = client;
+      w.answer = client.waitFor('sdpAnswer', { timeoutMs: 10_000 });
+      await client.connect();
+      await client.sendSdpOffer({ type: 'offer', sdp: 'v=0\r\n' });
+      return { state: client.state, exchanges: client.metrics().exchangesBeforeOpen };
+    },
+    { region: base.region, endpoint: base.endpoint!, credentials: h.emu.credentials },
+  );
+  expect(opened).toEqual({ state: 'open', exchanges: 3 });
+  expect((await offerSeen).senderClientId).toBe('browser-1');
+  await master.sendSdpAnswer({ type: 'answer', sdp: 'v=1\r\n' }, 'browser-1');
+  const after = await page.evaluate(async () => {
+    const w = globalThis as unknown as Win;
+    const answer = await w.answer;
+    const servers = await w.client.getIceServers();
+    return { answer, stun: servers[0] };
+  });
+  expect(after.answer).toEqual({ payload: { type: 'answer', sdp: 'v=1\r\n' }, senderClientId: undefined });
+  expect(after.stun).toEqual({ urls: 'stun:stun.kinesisvideo.us-west-2.amazonaws.com:443' });
+});
+
+test('in the browser, a refused handshake (status hidden) is classified by the control-plane probe and a drop is healed', async () => {
+  await h.createChannel('br-refused');
+  h.emu.log.clear();
+  h.emu.faults.refuseHandshake(1, { status: 500 });
+  const base = h.base();
+  const codes = await page.evaluate(
+    async ({ region, endpoint, credentials }) => {
+      const w = globalThis as unknown as Win;
+      const client = new w.KvsSig.SignalingClient({
+        role: 'VIEWER', region, endpoint, credentials, channelName: 'br-refused', clientId: 'browser-2',
+        reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
+      });
+      w.client = client;
+      const errors: string[] = [];
+      client.on('reconnecting', (e) => errors.push(e.error?.code ?? ''));
+      await client.connect();
+      return errors;
+    },
+    { region: base.region, endpoint: base.endpoint!, credentials: h.emu.credentials },
+  );
+  expect(codes).toEqual(['CONNECTION_FAILED']);
+  const ops = h.ops().filter((o) => o !== 'GetIceServerConfig');
+  expect(ops).toEqual(['DescribeSignalingChannel', 'GetSignalingChannelEndpoint', 'ConnectAsViewer', 'GetSignalingChannelEndpoint', 'ConnectAsViewer']);
+
+  h.emu.faults.dropConnections({ role: 'VIEWER' });
+  const reopened = await page.evaluate(async () => {
+    const w = globalThis as unknown as Win;
+    return w.client.waitFor('open', { timeoutMs: 10_000 });
+  });
+  expect(reopened).toEqual({ reconnected: true });
+});
