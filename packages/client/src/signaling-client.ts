@@ -628,8 +628,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     if (error.code === 'MISSING_CREDENTIALS' || error.code === 'INVALID_CONFIGURATION' || error.code === 'INSECURE_ENDPOINT') return true;
     if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
+      // Before the first open this is almost always configuration: fail fast. Later it is
+      // more likely a passing outage of the credentials source: keep healing.
       this.plan.refreshCredentials = true;
-      return false;
+      return !this.everOpened;
     }
     // Timeouts, network failures, unclassified handshake failures, malformed replies: re-resolve the endpoint.
     if (!this.fixedEndpoints) this.plan.endpoint = true;

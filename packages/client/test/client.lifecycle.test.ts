@@ -128,6 +128,31 @@ describe('abort and close in every state', () => {
   });
 });
 
+describe('connect() semantics', () => {
+  test('concurrent connect() calls share one attempt; connect() while open resolves at once', async () => {
+    await h.createChannel('join');
+    h.emu.log.clear();
+    const c = h.viewer('join', 'v1');
+    await Promise.all([c.connect(), c.connect(), c.connect()]);
+    await c.connect();
+    expect(h.emu.log.count('ConnectAsViewer')).toBe(1);
+    const { phases } = c.metrics();
+    for (const k of ['describeMs', 'endpointMs', 'connectMs'] as const) expect(typeof phases[k]).toBe('number');
+  });
+
+  test('a credentials provider that fails before the first open rejects connect (no endless retry)', async () => {
+    await h.createChannel('bad-creds');
+    const c = h.viewer('bad-creds', 'v1', {
+      credentials: async () => {
+        throw new Error('no credentials configured');
+      },
+    });
+    const err = await c.connect().catch((e: SignalingError) => e);
+    expect(err).toMatchObject({ code: 'CREDENTIALS_PROVIDER_FAILED' });
+    expect(c.state).toBe('idle');
+  });
+});
+
 describe('outbound queue bounds', () => {
   test('QUEUE_FULL when more sends wait than maxMessages; the others are delivered', async () => {
     await h.createChannel('qfull');
