@@ -52,6 +52,8 @@ export interface BenchResult {
   /** Findings, limits, peers that could not be measured and why. */
   readonly notes: readonly string[];
   readonly seconds: number;
+  /** 1-minute load average before and after the benchmark (set by `main.ts`): other work on the machine shows here. */
+  readonly load?: readonly [number, number];
 }
 
 /** A benchmark module's entry point. @public */

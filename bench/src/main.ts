@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCHMARKS, renderReport, type BenchEntry } from './report';
@@ -32,8 +33,9 @@ async function main(): Promise<number> {
     ctx.log(`== ${entry.name}`);
     try {
       const run = await entry.load();
+      const load0 = os.loadavg()[0] ?? 0;
       const result = await run(ctx);
-      results.push(result);
+      results.push({ ...result, load: [load0, os.loadavg()[0] ?? 0] });
       ctx.log(`== ${entry.name} done in ${result.seconds.toFixed(1)} s`);
     } catch (e) {
       // One broken benchmark must not hide the others; the report says what failed.

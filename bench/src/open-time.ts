@@ -168,17 +168,15 @@ interface ReconnectSample {
 /** Our client open; then `fault()` kills its connection; resolves when the client reports a reconnected open. */
 async function oursReconnect(c: Ctx, channelName: string, clientId: string, fault: (f: Emulator['faults']) => number): Promise<ReconnectSample> {
   const client = new SignalingClient({ ...oursOptions(c), role: 'VIEWER', clientId, channelName });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await client.connect();
     await client.getIceServers();
     c.emu.log.clear();
     const reopened = new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('our client did not reconnect within 15 s')), 15_000);
+      timer = setTimeout(() => reject(new Error('our client did not reconnect within 15 s')), 15_000);
       client.on('open', (e) => {
-        if (e.reconnected) {
-          clearTimeout(t);
-          resolve(performance.now());
-        }
+        if (e.reconnected) resolve(performance.now());
       });
     });
     const t0 = performance.now();
@@ -186,6 +184,7 @@ async function oursReconnect(c: Ctx, channelName: string, clientId: string, faul
     const at = await reopened;
     return { ms: at - t0, exchanges: exchanges(c.emu).exchanges };
   } finally {
+    clearTimeout(timer);
     await client.close();
   }
 }
@@ -219,7 +218,14 @@ async function officialReconnect(c: Ctx, channelName: string, clientId: string, 
     const t0 = performance.now();
     try {
       if (fault(c.emu.faults) !== 1) throw new Error('the fault hit no connection');
-      const at = await Promise.race([reopened, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('official client did not reopen within 90 s')), 90_000))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const at = await Promise.race([
+        reopened,
+        new Promise<number>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('official client did not reopen within 90 s')), 90_000);
+        }),
+      ]);
+      clearTimeout(timer);
       return { ms: at - t0, exchanges: exchanges(c.emu).exchanges };
     } finally {
       closing = true;

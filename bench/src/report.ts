@@ -2,6 +2,7 @@
  * The benchmark registry and the BENCHMARKS.md renderer.
  * @packageDocumentation
  */
+import * as os from 'node:os';
 import { machine, type Benchmark, type BenchResult, type Table } from './harness';
 
 /** A benchmark, loaded lazily so one whose package is missing cannot stop the others. @public */
@@ -65,7 +66,8 @@ export function renderReport(input: ReportInput): string {
     for (const f of input.failures) out.push(`### ${f.name}`, '', '```', f.error.slice(0, 4000), '```', '');
   }
   for (const r of input.results) {
-    out.push(`## ${r.title}`, '', `*\`--only ${r.name}\`, ${r.seconds.toFixed(1)} s*`, '', '### Method', '', r.method, '', '### Results', '');
+    const load = r.load ? `; 1-min load average ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after (${os.cpus().length} cores)` : '';
+    out.push(`## ${r.title}`, '', `*\`--only ${r.name}\`, ${r.seconds.toFixed(1)} s${load}*`, '', '### Method', '', r.method, '', '### Results', '');
     for (const t of r.tables) out.push(table(t), '');
     if (r.notes.length) {
       out.push('### Findings', '');

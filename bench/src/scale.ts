@@ -13,7 +13,19 @@ import { bytes, fmt, recorder, summarize, type BenchContext, type BenchResult, t
 import { CANDIDATES_PER_SIDE, type Command, type Reply, type WorldInfo } from './scale-common';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Sessions started per second in the exchange phase (full mode). */
+const RATE = 250;
 const tsx = createRequire(import.meta.url).resolve('tsx');
+
+/** `p`, or a rejection with `error()` after `ms`; the timer never outlives the race. */
+async function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A child process speaking the {@link Command} protocol. */
 class Child {
@@ -55,10 +67,7 @@ class Child {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const child = new Child(name, proc);
-    await Promise.race([
-      child.hello,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} did not start: ${child.stderr}`)), 60_000)),
-    ]);
+    await withTimeout(child.hello, 60_000, () => new Error(`${name} did not start: ${child.stderr}`));
     return child;
   }
 
@@ -91,7 +100,7 @@ class Child {
     } catch {
       this.proc.kill('SIGKILL');
     }
-    await Promise.race([gone, new Promise<void>((r) => setTimeout(r, 10_000))]);
+    await withTimeout(gone, 10_000, () => new Error('exit')).catch(() => undefined);
     if (!this.exited) this.proc.kill('SIGKILL');
   }
 }
@@ -137,7 +146,7 @@ function finite(values: unknown): number[] {
 
 async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
   const concurrency = Math.min(n, 100);
-  const ratePerSec = ctx.quick ? 100 : 500;
+  const ratePerSec = ctx.quick ? 100 : RATE;
   const idleMs = ctx.quick ? 500 : 5000;
   ctx.log(`scale: n=${n}: starting the world (emulator + viewers) process`);
   const world = await Child.start('scale-world.ts', 'world');
@@ -250,6 +259,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       bytes(r.memAfter.rss),
       `${fmt(r.idleCpuPercent)}%`,
       `${fmt((r.exchangeCpuMs * 1000) / Math.max(1, r.sessions))} µs`,
+      `${fmt((r.exchangeCpuMs / r.exchangeMs) * 100)}%`,
       `${fmt((r.worldExchangeCpuMs / r.exchangeMs) * 100)}%`,
       `${r.delivered} / ${r.expected}`,
       String(r.errors),
@@ -263,6 +273,10 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
         `n=${r.n}: during connect the emulator process used ${fmt(worldShare * 100)}% of a core for ${fmt(r.connectMs / 1000)} s: connect wall time is bounded by the emulator (one Node thread verifying SigV4 and terminating TLS for every request), not by the client; the client's own cost is the "client CPU per connect" column.`,
       );
     }
+    const perSession = (r.exchangeCpuMs * 1000) / Math.max(1, r.sessions);
+    notes.push(
+      `n=${r.n}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
+    );
     if (r.reconnects > 0) notes.push(`n=${r.n}: ${r.reconnects} reconnects happened during the run.`);
   }
   const big = runs[runs.length - 1] as ScaleRun;
@@ -287,13 +301,13 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       '- **Processes:** the *masters* process (measured) holds N `SignalingClient`s with role MASTER and default options, one per channel (`scale-0` … `scale-N-1`), each resolving its channel by name (Describe, GetEndpoint, ICE prefetch, WSS). The *world* process runs the emulator (TLS, SigV4 verified on every request and handshake) and one viewer per channel (our client with known endpoints, so one handshake each). The bench parent only coordinates over IPC. The emulator\'s per-channel connect rate and channel quota are raised; everything else is the service\'s.',
       `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are open; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
-      `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : 500}/s. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch.`,
+      `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch.`,
       '- The machine has 2 cores shared by both processes; the emulator is the heavier of the two.',
     ].join('\n'),
     tables: [
       {
         title: 'Connections, memory, CPU',
-        columns: ['N', 'open', 'connect wall', 'client CPU per connect', 'emulator CPU during connect', 'heap / conn', 'RSS / conn', 'external / conn', 'client RSS total', 'client idle CPU', 'client CPU per session (10 msgs)', 'emulator CPU during exchange', 'delivered', 'errors'],
+        columns: ['N', 'open', 'connect wall', 'client CPU per connect', 'emulator CPU during connect', 'heap / conn', 'RSS / conn', 'external / conn', 'client RSS total', 'client idle CPU', 'client CPU per session (10 msgs)', 'client CPU during exchange', 'emulator + viewers CPU during exchange', 'delivered', 'errors'],
         rows,
       },
       { title: 'Delivery latency (ms)', columns: ['N', 'message', 'count', 'p50', 'p90', 'p99', 'max'], rows: latRows },

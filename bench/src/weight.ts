@@ -242,6 +242,8 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       notes.push(`Could not bundle "${e.name}": ${(err as Error).message.split('\n').slice(0, 6).join(' ')}`);
     }
   }
+  // esbuild keeps a service process alive between builds; stop it so the caller (and jest) can exit.
+  await esbuild.stop();
   const vendorMin = path.join(path.dirname(require.resolve('amazon-kinesis-video-streams-webrtc/package.json')), 'dist', 'kvs-webrtc.min.js');
   const vendor = readFileSync(vendorMin);
   const vendorGz = gzipSync(vendor, { level: 9 }).length;
