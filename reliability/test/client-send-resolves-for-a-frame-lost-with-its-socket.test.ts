@@ -24,11 +24,11 @@ test('a candidate written into a connection that dies unread is re-sent or repor
   const first = await fcl.svc.socket();
   // the service stops reading: what the client writes now stays unread in the kernel
   ((first as unknown as { _socket: Socket })._socket).pause();
-  let outcome: 'pending' | 'resolved' | 'rejected' = 'pending';
-  let rejection: unknown;
-  fcl.client
-    .sendIceCandidate({ candidate: 'candidate:lost-1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 })
-    .then(() => (outcome = 'resolved'), (e: unknown) => ((outcome = 'rejected'), (rejection = e)));
+  const result: { outcome: 'pending' | 'resolved' | 'rejected'; rejection?: unknown } = { outcome: 'pending' };
+  fcl.client.sendIceCandidate({ candidate: 'candidate:lost-1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }).then(
+    () => (result.outcome = 'resolved'),
+    (e: unknown) => Object.assign(result, { outcome: 'rejected', rejection: e }),
+  );
   await new Promise((r) => setTimeout(r, 300));
   first.terminate();
   // wait for a new connection, then see whether the candidate arrives on it
@@ -52,6 +52,6 @@ test('a candidate written into a connection that dies unread is re-sent or repor
     })();
   });
   await new Promise((r) => setTimeout(r, 100));
-  expect({ resent, outcome }).not.toEqual({ resent: false, outcome: 'resolved' });
-  if (outcome === 'rejected') expect(isSignalingError(rejection)).toBe(true);
+  expect({ resent, outcome: result.outcome }).not.toEqual({ resent: false, outcome: 'resolved' });
+  if (result.outcome === 'rejected') expect(isSignalingError(result.rejection)).toBe(true);
 }, 30_000);
