@@ -113,20 +113,31 @@ function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/** Bodies past this are not even drained: the socket is cut (protects the emulator, not a service rule). */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the request body. Past {@link MAX_BODY_BYTES} the rest is drained and
+ * dropped, so the 413 reply can still be written and read (cutting the socket
+ * first would leave the caller with a bare connection reset).
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(awsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+      if (size > MAX_DRAIN_BYTES) {
         req.destroy();
+        reject(awsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
         return;
       }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(awsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -413,9 +424,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       socket.destroy();
     });
   });
-  server.on('clientError', (err, socket) => {
-    logger(`client error: ${err.message}`);
-    socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    logger(`client error: ${err.code ?? ''} ${err.message}`);
+    // Answer unparseable HTTP with a status, as the service's front end does, unless the peer is gone.
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ message: status === 431 ? 'Request headers are too large' : 'Malformed HTTP request' });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Bad Request'}\r\n` +
+        `Date: ${new Date(clock.now()).toUTCString()}\r\n` +
+        `x-amzn-RequestId: ${randomUUID()}\r\n` +
+        'x-amzn-ErrorType: SerializationException\r\n' +
+        'Content-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
   });
   if (tlsMaterial) server.on('tlsClientError', (err) => logger(`TLS client error: ${err.message}`));
 

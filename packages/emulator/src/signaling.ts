@@ -35,6 +35,8 @@ export interface Peer {
 
 interface PendingMessage {
   action: ClientFrame['action'];
+  /** `MASTER` or the viewer's id: an undelivered offer/answer is replaced only by one between the same two clients. */
+  sender: string;
   text: string;
   /** performance.now() deadline: held messages expire on the real clock, not the skewable one. */
   expiresAt: number;
@@ -266,7 +268,7 @@ export class SignalingHub {
     if (peer.role === 'VIEWER') {
       // A viewer can only reach the master; any recipient it names is ignored.
       const text = recvFrame({ messageType: frame.action, senderClientId: peer.clientId, messagePayload: frame.messagePayload });
-      this.deliver(s, peer.channel, 'MASTER', frame.action, text, s.master);
+      this.deliver(s, peer.channel, 'MASTER', peer.clientId ?? '', frame.action, text, s.master);
       return;
     }
     if (frame.recipientClientId === undefined) {
@@ -282,11 +284,19 @@ export class SignalingHub {
     }
     const text = recvFrame({ messageType: frame.action, messagePayload: frame.messagePayload });
     const target = s.viewers.get(frame.recipientClientId);
-    this.deliver(s, peer.channel, `V:${frame.recipientClientId}`, frame.action, text, target);
+    this.deliver(s, peer.channel, `V:${frame.recipientClientId}`, 'MASTER', frame.action, text, target);
   }
 
   /** Sends now, or holds for the channel's MessageTtlSeconds until the recipient connects. */
-  private deliver(s: ChannelPeers, channel: Channel, key: string, action: ClientFrame['action'], text: string, target: Peer | undefined): void {
+  private deliver(
+    s: ChannelPeers,
+    channel: Channel,
+    key: string,
+    sender: string,
+    action: ClientFrame['action'],
+    text: string,
+    target: Peer | undefined,
+  ): void {
     if (target && !target.closed) {
       this.send(target, text);
       return;
@@ -294,10 +304,10 @@ export class SignalingHub {
     const now = performance.now();
     let queue = (s.pending.get(key) ?? []).filter((m) => m.expiresAt > now);
     if (action !== 'ICE_CANDIDATE') {
-      // A newer undelivered offer or answer replaces the older one.
-      queue = queue.filter((m) => m.action !== action);
+      // A newer undelivered offer or answer replaces the older one between the same two clients.
+      queue = queue.filter((m) => m.action !== action || m.sender !== sender);
     }
-    queue.push({ action, text, expiresAt: now + channel.messageTtlSeconds * 1000 });
+    queue.push({ action, sender, text, expiresAt: now + channel.messageTtlSeconds * 1000 });
     if (queue.length > MAX_PENDING_PER_RECIPIENT) {
       const dropped = queue.splice(0, queue.length - MAX_PENDING_PER_RECIPIENT);
       this.deps.logger(`channel ${channel.name}: ${dropped.length} held message(s) for ${key} dropped (over ${MAX_PENDING_PER_RECIPIENT})`);

@@ -41,6 +41,34 @@ describe('every reply', () => {
     expectError(await call(emu, '/createSignalingChannel', undefined, { rawBody: '"x"' }), 400, 'SerializationException');
   });
 
+  test.each([
+    ['garbage request line', '\u0000\u0001 nonsense\r\n\r\n', 400],
+    ['header without colon', 'POST /describeSignalingChannel HTTP/1.1\r\nHost: x\r\nbroken\r\n\r\n', 400],
+    ['Content-Length and chunked', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
+    ['64 KB header', `POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, 431],
+  ])('malformed HTTP (%s) gets a %s status line with an exception name, not silence', async (_name, text, status) => {
+    const { connect: tlsConnect } = await import('node:tls');
+    const { port } = new URL(emu.controlPlaneEndpoint);
+    const reply = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca: emu.ca }, () => socket.write(text));
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (got += d));
+      socket.on('end', () => resolve(got));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(reply.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`);
+    expect(reply).toMatch(/\r\nx-amzn-ErrorType: SerializationException\r\n/);
+    expect(reply).toMatch(/\r\nDate: /);
+  });
+
+  test('a body over 1 MiB gets 413 SerializationException (the reply is readable, not a reset)', async () => {
+    const r = await call(emu, '/describeSignalingChannel', undefined, { rawBody: `{"ChannelName":"${'a'.repeat(2 * 1024 * 1024)}"}` });
+    expect([r.status, r.headers['x-amzn-errortype']]).toEqual([413, 'SerializationException']);
+    expect((await call(emu, '/listSignalingChannels', {})).status).toBe(200);
+  });
+
   test('a CORS preflight is answered so browsers can call the emulator', async () => {
     const r = await rawRequest(emu, '/describeSignalingChannel', {
       method: 'OPTIONS',

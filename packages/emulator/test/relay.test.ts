@@ -174,6 +174,21 @@ describe('held messages', () => {
     await Promise.all([master.close(), v1.close()]);
   });
 
+  test('held offers from two viewers both reach the master; only the same viewer\'s newer offer replaces its older one', async () => {
+    const arn = await fresh();
+    const a = await connect(emu, arn, { clientId: 'a' });
+    const b = await connect(emu, arn, { clientId: 'b' });
+    a.send({ action: 'SDP_OFFER', messagePayload: offer });
+    a.send({ action: 'SDP_OFFER', messagePayload: offer2 });
+    b.send({ action: 'SDP_OFFER', messagePayload: offer });
+    await sleep(100);
+    const master = await connect(emu, arn);
+    const got = [await master.next(), await master.next()].map((f) => `${String(f.senderClientId)}:${f.messagePayload === offer2 ? 2 : 1}`);
+    expect(got.sort()).toEqual(['a:2', 'b:1']);
+    await master.expectSilence(200);
+    await Promise.all([master.close(), a.close(), b.close()]);
+  });
+
   test('held messages expire after the channel\'s MessageTtlSeconds', async () => {
     const arn = await fresh({ SingleMasterConfiguration: { MessageTtlSeconds: 5 } });
     const v1 = await connect(emu, arn, { clientId: 'v1' });
