@@ -4,6 +4,7 @@
  * the exact command it ran.
  * @packageDocumentation
  */
+import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,9 +65,20 @@ export function updateSection(name: SectionName, body: string, file = RELIABILIT
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
 }
 
+/** The commit the run measured (and whether the tree had uncommitted changes). @public */
+export function commitLine(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { cwd: repoRoot(), encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- packages', { cwd: repoRoot(), encoding: 'utf8' }).trim() !== '';
+    return `${head}${dirty ? ' (plus uncommitted work of other packages in the tree)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Stamp that opens every section: date, machine, command, size. @public */
 export function stamp(script: string, size: string): string {
-  return [`Last run: ${new Date().toISOString()}`, `Command: \`${commandLine(script)}\``, `Size: ${size}`, `Machine: ${machineLine()}`].map((l) => `- ${l}`).join('\n');
+  return [`Last run: ${new Date().toISOString()}`, `Commit: ${commitLine()}`, `Command: \`${commandLine(script)}\``, `Size: ${size}`, `Machine: ${machineLine()}`].map((l) => `- ${l}`).join('\n');
 }
 
 /** A Markdown table. @public */
