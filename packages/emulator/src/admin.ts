@@ -137,6 +137,20 @@ export async function handleAdmin(req: http.IncomingMessage, res: http.ServerRes
       case 'POST /_emulator/faults/clock-offset':
         emulator.faults.setClockOffset(body.ms as number);
         return reply(200, {});
+      case 'POST /_emulator/credentials': {
+        const list = body.credentials;
+        if (!Array.isArray(list)) throw new AdminError(400, 'credentials must be a list of { accessKeyId, secretAccessKey, sessionToken?, expiration? }');
+        emulator.setCredentials(
+          list.map((c: unknown, i) => {
+            if (typeof c !== 'object' || c === null) throw new AdminError(400, `credentials[${i}] must be an object`);
+            const { expiration, ...rest } = c as Record<string, unknown>;
+            if (expiration === undefined) return rest as never;
+            if (typeof expiration !== 'string' && typeof expiration !== 'number') throw new AdminError(400, `credentials[${i}].expiration must be an ISO date or epoch ms`);
+            return { ...rest, expiration: new Date(expiration) } as never;
+          }),
+        );
+        return reply(200, {});
+      }
       case 'POST /_emulator/reset':
         emulator.faults.reset();
         return reply(200, {});

@@ -5,9 +5,16 @@ import type { EmulatorCredentials } from './types';
 
 /** What the emulator checks signatures against. @internal */
 export interface AuthSettings {
-  credentials: EmulatorCredentials;
+  /** Every accepted key; the request's access key id picks one. */
+  credentials: EmulatorCredentials[];
   region: string;
   maxClockSkewMs: number;
+}
+
+/** Whether the key that signed has passed its expiration on the emulator's clock. */
+function expired(settings: AuthSettings, accessKeyId: string, nowMs: number): boolean {
+  const key = settings.credentials.find((c) => c.accessKeyId === accessKeyId);
+  return key?.expiration !== undefined && key.expiration.getTime() <= nowMs;
 }
 
 function amzDate(ms: number): string {
@@ -69,7 +76,11 @@ export async function authenticateHttp(
     now: new Date(nowMs),
     maxSkewMs: settings.maxClockSkewMs,
   });
-  if (result.ok) return undefined;
+  if (result.ok) {
+    return expired(settings, result.accessKeyId, nowMs)
+      ? awsError('ExpiredTokenException', 'The security token included in the request is expired')
+      : undefined;
+  }
   return httpAuthError(result, nowMs, settings.maxClockSkewMs, request.headers['x-amz-date']);
 }
 
@@ -83,6 +94,10 @@ export async function authenticateWss(url: string, host: string, settings: AuthS
     { method: 'GET', url, headers: { host } },
     { credentials: settings.credentials, region: settings.region, service: 'kinesisvideo', now: new Date(nowMs), maxSkewMs: settings.maxClockSkewMs },
   );
-  if (result.ok) return undefined;
+  if (result.ok) {
+    return expired(settings, result.accessKeyId, nowMs)
+      ? awsError('AccessDeniedException', 'Access denied (EXPIRED_TOKEN): the credentials have expired', 403)
+      : undefined;
+  }
   return awsError('AccessDeniedException', `Access denied (${result.failure}): ${result.reason}`, 403);
 }

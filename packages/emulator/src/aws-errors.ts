@@ -25,6 +25,7 @@ export const EXCEPTION_STATUS: Readonly<Record<string, number>> = {
   IncompleteSignatureException: 400,
   InvalidSignatureException: 403,
   UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
   InternalFailure: 500,
 };
 
@@ -40,6 +41,7 @@ const LOWER_CASE_MESSAGE = new Set([
   'IncompleteSignatureException',
   'InvalidSignatureException',
   'UnrecognizedClientException',
+  'ExpiredTokenException',
   'SerializationException',
   'UnknownOperationException',
 ]);

@@ -25,6 +25,7 @@ import { generateCertificates } from './tls';
 import type {
   ConnectionFilter,
   Emulator,
+  EmulatorCredentials,
   EmulatorFaults,
   EmulatorLimits,
   EmulatorOptions,
@@ -91,17 +92,29 @@ function randomCredentials(): { accessKeyId: string; secretAccessKey: string } {
   };
 }
 
-function checkCredentials(c: EmulatorOptions['credentials']): AuthSettings['credentials'] {
-  if (c === undefined) return randomCredentials();
-  if (typeof c !== 'object' || c === null) throw invalidOption('credentials', 'must be an object');
-  if (typeof c.accessKeyId !== 'string' || c.accessKeyId === '') throw invalidOption('credentials.accessKeyId', 'must be a non-empty string');
-  if (typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') {
-    throw invalidOption('credentials.secretAccessKey', 'must be a non-empty string');
+function checkOneCredentials(c: unknown, field: string): EmulatorCredentials {
+  if (typeof c !== 'object' || c === null) throw invalidOption(field, 'must be an object');
+  const k = c as Partial<EmulatorCredentials>;
+  if (typeof k.accessKeyId !== 'string' || k.accessKeyId === '') throw invalidOption(`${field}.accessKeyId`, 'must be a non-empty string');
+  if (typeof k.secretAccessKey !== 'string' || k.secretAccessKey === '') throw invalidOption(`${field}.secretAccessKey`, 'must be a non-empty string');
+  if (k.sessionToken !== undefined && (typeof k.sessionToken !== 'string' || k.sessionToken === '')) {
+    throw invalidOption(`${field}.sessionToken`, 'must be a non-empty string when given');
   }
-  if (c.sessionToken !== undefined && (typeof c.sessionToken !== 'string' || c.sessionToken === '')) {
-    throw invalidOption('credentials.sessionToken', 'must be a non-empty string when given');
+  if (k.expiration !== undefined && (!(k.expiration instanceof Date) || Number.isNaN(k.expiration.getTime()))) {
+    throw invalidOption(`${field}.expiration`, 'must be a valid Date when given');
   }
-  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken !== undefined ? { sessionToken: c.sessionToken } : {}) };
+  return {
+    accessKeyId: k.accessKeyId,
+    secretAccessKey: k.secretAccessKey,
+    ...(k.sessionToken !== undefined ? { sessionToken: k.sessionToken } : {}),
+    ...(k.expiration !== undefined ? { expiration: new Date(k.expiration.getTime()) } : {}),
+  };
+}
+
+function checkCredentials(c: EmulatorCredentials | EmulatorCredentials[], field = 'credentials'): EmulatorCredentials[] {
+  const list = Array.isArray(c) ? c.map((one, i) => checkOneCredentials(one, `${field}[${i}]`)) : [checkOneCredentials(c, field)];
+  if (list.length === 0) throw invalidOption(field, 'must hold at least one set of credentials');
+  return list;
 }
 
 function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
@@ -167,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (typeof region !== 'string' || !/^[a-z0-9-]{1,64}$/.test(region)) throw invalidOption('region', `must look like us-west-2, got ${String(region)}`);
   const accountId = options.accountId ?? String(randomInt(100_000_000_000, 999_999_999_999));
   if (!/^\d{12}$/.test(accountId)) throw invalidOption('accountId', 'must be 12 digits');
-  const credentials = checkCredentials(options.credentials);
+  const credentials = checkCredentials(options.credentials ?? randomCredentials());
   const limits = checkLimits(options.limits);
   if (options.turn !== undefined) {
     const t = options.turn;
@@ -208,6 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const auth: AuthSettings = { credentials, region, maxClockSkewMs: limits.maxClockSkewMs };
+  const publicCredentials = (): EmulatorCredentials => ({ ...auth.credentials[0]! });
   const store = new ChannelStore(region, accountId);
   const hub = new SignalingHub({ limits, clock, log, logger });
   const sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -497,13 +511,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const emulator: Emulator = {
     controlPlaneEndpoint: ctx.httpOrigin,
     region,
-    credentials: { ...credentials },
+    credentials: publicCredentials(),
     accountId,
     ca: tlsMaterial?.ca,
     caPath,
     faults: faultApi,
     log,
     connections: (filter?: ConnectionFilter) => hub.connections(filter),
+    setCredentials(next) {
+      auth.credentials = checkCredentials(next);
+      emulator.credentials = publicCredentials();
+    },
     async close() {
       if (closed) return;
       closed = true;

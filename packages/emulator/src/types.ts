@@ -8,6 +8,11 @@ export interface EmulatorCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /**
+   * From this time (emulator clock) on, requests signed with these keys get 403
+   * `ExpiredTokenException` (handshakes: 403 `AccessDeniedException`). Absent: never.
+   */
+  expiration?: Date;
 }
 
 /** A PEM certificate and key to serve instead of the generated ones. @public */
@@ -212,6 +217,11 @@ export interface Emulator {
   log: EmulatorLog;
   /** Live WebSocket connections, optionally filtered. */
   connections(filter?: ConnectionFilter): ConnectionInfo[];
+  /**
+   * Replaces the accepted credentials, e.g. to test rotation: `[fresh, { ...old, expiration }]`.
+   * {@link Emulator.credentials} then reports the first. Live sockets are not affected.
+   */
+  setCredentials(credentials: EmulatorCredentials | EmulatorCredentials[]): void;
   /** Closes every socket and timer and removes temporary files. Safe to call twice. */
   close(): Promise<void>;
 }

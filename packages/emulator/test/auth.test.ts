@@ -174,3 +174,61 @@ describe('WebSocket handshakes', () => {
     expect(rec).toMatchObject({ operation: 'ConnectAsMaster', status: 404, errorType: 'ResourceNotFoundException' });
   });
 });
+
+describe('expiring and rotated credentials', () => {
+  test('expired keys get 403 ExpiredTokenException over HTTP and 403 AccessDeniedException at the handshake', async () => {
+    const e = await withEmulator({
+      tls: false,
+      credentials: { accessKeyId: 'ASIAEXP', secretAccessKey: 'exp', sessionToken: 'T', expiration: new Date(Date.now() + 60_000) },
+    });
+    try {
+      const arn = await createChannel(e, 'exp');
+      e.faults.setClockOffset(61_000);
+      const r = await call(e, '/describeSignalingChannel', { ChannelName: 'exp' }, { signingDate: new Date(Date.now() + 61_000) });
+      expect([r.status, r.headers['x-amzn-errortype'], r.json.message]).toEqual([403, 'ExpiredTokenException', 'The security token included in the request is expired']);
+      const ws = await refused(connect(e, arn, { signingDate: new Date(Date.now() + 61_000) }));
+      expect([ws.status, ws.errorType]).toEqual([403, 'AccessDeniedException']);
+      expect(JSON.parse(ws.body).message).toMatch(/EXPIRED_TOKEN/);
+    } finally {
+      await e.close();
+    }
+  });
+
+  test('setCredentials rotates: the new keys work, the old ones until their expiration, unknown ones never', async () => {
+    const e = await withEmulator({ tls: false });
+    try {
+      const old = { ...e.credentials };
+      const fresh = { accessKeyId: 'AKIAFRESH', secretAccessKey: 'fresh' };
+      e.setCredentials([fresh, { ...old, expiration: new Date(Date.now() + 30_000) }]);
+      expect(e.credentials).toEqual(fresh);
+      expect((await call(e, '/listSignalingChannels', {})).status).toBe(200);
+      expect((await call(e, '/listSignalingChannels', {}, { credentials: old })).status).toBe(200);
+      e.faults.setClockOffset(31_000);
+      const later = new Date(Date.now() + 31_000);
+      expect((await call(e, '/listSignalingChannels', {}, { credentials: old, signingDate: later })).headers['x-amzn-errortype']).toBe('ExpiredTokenException');
+      expect((await call(e, '/listSignalingChannels', {}, { signingDate: later })).status).toBe(200);
+      e.setCredentials(fresh);
+      expect((await call(e, '/listSignalingChannels', {}, { credentials: old, signingDate: later })).headers['x-amzn-errortype']).toBe('UnrecognizedClientException');
+      expect(() => e.setCredentials([])).toThrow(/at least one/);
+      expect(() => e.setCredentials({ accessKeyId: 'x', secretAccessKey: 'y', expiration: new Date('nope') })).toThrow(/expiration/);
+    } finally {
+      await e.close();
+    }
+  });
+
+  test('the admin API sets credentials too (expiration as an ISO date)', async () => {
+    const e = await withEmulator({ tls: false });
+    try {
+      const r = await rawRequest(e, '/_emulator/credentials', {
+        body: JSON.stringify({ credentials: [{ accessKeyId: 'AKIAADMIN', secretAccessKey: 's', expiration: new Date(Date.now() - 1000).toISOString() }] }),
+      });
+      expect(r.status).toBe(200);
+      expect(e.credentials.accessKeyId).toBe('AKIAADMIN');
+      expect((await call(e, '/listSignalingChannels', {})).headers['x-amzn-errortype']).toBe('ExpiredTokenException');
+      const bad = await rawRequest(e, '/_emulator/credentials', { body: JSON.stringify({ credentials: 'x' }) });
+      expect(bad.status).toBe(400);
+    } finally {
+      await e.close();
+    }
+  });
+});
