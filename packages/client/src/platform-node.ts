@@ -26,7 +26,9 @@ export const nodePlatform: Platform = {
     return (url: string) =>
       new WebSocket(url, {
         perMessageDeflate: false,
-        maxPayload: 1024 * 1024,
+        // Far above any real frame (~14 KB): a hostile or broken frame is reported as
+        // unknownMessage instead of costing the connection (ws closes with 1009 beyond this).
+        maxPayload: 16 * 1024 * 1024,
         ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
       }) as unknown as WebSocketLike;
   },

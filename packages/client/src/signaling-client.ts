@@ -29,6 +29,7 @@ import {
   ProtocolError,
   ServiceError,
   SignalingError,
+  TransportError,
   ValidationError,
   constructWssMessage,
   isSignalingError,
@@ -176,14 +177,26 @@ export interface SignalingClientOptions extends ConnectionOptions {
 }
 
 const ICE_GRACE_S = 30;
+/** Inbound frames longer than this are reported, not parsed. */
+const MAX_INBOUND_FRAME = 1024 * 1024;
 const STABLE_MS = 30_000;
+
+/** Frames written before one ping; the pong proves the service read them (TCP and WebSocket keep order). */
+interface PingBatch {
+  entries: Set<QueueEntry>;
+  sentAt: number;
+}
 
 interface Conn {
   socket: Socket;
   id: number;
   openedAt: number;
   timers: Array<ReturnType<typeof setTimeout>>;
-  awaitingPong: boolean;
+  /** Pings in flight, oldest first (keepalive pings carry no entries). */
+  batches: PingBatch[];
+  /** Called when `batches` holds no entry any more, or the connection ends. */
+  drained: Array<() => void>;
+  dead: boolean;
 }
 
 interface Plan {
@@ -805,7 +818,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             settled = true;
             signal.removeEventListener('abort', onAbort);
             this.m.phases.connectMs = Date.now() - started;
-            conn = { socket, id, openedAt: Date.now(), timers: [], awaitingPong: false };
+            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false };
             resolve(conn);
           },
           onFail: (error, handshake) => {
@@ -822,7 +835,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             if (conn) this.onConnClosed(conn, code, reason);
           },
           onPong: () => {
-            if (conn) conn.awaitingPong = false;
+            if (conn) this.onPong(conn);
           },
         },
         this.handshakeMs,
@@ -875,13 +888,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private startConnTimers(conn: Conn): void {
     const keepalive = setInterval(() => {
-      if (conn.awaitingPong) {
+      const oldest = conn.batches[0];
+      if (oldest && Date.now() - oldest.sentAt >= this.keepaliveMs) {
         this.log.warn('no pong within the keepalive interval; replacing the connection');
         void conn.socket.close(4000, 'keepalive timeout');
         this.onConnClosed(conn, 1006, 'keepalive timeout');
         return;
       }
-      if (conn.socket.ping()) conn.awaitingPong = true;
+      if (!oldest && conn.socket.ping()) conn.batches.push({ entries: new Set(), sentAt: Date.now() });
     }, this.keepaliveMs);
     const proactive = setTimeout(() => {
       if (this.current === conn) {
@@ -893,17 +907,22 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     conn.timers.push(keepalive, proactive);
   }
 
-  private disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
+  /** Closes a connection we are done with, after the service confirmed what was written to it. */
+  private async disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
-    return conn.socket.close(code, reason);
+    await this.drain(conn, 1000);
+    await conn.socket.close(code, reason);
+    this.releaseUnconfirmed(conn);
   }
 
   private onConnClosed(conn: Conn, code: number, reason: string): void {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
-    if (this.current !== conn) return; // an old connection after a swap
-    this.current = undefined;
+    const wasCurrent = this.current === conn;
+    if (wasCurrent) this.current = undefined;
+    this.releaseUnconfirmed(conn);
+    if (!wasCurrent) return; // an old connection after a swap
     if (this._state === 'closing' || this._state === 'closed') return;
     if (this.loop && this.replacing) {
       // The replacement is under way (the service may close the old socket as the new one
@@ -914,6 +933,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (Date.now() - conn.openedAt > STABLE_MS) this.backoff.reset();
     const willReconnect = this.reconnect.enabled;
     this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
+    if (code === 1009) {
+      this.reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (16 MiB); the connection closed', { closeCode: code, closeReason: reason }));
+    }
     if (!willReconnect) {
       // close() reports it, once, with willReconnect: false.
       this.finalClose = { code, reason };
@@ -936,6 +958,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       this.emit('unknownMessage', {
         raw: String(raw),
         error: new ProtocolError('UNEXPECTED_RESPONSE', 'binary WebSocket frames are not part of the protocol'),
+      });
+      return;
+    }
+    if (text.length > MAX_INBOUND_FRAME) {
+      // Real frames are ~14 KB at most: do not spend time parsing megabytes of junk.
+      this.emit('unknownMessage', {
+        raw: text,
+        error: new ProtocolError('MESSAGE_TOO_LARGE', `a ${text.length}-character frame is far beyond the service's message size`),
       });
       return;
     }
@@ -1153,31 +1183,90 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
+  /**
+   * Writes every queued frame to the current socket. Where the runtime can
+   * ping (ws), one ping follows the frames and each send resolves on its pong:
+   * proof that the service read it. If the connection dies first, the frames
+   * go back to the queue and are sent again on the next connection (at least
+   * once). Without ping (browsers) a send resolves once written.
+   */
   private flush(): void {
     const conn = this.current;
-    while (conn && conn.socket.isOpen && this.queue.size > 0) {
-      const entry = this.queue.take();
-      if (!entry) return;
-      this.write(conn, entry);
+    if (!conn || !conn.socket.isOpen || this.queue.size === 0) return;
+    const batch: PingBatch = { entries: new Set(), sentAt: 0 };
+    for (let entry = this.queue.take(); entry; entry = this.queue.size > 0 ? this.queue.take() : undefined) {
+      batch.entries.add(entry);
+      this.write(conn, entry, batch);
+    }
+    if (batch.entries.size === 0) return;
+    if (conn.socket.ping()) {
+      batch.sentAt = Date.now();
+      conn.batches.push(batch);
+    } else {
+      for (const entry of batch.entries) this.confirmOnWrite.add(entry);
     }
   }
 
-  private write(conn: Conn, entry: QueueEntry): void {
+  private readonly confirmOnWrite = new WeakSet<QueueEntry>();
+
+  private write(conn: Conn, entry: QueueEntry, batch: PingBatch): void {
     conn.socket.send(entry.frame).then(
       () => {
         this.m.messagesSent += 1;
-        entry.resolve();
+        // Browsers: flush() marks the batch synchronously, before any write settles.
+        if (this.confirmOnWrite.has(entry)) entry.resolve();
       },
       () => {
-        // The socket died under the write: the entry waits for the next connection.
-        if (this._state === 'closing' || this._state === 'closed') {
-          entry.reject(new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed`));
-          return;
-        }
-        this.queue.requeue(entry);
-        this.flush();
+        // The socket died under the write: the entry waits for the next connection
+        // (unless releaseUnconfirmed already put it back).
+        if (batch.entries.delete(entry)) this.retry(entry);
       },
     );
+  }
+
+  /** Puts an unconfirmed entry back in the queue, or rejects it if the client is closing. */
+  private retry(entry: QueueEntry): void {
+    if (this._state === 'closing' || this._state === 'closed') {
+      entry.reject(
+        new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed before the service confirmed reading it (it may or may not have been delivered)`),
+      );
+      return;
+    }
+    this.queue.requeue(entry);
+    this.flush();
+  }
+
+  private onPong(conn: Conn): void {
+    const batch = conn.batches.shift();
+    if (batch) for (const entry of batch.entries) entry.resolve();
+    if (!conn.batches.some((b) => b.entries.size > 0)) this.wakeDrained(conn);
+  }
+
+  private wakeDrained(conn: Conn): void {
+    for (const wake of conn.drained.splice(0)) wake();
+  }
+
+  /** Waits (at most `ms`) until every frame written to `conn` is confirmed. */
+  private drain(conn: Conn, ms: number): Promise<void> {
+    if (conn.dead || !conn.batches.some((b) => b.entries.size > 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      conn.drained.push(done);
+    });
+  }
+
+  /** A connection ended: its unconfirmed frames are sent again on the next one. */
+  private releaseUnconfirmed(conn: Conn): void {
+    conn.dead = true;
+    const entries = conn.batches.flatMap((b) => [...b.entries]);
+    for (const b of conn.batches) b.entries.clear();
+    conn.batches = [];
+    this.wakeDrained(conn);
+    for (const entry of entries) this.retry(entry);
   }
 
   // -------------------------------------------------------------------- ICE
