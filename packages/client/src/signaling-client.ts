@@ -177,6 +177,8 @@ export interface SignalingClientOptions extends ConnectionOptions {
 }
 
 const ICE_GRACE_S = 30;
+/** Refusals that fresh credentials can fix, whatever status they come with. */
+const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;
 const STABLE_MS = 30_000;
@@ -602,7 +604,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private retryAtOnce(error: SignalingError): boolean {
     if (isClockSkewError(error) && this.plan.skewRetries <= 1) return true;
-    return error instanceof ServiceError && (error.httpStatus === 401 || error.httpStatus === 403) && this.plan.authFailures <= 1;
+    return (
+      error instanceof ServiceError &&
+      (error.httpStatus === 401 || error.httpStatus === 403 || AUTH_ERROR_TYPES.has(error.errorType)) &&
+      this.plan.authFailures <= 1
+    );
   }
 
   /**
@@ -619,7 +625,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     if (error instanceof ServiceError) {
       const s = error.httpStatus;
-      if (s === 401 || s === 403) {
+      if (s === 401 || s === 403 || AUTH_ERROR_TYPES.has(error.errorType)) {
         this.plan.authFailures += 1;
         this.plan.refreshCredentials = true;
         return this.plan.authFailures > 2;

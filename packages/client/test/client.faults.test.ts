@@ -241,25 +241,48 @@ describe('recovery from every emulator fault', () => {
     expect(h.emu.log.count('ConnectAsViewer')).toBe(2);
   });
 
-  test('credentials expire during a session: the reconnect signs with fresh ones from the provider', async () => {
+  test('credentials expire during a session: the socket lives on; the reconnect signs with the rotated keys', async () => {
     h = await Harness.start();
     await h.createChannel('expiry');
-    const issued: Date[] = [];
-    const creds = h.emu.credentials;
+    const a = { ...h.emu.credentials, expiration: new Date(Date.now() + 1500) };
+    const b = { accessKeyId: 'AKIAROTATEDKEY000001', secretAccessKey: 'rotated-secret' };
+    h.emu.setCredentials(a);
+    let current: typeof a | typeof b = a;
+    const handed: string[] = [];
     const viewer = h.viewer('expiry', 'v1', {
       ...fast,
       credentials: async () => {
-        // Short-lived: expired (inside the refresh window) by the next use.
-        const expiration = new Date(Date.now() + 1000);
-        issued.push(expiration);
-        return { ...creds, expiration };
+        handed.push(current.accessKeyId);
+        return { ...current };
       },
     });
     await viewer.connect();
-    const before = issued.length;
-    await new Promise((r) => setTimeout(r, 50));
+    // Rotate: the service accepts B and, until it expires, A.
+    h.emu.setCredentials([b, a]);
+    current = b;
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(viewer.state).toBe('open'); // live sockets outlive their credentials
+    const reopened = viewer.waitFor('open', { timeoutMs: 3000 });
     h.emu.faults.dropConnections({ role: 'VIEWER' });
-    await viewer.waitFor('open', { timeoutMs: 3000 });
-    expect(issued.length).toBeGreaterThan(before);
+    await reopened;
+    expect(handed.at(-1)).toBe(b.accessKeyId);
+  });
+
+  test('keys the service says expired (no expiration known locally): refreshed on the 403 and retried', async () => {
+    h = await Harness.start();
+    await h.createChannel('expired-token');
+    const a = { ...h.emu.credentials };
+    const b = { accessKeyId: 'AKIAROTATEDKEY000002', secretAccessKey: 'rotated-secret-2' };
+    let current: typeof a | typeof b = a;
+    const viewer = h.viewer('expired-token', 'v1', { ...fast, credentials: async () => ({ ...current }) });
+    await viewer.connect();
+    h.emu.setCredentials([b, { ...a, expiration: new Date(Date.now() - 1000) }]);
+    current = b;
+    const errors: unknown[] = [];
+    viewer.on('reconnecting', (e) => errors.push((e.error as { errorType?: string } | undefined)?.errorType));
+    const reopened = viewer.waitFor('open', { timeoutMs: 3000 });
+    h.emu.faults.dropConnections({ role: 'VIEWER' });
+    await reopened;
+    expect(errors).toContain('AccessDeniedException');
   });
 });
