@@ -17,6 +17,8 @@ const USAGE = `Usage: kvs-sig-emulator [options]
   --session-token <token>    require this session token
   --turn-url <uri>           TURN URI for GetIceServerConfig (repeatable; needs --turn-secret)
   --turn-secret <secret>     TURN REST API shared secret (coturn static-auth-secret)
+  --limit <name>=<value>     override a limit (repeatable), e.g. --limit idleTimeoutMs=5000
+                             --limit sdpMessagesPerSecondPerConnection=5 (see the README for names)
   --json                     print the connection details as one JSON line
   --verbose                  log every request and handshake to stderr
   -h, --help                 show this help
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
       'session-token': { type: 'string' },
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
+      limit: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -64,6 +67,16 @@ async function main(argv: string[]): Promise<void> {
   const turnUrls = values['turn-url'];
   if ((turnUrls === undefined) !== (values['turn-secret'] === undefined)) throw new Error('--turn-url and --turn-secret go together');
   if (turnUrls !== undefined && values['turn-secret'] !== undefined) options.turn = { urls: turnUrls, secret: values['turn-secret'] };
+  if (values.limit !== undefined) {
+    const limits: Record<string, number> = {};
+    for (const item of values.limit) {
+      const m = /^([A-Za-z]+)=(.+)$/.exec(item);
+      if (!m || Number.isNaN(Number(m[2]))) throw new Error(`--limit must be <name>=<number>, got ${item}`);
+      limits[m[1]!] = Number(m[2]);
+    }
+    // startEmulator refuses unknown names and out-of-range values with a message naming them.
+    options.limits = limits;
+  }
   if (values.verbose) options.logger = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
   const emulator = await startEmulator(options);

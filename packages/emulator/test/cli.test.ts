@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Emulator } from '../src';
-import { call, createChannel } from './helpers';
+import { call, connect, createChannel, refused } from './helpers';
 
 const repo = join(__dirname, '..', '..', '..');
 const runTs = join(repo, 'scripts', 'run-ts.mjs');
@@ -63,6 +63,26 @@ test('the human-readable banner and --no-tls; SIGINT stops it', async () => {
   } finally {
     if (p.child.exitCode === null) p.child.kill('SIGKILL');
   }
+}, 40_000);
+
+test('--limit overrides limits; an unknown limit name is refused with its name', async () => {
+  const p = run(['--json', '--no-tls', '--limit', 'maxViewersPerChannel=1', '--limit', 'idleTimeoutMs=60000']);
+  try {
+    const info = JSON.parse(await firstLine(p.stdout)) as Record<string, string>;
+    const emu = { controlPlaneEndpoint: info.endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } } as unknown as Emulator;
+    const arn = await createChannel(emu, 'lim');
+    const v1 = await connect(emu, arn, { clientId: 'one' });
+    const second = await refused(connect(emu, arn, { clientId: 'two' }));
+    expect([second.status, second.errorType]).toEqual([400, 'ClientLimitExceededException']);
+    await v1.close();
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }
+  const bad = run(['--limit', 'nope=1']);
+  expect(await bad.exit).toBe(2);
+  expect(bad.stderr()).toMatch(/limits\.nope/);
 }, 40_000);
 
 test('a bad flag exits 2 with the usage', async () => {
