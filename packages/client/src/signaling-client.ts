@@ -734,7 +734,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         return;
       }
     }
-    if (this.arn === undefined || (plan.describe && this.channelName !== undefined)) {
+    // After a 404 describe again (by ARN when no name is known): a deleted channel then ends the loop.
+    if (this.arn === undefined || plan.describe) {
       await this.describe(signal);
     }
     if (this._endpoints === undefined || plan.endpoint) {

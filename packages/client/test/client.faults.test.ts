@@ -164,6 +164,21 @@ describe('recovery from every emulator fault', () => {
     ]);
   });
 
+  test('channel deleted under a client that knows only its ARN: described by ARN, then a fatal ResourceNotFound', async () => {
+    h = await Harness.start();
+    const arn = await h.createChannel('deleted');
+    const viewer = h.client({ role: 'VIEWER', channelArn: arn, clientId: 'v1', ...fast });
+    await viewer.connect();
+    const { ChannelManager } = await import('../src/index');
+    const cm = new ChannelManager(h.base());
+    await cm.deleteChannel({ channelArn: arn });
+    await cm.close();
+    await until(() => viewer.state === 'closed', 3000, 'closed');
+    const describes = h.emu.log.requests().filter((r) => r.operation === 'DescribeSignalingChannel');
+    expect(describes.at(-1)?.status).toBe(404);
+    expect(describes.at(-1)?.errorType).toBe('ResourceNotFoundException');
+  });
+
   test('refused handshake with 403: credentials are refreshed, then it connects', async () => {
     h = await Harness.start();
     await h.createChannel('refuse403');
