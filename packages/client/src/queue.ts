@@ -83,6 +83,12 @@ export class OutboundQueue {
     this.expire();
   }
 
+  /** The oldest unexpired entry, left in place. */
+  peek(): QueueEntry | undefined {
+    this.expire();
+    return this.entries[0];
+  }
+
   /** Removes and returns the oldest unexpired entry. */
   take(): QueueEntry | undefined {
     this.expire();

@@ -174,9 +174,17 @@ export interface SignalingClientOptions extends ConnectionOptions {
   iceBuffering?: boolean | 'manual';
   /** Call JoinStorageSession after every (re)connect (master with media storage). @default false */
   joinStorageSession?: boolean;
+  /**
+   * Paces sends under the service's per-connection quotas (SendSdpOffer/Answer 5/s,
+   * SendIceCandidate 20/s), which drop what exceeds them. `false` turns pacing off.
+   * @default { sdpPerSecond: 5, icePerSecond: 20 }
+   */
+  sendRate?: false | { sdpPerSecond?: number; icePerSecond?: number };
 }
 
 const ICE_GRACE_S = 30;
+/** The service's quota window (1 s) plus a margin for arrival jitter. */
+const RATE_WINDOW_MS = 1100;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
 const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
 /** Inbound frames longer than this are reported, not parsed. */
@@ -199,6 +207,9 @@ interface Conn {
   /** Called when `batches` holds no entry any more, or the connection ends. */
   drained: Array<() => void>;
   dead: boolean;
+  /** Write times in the current rate window, per kind (the service counts per connection). */
+  sent: { sdp: number[]; ice: number[] };
+  paceTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface Plan {
@@ -326,6 +337,17 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     this.iceMode = iceMode;
     this.joinStorage = options.joinStorageSession === true;
+    const rate = options.sendRate;
+    if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
+      throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
+    }
+    this.rate =
+      rate === false
+        ? { sdp: Infinity, ice: Infinity }
+        : {
+            sdp: rate?.sdpPerSecond === undefined ? 5 : checkPositiveCount(rate.sdpPerSecond, 'sendRate.sdpPerSecond'),
+            ice: rate?.icePerSecond === undefined ? 20 : checkPositiveCount(rate.icePerSecond, 'sendRate.icePerSecond'),
+          };
     if (this.joinStorage && this.role !== 'MASTER') {
       throw new ValidationError('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer', 'INVALID_CONFIGURATION');
     }
@@ -376,6 +398,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   private readonly userQueueAge: number | undefined;
+  private readonly rate: { sdp: number; ice: number };
   private readonly fixedEndpoints: ChannelEndpoints | undefined;
 
   /** Current state. */
@@ -825,7 +848,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             settled = true;
             signal.removeEventListener('abort', onAbort);
             this.m.phases.connectMs = Date.now() - started;
-            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false };
+            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false, sent: { sdp: [], ice: [] }, paceTimer: undefined };
             resolve(conn);
           },
           onFail: (error, handshake) => {
@@ -918,6 +941,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private async disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
+    clearTimeout(conn.paceTimer);
     await this.drain(conn, 1000);
     await conn.socket.close(code, reason);
     this.releaseUnconfirmed(conn);
@@ -926,6 +950,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private onConnClosed(conn: Conn, code: number, reason: string): void {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
+    clearTimeout(conn.paceTimer);
+    conn.paceTimer = undefined;
     const wasCurrent = this.current === conn;
     if (wasCurrent) this.current = undefined;
     this.releaseUnconfirmed(conn);
@@ -1199,9 +1225,18 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    */
   private flush(): void {
     const conn = this.current;
-    if (!conn || !conn.socket.isOpen || this.queue.size === 0) return;
+    if (!conn || !conn.socket.isOpen || this.queue.size === 0 || conn.paceTimer !== undefined) return;
     const batch: PingBatch = { entries: new Set(), sentAt: 0 };
-    for (let entry = this.queue.take(); entry; entry = this.queue.size > 0 ? this.queue.take() : undefined) {
+    for (let head = this.queue.peek(); head; head = this.queue.peek()) {
+      const wait = this.paceWait(conn, head.label === 'ICE_CANDIDATE' ? 'ice' : 'sdp');
+      if (wait > 0) {
+        conn.paceTimer = setTimeout(() => {
+          conn.paceTimer = undefined;
+          this.flush();
+        }, wait);
+        break;
+      }
+      const entry = this.queue.take()!;
       batch.entries.add(entry);
       this.write(conn, entry, batch);
     }
@@ -1212,6 +1247,24 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     } else {
       for (const entry of batch.entries) this.confirmOnWrite.add(entry);
     }
+  }
+
+  /**
+   * Milliseconds until one more frame of `kind` fits the service's per-second quota on
+   * `conn` (0: now, and the send is counted). The window is widened a little because the
+   * service counts arrival times, which network jitter can bring closer together.
+   */
+  private paceWait(conn: Conn, kind: 'sdp' | 'ice'): number {
+    const limit = this.rate[kind];
+    if (limit === Infinity) return 0;
+    const now = Date.now();
+    const recent = conn.sent[kind].filter((t) => now - t < RATE_WINDOW_MS);
+    conn.sent[kind] = recent;
+    if (recent.length < limit) {
+      recent.push(now);
+      return 0;
+    }
+    return Math.max(1, recent[0]! + RATE_WINDOW_MS - now);
   }
 
   private readonly confirmOnWrite = new WeakSet<QueueEntry>();

@@ -55,6 +55,24 @@ describe('recovery from every emulator fault', () => {
     expect(h.emu.log.count('GetSignalingChannelEndpoint')).toBe(2); // master + first viewer connect
   });
 
+  test('service message quotas: a burst of 30 candidates is paced under 20/s and all arrive, in order', async () => {
+    h = await Harness.start({ limits: { iceCandidatesPerSecondPerConnection: 20, sdpMessagesPerSecondPerConnection: 5 } });
+    const { master, viewer } = await pair('quota');
+    const atMaster = received(master);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => viewer.sendIceCandidate(candidate(i))));
+    await until(() => atMaster.length === 30, 3000, '30 candidates');
+    expect(atMaster).toEqual(Array.from({ length: 30 }, (_, i) => candidate(i).candidate));
+  });
+
+  test('service message quotas: without pacing (sendRate: false) the service drops the excess', async () => {
+    h = await Harness.start({ limits: { iceCandidatesPerSecondPerConnection: 20 } });
+    const { master, viewer } = await pair('quota-off', { sendRate: false });
+    const atMaster = received(master);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => viewer.sendIceCandidate(candidate(i))));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(atMaster.length).toBeLessThan(30);
+  });
+
   test('GO_AWAY: the new connection opens before the old one closes (no close, no reconnecting state)', async () => {
     h = await Harness.start({ limits: { goAwayGraceMs: 5000 } });
     const { master, viewer } = await pair('goaway', fast);
