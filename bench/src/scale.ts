@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes, fmt, recorder, summarize, type BenchContext, type BenchResult, type GoalCheck, type Summary } from './harness';
@@ -134,6 +135,8 @@ interface ScaleRun {
   expected: number;
   errors: number;
   reconnects: number;
+  /** 1-min load average at the end of the exchange. */
+  loadAfterExchange: number;
 }
 
 async function cpuOf(c: Child): Promise<number> {
@@ -176,6 +179,7 @@ async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
       await new Promise((r) => setTimeout(r, 100));
       stats = await masters.request({ type: 'stats' }, 60_000);
     }
+    const loadAfterExchange = os.loadavg()[0] ?? 0;
     const exchangeCpuMs = ((await cpuOf(masters)) - m0) / 1000;
     const worldExchangeCpuMs = ((await cpuOf(world)) - we0) / 1000;
     const worldStats = await world.request({ type: 'stats' }, 60_000);
@@ -213,6 +217,7 @@ async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
       expected,
       errors: (stats.errors as number) + (worldStats.errors as number) + (conn.failures as number) + (viewers.failures as number) + (ex.sendFailures as number),
       reconnects: stats.reconnects as number,
+      loadAfterExchange,
     };
   } finally {
     await masters?.stop();
@@ -277,6 +282,15 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     notes.push(
       `n=${r.n}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
     );
+    const share = (r.exchangeCpuMs + r.worldExchangeCpuMs) / r.exchangeMs;
+    const cores = os.cpus().length;
+    if (r.loadAfterExchange > cores) {
+      notes.push(
+        `n=${r.n}: the machine's 1-min load average was ${fmt(r.loadAfterExchange)} on ${cores} cores at the end of the exchange, and the two benchmark processes together got ${fmt(share * 100)}% of one core: other work on the machine competed for the CPU, so these latencies include time spent waiting for a core and are an upper bound.`,
+      );
+    } else if (r.latency && r.latency.p50 > 100) {
+      notes.push(`n=${r.n}: latency p50 ${fmt(r.latency.p50)} ms with the two processes at ${fmt(share * 100)}% of one core: messages queue behind each other at ${RATE} sessions/s.`);
+    }
     if (r.reconnects > 0) notes.push(`n=${r.n}: ${r.reconnects} reconnects happened during the run.`);
   }
   const big = runs[runs.length - 1] as ScaleRun;
