@@ -109,7 +109,10 @@ export class DataChannelPeer {
     this.opened.catch(() => undefined);
     const sub = this.pc.connectionStateChange.subscribe((state) => {
       options.log?.(`peer ${this.remoteClientId ?? 'master'}: ${state}`);
-      if (state === 'failed') this.fail(new Error(`WebRTC connection to ${this.describe()} failed`));
+      if (state === 'failed') {
+        this.fail(new Error(`WebRTC connection to ${this.describe()} failed`));
+        void this.close();
+      }
     });
     this.cleanups.push(() => sub.unSubscribe());
   }
@@ -123,7 +126,8 @@ export class DataChannelPeer {
         this.settleOpen.resolve();
       } else if (state === 'closed') {
         this.fail(new Error(`data channel to ${this.describe()} closed`));
-        this.emitClose();
+        // The remote hung up: release the connection too (its sockets and timers).
+        void this.close();
       }
     });
     const onMessage = channel.onMessage.subscribe((data) => {

@@ -91,6 +91,7 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     '--fingerprint',
     '--log-file=stdout',
     '--simple-log',
+    '--verbose',
     `--pidfile=${join(dir, 'turnserver.pid')}`,
     `--userdb=${join(dir, 'turndb')}`,
   ];

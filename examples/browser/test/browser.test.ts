@@ -1,0 +1,230 @@
+/**
+ * End to end in a real browser (Debian's chromium): the example pages, the
+ * official KVS JS SDK and Node peers signal through the emulator, open WebRTC
+ * data channels and exchange messages; one test forces TURN relay through a
+ * local coturn. The AWS secret never reaches a page.
+ */
+import type { Page } from 'playwright-core';
+import { ChannelManager, SignalingClient } from '@kvs-sig/client';
+import { MasterPeers, type DataChannelPeer } from '@kvs-sig/example-common';
+import { startStack, type Stack } from './harness';
+
+jest.setTimeout(60_000);
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface PageApi {
+  start(options: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+  send(text: string): number;
+  openChannels(): number;
+  selectedCandidateTypes(): Promise<string[]>;
+  readonly received: string[];
+  readonly errors: string[];
+  readonly log: string[];
+}
+declare const window: { kvsExample: PageApi; officialViewer: { start(o: unknown): void; open(): boolean; send(t: string): void; stop(): void; received: string[]; errors: string[]; log: string[] } };
+declare const document: { getElementById(id: string): { srcObject: { getVideoTracks(): unknown[] } | null } | null };
+
+async function startPage(page: Page, options: Record<string, unknown>): Promise<void> {
+  await page.evaluate((o) => window.kvsExample.start(o), options);
+}
+
+async function waitForOpenChannel(page: Page, count = 1): Promise<void> {
+  try {
+    await page.waitForFunction((n) => window.kvsExample.openChannels() >= n, count, { timeout: 20_000 });
+  } catch (error) {
+    const log = await page.evaluate(() => window.kvsExample.log);
+    throw new Error(`no open data channel; page log:\n${log.join('\n')}\n${String(error)}`);
+  }
+}
+
+async function waitForReceived(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((t) => window.kvsExample.received.includes(t), text, { timeout: 10_000 });
+}
+
+function nodeMaster(channelName: string): SignalingClient {
+  const { emulator } = stack;
+  return new SignalingClient({
+    role: 'MASTER',
+    region: emulator.region,
+    channelName,
+    credentials: emulator.credentials,
+    endpoint: emulator.controlPlaneEndpoint,
+    tls: { ca: emulator.ca! },
+    createChannelIfMissing: true,
+  });
+}
+
+async function waitUntil(predicate: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function firstPeer(peers: MasterPeers): Promise<DataChannelPeer> {
+  return new Promise((resolve) => peers.onPeer(resolve));
+}
+
+it('a browser viewer page and a Node master (werift) exchange messages over a data channel', async () => {
+  const master = nodeMaster('browser-node');
+  const peers = new MasterPeers(master);
+  const page = await stack.open('/viewer.html');
+  try {
+    await master.connect();
+    const peerP = firstPeer(peers);
+    await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', receiveVideo: false });
+    const peer = await peerP;
+    expect(peer.remoteClientId).toBe('browser-viewer');
+    await peer.opened;
+    await waitForOpenChannel(page);
+
+    const fromBrowser = peer.nextMessage();
+    expect(await page.evaluate(() => window.kvsExample.send('hello from the browser'))).toBe(1);
+    expect(await fromBrowser).toBe('hello from the browser');
+    peer.send('hello from node');
+    await waitForReceived(page, 'hello from node');
+    expect(await page.evaluate(() => window.kvsExample.errors)).toEqual([]);
+  } finally {
+    await page.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await page.close();
+    await peers.close();
+    await master.close();
+  }
+});
+
+it('a browser master page and a browser viewer page connect, chat both ways, and the viewer gets the camera', async () => {
+  const masterPage = await stack.open('/master.html');
+  const viewerPage = await stack.open('/viewer.html');
+  try {
+    await startPage(masterPage, { role: 'MASTER', channelName: 'browser-browser', sendVideo: true });
+    await startPage(viewerPage, { role: 'VIEWER', channelName: 'browser-browser', clientId: 'page-viewer' });
+    await waitForOpenChannel(viewerPage);
+    await waitForOpenChannel(masterPage);
+    await viewerPage.evaluate(() => window.kvsExample.send('viewer says hi'));
+    await waitForReceived(masterPage, 'viewer says hi');
+    await masterPage.evaluate(() => window.kvsExample.send('master says hi'));
+    await waitForReceived(viewerPage, 'master says hi');
+    // The master sends its (fake) camera; the viewer shows it.
+    await viewerPage.waitForFunction(() => (document.getElementById('remote-video')?.srcObject?.getVideoTracks().length ?? 0) > 0, undefined, { timeout: 10_000 });
+    const log = await viewerPage.evaluate(() => window.kvsExample.log);
+    expect(log).toEqual(expect.arrayContaining(['open {"reconnected":false}', 'sdpAnswer from master']));
+  } finally {
+    await masterPage.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await viewerPage.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await masterPage.close();
+    await viewerPage.close();
+  }
+});
+
+it('forced TURN relay (iceTransportPolicy relay) connects through the local coturn', async () => {
+  const masterPage = await stack.open('/master.html');
+  const viewerPage = await stack.open('/viewer.html');
+  try {
+    await startPage(masterPage, { role: 'MASTER', channelName: 'browser-relay', iceTransportPolicy: 'relay', sendVideo: false });
+    await startPage(viewerPage, { role: 'VIEWER', channelName: 'browser-relay', clientId: 'relay-viewer', iceTransportPolicy: 'relay', receiveVideo: false });
+    await waitForOpenChannel(viewerPage);
+    await viewerPage.evaluate(() => window.kvsExample.send('through the relay'));
+    await waitForReceived(masterPage, 'through the relay');
+    const types = await viewerPage.evaluate(() => window.kvsExample.selectedCandidateTypes());
+    expect(types).toEqual(['relay/relay']);
+    expect(await masterPage.evaluate(() => window.kvsExample.selectedCandidateTypes())).toEqual(['relay/relay']);
+    // coturn saw the allocations.
+    expect(stack.turn.output()).toMatch(/ALLOCATE/i);
+  } finally {
+    await masterPage.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await viewerPage.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await masterPage.close();
+    await viewerPage.close();
+  }
+});
+
+it("the official KVS JS SDK's SignalingClient in the browser talks to our Node master through the emulator", async () => {
+  const { emulator } = stack;
+  const master = nodeMaster('browser-official');
+  const peers = new MasterPeers(master);
+  const manager = new ChannelManager({
+    region: emulator.region,
+    credentials: emulator.credentials,
+    endpoint: emulator.controlPlaneEndpoint,
+    tls: { ca: emulator.ca! },
+  });
+  const page = await stack.open('/official-viewer.html');
+  try {
+    await master.connect();
+    const channelARN = master.channelArn!;
+    const endpoints = await manager.getEndpoints({ channelArn: channelARN, role: 'VIEWER' });
+    const iceServers = await manager.getIceServers({ channelArn: channelARN, clientId: 'official-viewer', httpsEndpoint: endpoints.https! });
+    const peerP = firstPeer(peers);
+    await page.evaluate((o) => window.officialViewer.start(o), {
+      channelARN,
+      channelEndpoint: endpoints.wss,
+      region: emulator.region,
+      clientId: 'official-viewer',
+      iceServers,
+    });
+    const peer = await peerP;
+    expect(peer.remoteClientId).toBe('official-viewer');
+    await peer.opened;
+    await page.waitForFunction(() => window.officialViewer.open(), undefined, { timeout: 20_000 });
+    const got = peer.nextMessage();
+    await page.evaluate(() => window.officialViewer.send('from the official SDK'));
+    expect(await got).toBe('from the official SDK');
+    peer.send('from kvs-sig');
+    await page.waitForFunction(() => window.officialViewer.received.includes('from kvs-sig'), undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => window.officialViewer.errors)).toEqual([]);
+  } finally {
+    await page.evaluate(() => window.officialViewer.stop()).catch(() => undefined);
+    await page.close();
+    await peers.close();
+    await master.close();
+    await manager.close();
+  }
+});
+
+describe('the example server keeps the keys', () => {
+  it('never sends the secret key to a page: not in any response, the bundle or the pages', async () => {
+    const secret = stack.emulator.credentials.secretAccessKey;
+    // A page that goes through the whole flow (proxied control plane, presigned URL).
+    const page = await stack.open('/master.html');
+    await startPage(page, { role: 'MASTER', channelName: 'browser-keys', sendVideo: false });
+    await page.evaluate(() => window.kvsExample.stop());
+    await page.close();
+    await waitUntil(() => stack.responses.some((r) => r.includes('X-Amz-Signature=')));
+    expect(stack.responses.length).toBeGreaterThan(3);
+    // Presigned URLs went to the pages: they carry a signature, never the key.
+    expect(stack.responses.some((r) => r.includes('X-Amz-Signature='))).toBe(true);
+    for (const body of stack.responses) expect(body).not.toContain(secret);
+    expect(stack.server.bundle).not.toContain(secret);
+    for (const path of ['/', '/master.html', '/viewer.html', '/official-viewer.html', '/config.json', '/bundle/app.js']) {
+      const text = await (await fetch(`${stack.server.url}${path}`)).text();
+      expect(text).not.toContain(secret);
+    }
+    expect(stack.pageErrors).toEqual([]);
+  });
+
+  it('refuses to presign or proxy for anything but KVS signaling on the configured host', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const foreign = await post('/api/presign', { endpoint: 'wss://example.com/', queryParams: { 'X-Amz-ChannelARN': 'x' } });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { message: string }).message).toContain('example.com');
+    const extra = await post('/api/presign', { endpoint: `wss://${new URL(stack.emulator.controlPlaneEndpoint).host}`, queryParams: { 'X-Amz-Expires': '604800' } });
+    expect(extra.status).toBe(400);
+    const op = await post('/api/aws', { url: `${stack.emulator.controlPlaneEndpoint}/deleteSignalingChannel`, method: 'POST', body: '{}' });
+    expect(op.status).toBe(403);
+    expect(((await op.json()) as { message: string }).message).toContain('/deleteSignalingChannel');
+    const notJson = await fetch(`${stack.server.url}/api/aws`, { method: 'POST', body: 'nope' });
+    expect(notJson.status).toBe(400);
+  });
+});

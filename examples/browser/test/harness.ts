@@ -1,0 +1,125 @@
+/**
+ * The end-to-end stack of the browser tests: a local coturn, the emulator
+ * (TLS, its ICE servers pointing at that coturn), the example server, and
+ * Debian's chromium driven by playwright-core.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startEmulator, type Emulator } from '@kvs-sig/emulator';
+import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
+import { startExampleServer, type ExampleServer } from '../src/server';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** base64(SHA-256(SubjectPublicKeyInfo)) of the certificate a TLS server presents, for `--ignore-certificate-errors-spki-list`. */
+export function spkiHashOf(endpoint: string, ca: string): Promise<string> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port), ca, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname }, () => {
+      const raw = socket.getPeerCertificate().raw;
+      socket.end();
+      const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+      resolve(createHash('sha256').update(spki).digest('base64'));
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Launches headless chromium with a fresh profile that trusts the given certificate keys. */
+export async function launchChromium(spki: string[]): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/test.mjs does it)`);
+  const profile = mkdtempSync(join(tmpdir(), 'kvs-sig-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--allow-loopback-in-peer-connection',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--ignore-certificate-errors-spki-list=${spki.join(',')}`,
+    ],
+    permissions: ['microphone', 'camera'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Stack {
+  turn: TurnServer;
+  emulator: Emulator;
+  server: ExampleServer;
+  context: BrowserContext;
+  /** Opens one of the example's pages and fails the test on any page error. */
+  open(path: string): Promise<Page>;
+  /** Every response body the pages received (to check no secret leaked). */
+  responses: string[];
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const turn = await startTurnServer();
+    closers.push(() => turn.close());
+    const emulator = await startEmulator({ tls: true, turn: { urls: turn.urls, secret: turn.secret } });
+    closers.push(() => emulator.close());
+    const server = await startExampleServer({
+      region: emulator.region,
+      credentials: emulator.credentials,
+      controlPlaneEndpoint: emulator.controlPlaneEndpoint,
+      ...(emulator.ca ? { ca: emulator.ca } : {}),
+    });
+    closers.push(() => server.close());
+    const spki = await spkiHashOf(emulator.controlPlaneEndpoint, emulator.ca!);
+    const browser = await launchChromium([spki]);
+    closers.push(() => browser.close());
+    const responses: string[] = [];
+    const pageErrors: string[] = [];
+    browser.context.on('response', (response) => {
+      // Only our own server's replies: the emulator's are TLS and never carry keys either.
+      if (!response.url().startsWith(server.url)) return;
+      response.text().then(
+        (t) => responses.push(t),
+        () => undefined,
+      );
+    });
+    return {
+      turn,
+      emulator,
+      server,
+      context: browser.context,
+      responses,
+      pageErrors,
+      open: async (path: string) => {
+        const page = await browser.context.newPage();
+        page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
+        await page.goto(`${server.url}${path}`);
+        return page;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
