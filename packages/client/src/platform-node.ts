@@ -28,7 +28,7 @@ export const nodePlatform: Platform = {
         perMessageDeflate: false,
         // Far above any real frame (~14 KB): a hostile or broken frame is reported as
         // unknownMessage instead of costing the connection (ws closes with 1009 beyond this).
-        maxPayload: 16 * 1024 * 1024,
+        maxPayload: 32 * 1024 * 1024,
         ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
       }) as unknown as WebSocketLike;
   },

@@ -132,6 +132,8 @@ export interface ClientMetrics {
   attempts: number;
   /** `error` events emitted. */
   errors: number;
+  /** Inbound SDP/ICE messages dropped as duplicates (see `dedupeWindowMs`). */
+  duplicatesDropped: number;
   /** Frames waiting in the outbound queue. */
   queued: number;
   /** Epoch ms at which the current connection opened. */
@@ -180,6 +182,13 @@ export interface SignalingClientOptions extends ConnectionOptions {
    * @default { sdpPerSecond: 5, icePerSecond: 20 }
    */
   sendRate?: false | { sdpPerSecond?: number; icePerSecond?: number };
+  /**
+   * Drops an SDP or ICE message identical to one from the same sender within this
+   * window. Sends are at least once (a frame lost with its socket is sent again), so a
+   * frame the service did read before the socket died can arrive twice. `0` turns it off.
+   * @default 30000
+   */
+  dedupeWindowMs?: number;
 }
 
 const ICE_GRACE_S = 30;
@@ -276,6 +285,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     reconnects: 0,
     attempts: 0,
     errors: 0,
+    duplicatesDropped: 0,
     queued: 0,
   };
   private attemptExchanges = 0;
@@ -337,6 +347,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     this.iceMode = iceMode;
     this.joinStorage = options.joinStorageSession === true;
+    this.dedupeMs = checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000);
     const rate = options.sendRate;
     if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
       throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
@@ -399,6 +410,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private readonly userQueueAge: number | undefined;
   private readonly rate: { sdp: number; ice: number };
+  private readonly dedupeMs: number;
+  /** Recent peer messages (key → arrival time), oldest first. */
+  private readonly recent = new Map<string, number>();
   private readonly fixedEndpoints: ChannelEndpoints | undefined;
 
   /** Current state. */
@@ -651,7 +665,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       if (s === 401 || s === 403 || AUTH_ERROR_TYPES.has(error.errorType)) {
         this.plan.authFailures += 1;
         this.plan.refreshCredentials = true;
-        return this.plan.authFailures > 2;
+        // Before the first open, repeated refusals are a configuration problem: say so. Once
+        // connected, keep healing (keys get rotated, policies get fixed) and report each failure.
+        return !this.everOpened && this.plan.authFailures > 2;
       }
       if (s === 404) {
         if (error.code === 'DELIVERY_FAILED') return false;
@@ -967,7 +983,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const willReconnect = this.reconnect.enabled;
     this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
     if (code === 1009) {
-      this.reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (16 MiB); the connection closed', { closeCode: code, closeReason: reason }));
+      this.reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', { closeCode: code, closeReason: reason }));
     }
     if (!willReconnect) {
       // close() reports it, once, with willReconnect: false.
@@ -1010,6 +1026,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       return;
     }
     const sender = msg.senderClientId;
+    if (msg.messagePayload !== undefined && this.isDuplicate(`${msg.messageType}|${sender ?? ''}|${msg.messagePayload}`)) {
+      this.m.duplicatesDropped += 1;
+      this.log.debug(`dropped a duplicate ${msg.messageType} from ${sender ?? 'the master'}`);
+      return;
+    }
     switch (msg.messageType) {
       case 'SDP_OFFER':
       case 'SDP_ANSWER': {
@@ -1076,6 +1097,19 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       default:
         this.emit('unknownMessage', { raw: text });
     }
+  }
+
+  /** True when `key` was seen within the dedupe window; remembers it otherwise. */
+  private isDuplicate(key: string): boolean {
+    if (this.dedupeMs === 0) return false;
+    const now = Date.now();
+    for (const [k, t] of this.recent) {
+      if (now - t < this.dedupeMs && this.recent.size <= 4096) break;
+      this.recent.delete(k);
+    }
+    if (this.recent.has(key)) return true;
+    this.recent.set(key, now);
+    return false;
   }
 
   private emitCandidate(payload: IceCandidatePayload, sender: string | undefined): void {

@@ -106,7 +106,7 @@ describe('recovery from every emulator fault', () => {
     h.emu.faults.goAway({ role: 'MASTER' });
     await reopened;
     const got = master.waitFor('sdpOffer', { timeoutMs: 3000 });
-    await viewer.sendSdpOffer(offer);
+    await viewer.sendSdpOffer({ ...offer, sdp: `${offer.sdp}a=renegotiated\r\n` });
     expect((await got).senderClientId).toBe('viewer-1');
     expect(closes).toEqual([]);
     expect(master.state).toBe('open');

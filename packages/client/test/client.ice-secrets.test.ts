@@ -89,6 +89,33 @@ describe('ICE candidates that arrive before their sender SDP', () => {
   });
 });
 
+describe('duplicates', () => {
+  test('an identical message from the same sender within the window is dropped and counted; dedupeWindowMs: 0 keeps it', async () => {
+    const { master, viewer } = await pair('dups');
+    const seen: string[] = [];
+    master.on('iceCandidate', (e) => seen.push(e.payload.candidate));
+    const got = master.waitFor('sdpOffer');
+    await viewer.sendSdpOffer(offer);
+    await got;
+    await viewer.sendIceCandidate(candidate(1));
+    await viewer.sendIceCandidate(candidate(1));
+    await viewer.sendIceCandidate(candidate(2));
+    await until(() => seen.length === 2, 3000, 'two candidates');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([candidate(1).candidate, candidate(2).candidate]);
+    expect(master.metrics().duplicatesDropped).toBe(1);
+
+    const keep = h.viewer('dups', 'viewer-2', { dedupeWindowMs: 0 });
+    await keep.connect();
+    const atViewer: string[] = [];
+    keep.on('iceCandidate', (e) => atViewer.push(e.payload.candidate));
+    await master.sendIceCandidate(candidate(5), 'viewer-2');
+    await master.sendIceCandidate(candidate(5), 'viewer-2');
+    // viewer-2 has no SDP from the master yet: both are held, not deduplicated.
+    await until(() => keep.getPendingIceCandidates().length === 2, 3000, 'two held');
+  });
+});
+
 describe('secrets never reach logs, events or errors', () => {
   test('a debug logger, every event and every error stay free of keys, tokens and signatures', async () => {
     const secret = h.emu.credentials.secretAccessKey;
