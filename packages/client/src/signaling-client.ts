@@ -44,7 +44,7 @@ import {
 } from '@kvs-sig/core';
 import { isClockSkewError } from '@kvs-sig/signer';
 import { Backoff } from './backoff';
-import { MemoryCache, cacheKey, type ChannelEndpoints, type EndpointCache } from './cache';
+import { MemoryCache, cacheKey, isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
 import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceCandidateBuffer } from './ice-buffer';
@@ -716,7 +716,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (!this.fixedEndpoints) this._endpoints = undefined;
     this.plan.describe = true;
     this.plan.endpoint = !this.fixedEndpoints;
-    void Promise.resolve(this.cache.delete(this.cacheKeyValue)).catch(() => undefined);
+    void settle(() => this.cache.delete(this.cacheKeyValue)).catch(() => undefined);
   }
 
   private recordExchange(rec: ExchangeRecord): void {
@@ -764,8 +764,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const plan = this.plan;
     if (!plan.describe && !plan.endpoint && this.arn !== undefined && this._endpoints !== undefined) return;
     if (!plan.describe && !plan.endpoint && (this.arn === undefined || this._endpoints === undefined)) {
-      const hit = await Promise.resolve(this.cache.get(this.cacheKeyValue)).catch(() => undefined);
-      if (hit && (this.arn === undefined || hit.channelArn === this.arn)) {
+      // A broken cache costs a miss, never the connection.
+      const hit = await settle(() => this.cache.get(this.cacheKeyValue)).catch(() => undefined);
+      if (isCachedChannel(hit) && (this.arn === undefined || hit.channelArn === this.arn)) {
         this.arn = hit.channelArn;
         this._endpoints = this.fixedEndpoints ?? hit.endpoints;
         if (hit.messageTtlSeconds !== undefined) this.applyTtl(hit.messageTtlSeconds);
@@ -793,7 +794,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       storedAt: Date.now(),
       ...(this.messageTtlSeconds === undefined ? {} : { messageTtlSeconds: this.messageTtlSeconds }),
     };
-    await Promise.resolve(this.cache.set(this.cacheKeyValue, entry)).catch((e: unknown) => {
+    await settle(() => this.cache.set(this.cacheKeyValue, entry)).catch((e: unknown) => {
       this.log.warn(`endpoint cache write failed: ${describe(e)}`);
     });
   }
@@ -1450,6 +1451,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 }
 
 // ----------------------------------------------------------------- helpers
+
+/** Runs a possibly-sync, possibly-throwing user callback as a promise. */
+async function settle<T>(fn: () => T | Promise<T>): Promise<T> {
+  return fn();
+}
 
 function copyServer(s: RtcIceServer): RtcIceServer {
   return { ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls };

@@ -75,6 +75,26 @@ describe('channel lookup and round trips (read from the emulator request log)', 
     expect(second.endpoints?.wss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+/);
   });
 
+  test('a cache that throws or returns junk costs a miss, never the connection', async () => {
+    await h.createChannel('bad-cache');
+    const cache = {
+      get: () => {
+        throw new Error('disk on fire');
+      },
+      set: async () => {
+        throw new Error('read-only');
+      },
+      delete: () => undefined,
+    };
+    const viewer = h.viewer('bad-cache', 'v1', { cache });
+    await viewer.connect();
+    expect(viewer.state).toBe('open');
+    const junk = { get: () => ({ channelArn: 42, endpoints: null }) as never, set: () => undefined, delete: () => undefined };
+    const other = h.viewer('bad-cache', 'v2', { cache: junk });
+    await other.connect();
+    expect(other.endpoints?.wss).toMatch(/^wss:/);
+  });
+
   test('GetIceServerConfig never delays open: with 400 ms latency on it, open comes first', async () => {
     await h.createChannel('ice-par');
     h.emu.faults.setLatency(400, ['GetIceServerConfig']);
