@@ -7,3 +7,4 @@ export * from './signaling';
 export * from './peer';
 export * from './timing';
 export * from './turn';
+export * from './app';
