@@ -25,6 +25,8 @@ export interface TurnServer {
   output(): string;
   /** Kills coturn and removes its files. Safe to call twice. */
   close(): Promise<void>;
+  /** Kills coturn at once, synchronously (for exit paths that cannot wait). */
+  kill(): void;
 }
 
 /** Options of {@link startTurnServer}. @public */
@@ -104,11 +106,17 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A child outlives its parent: if this process exits without close(), take coturn along.
+  const killAtExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAtExit);
 
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    process.removeListener('exit', killAtExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
@@ -126,7 +134,11 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     await close();
     throw error;
   }
-  return { urls: [`turn:127.0.0.1:${port}?transport=udp`], secret, port, output: () => output, close };
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { urls: [`turn:127.0.0.1:${port}?transport=udp`], secret, port, output: () => output, close, kill };
 }
 
 /** Waits until coturn accepts TCP connections on its port (it opens UDP and TCP together). */

@@ -66,9 +66,12 @@ async function main(): Promise<number> {
 
   const cleanups: Cleanup[] = [];
   let phase = 'start';
+  // Child processes outlive process.exit(): the watchdog kills them itself.
+  let killOnExit: (() => void) | undefined;
   // The global timeout: whatever hangs, the demo ends with a message and a non-zero code.
   const watchdog = setTimeout(() => {
     process.stderr.write(`\ndemo: timed out after ${timeoutS} s during "${phase}"\n`);
+    killOnExit?.();
     process.exit(1);
   }, timeoutS * 1000);
 
@@ -91,6 +94,7 @@ async function main(): Promise<number> {
       let turn: TurnServer | undefined;
       if (hasTurnServer() && !values['no-turn']) {
         turn = await startTurnServer();
+        killOnExit = turn.kill;
         cleanups.push({ name: 'TURN server', run: () => turn!.close() });
       }
       const { startEmulator } = await import('@kvs-sig/emulator');
