@@ -52,6 +52,11 @@ export class SecretScanner {
     this.needles.set(signature, 'signature');
   }
 
+  /** How many distinct signatures are being searched for. */
+  get signatureCount(): number {
+    return [...this.needles.values()].filter((v) => v === 'signature').length;
+  }
+
   /** Registers every signature in a presigned URL or Authorization header. */
   addSignaturesFrom(text: string): void {
     for (const m of text.matchAll(/(?:X-Amz-Signature=|Signature=)([0-9a-f]{64})/g)) this.addSignature(m[1] as string);
