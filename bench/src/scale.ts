@@ -5,7 +5,7 @@
  * full offer / answer / candidates exchange with its master.
  * @packageDocumentation
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +17,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Sessions started per second in the exchange phase (full mode). */
 const RATE = 250;
 const tsx = createRequire(import.meta.url).resolve('tsx');
+
+/** The open-files limit of this shell, or "unknown". */
+function openFilesLimit(): string {
+  try {
+    return execSync('ulimit -n', { shell: '/bin/sh', encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** `p`, or a rejection with `error()` after `ms`; the timer never outlives the race. */
 async function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
@@ -316,7 +325,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are open; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
       `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch.`,
-      '- The machine has 2 cores shared by both processes; the emulator is the heavier of the two.',
+      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, up to 5,000 pooled HTTPS connections of the masters, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least 16,384 (it is ${openFilesLimit()} here).`,
     ].join('\n'),
     tables: [
       {

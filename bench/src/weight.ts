@@ -142,6 +142,19 @@ async function bundle(entry: Entry): Promise<BundleSize> {
   return { minBytes: out.contents.length, gzipBytes: gzipSync(out.contents, { level: 9 }).length, stringBytes, top };
 }
 
+/** Sum of the sizes of files under `dir` whose name passes `keep`. */
+function footprintFiles(dir: string, keep: (file: string) => boolean): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = lstatSync(p);
+    if (st.isDirectory()) total += footprintFiles(p, keep);
+    else if (st.isFile() && keep(name)) total += st.size;
+  }
+  return total;
+}
+
 /** Bytes per top-level package of a node_modules directory (nested dependencies counted in their parent), largest first. */
 export function topPackages(dir: string, count: number): { name: string; bytes: number }[] {
   const out: { name: string; bytes: number }[] = [];
@@ -319,6 +332,13 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       rec.add('ours', 'install.packages', fa.packages, 'packages');
       rec.add('ours', 'install.bytes', fa.bytes, 'B');
       installRows.push(['ours: `npm install` core + signer + client tarballs', String(fa.packages), bytes(fa.bytes), `${fmt(a.ms / 1000)} s`]);
+      const awsCount = topPackages(path.join(oursDir, 'node_modules'), 10_000).filter((t) => /^@(aws-sdk|smithy|aws-crypto)\//.test(t.name)).length;
+      const ourDirs = OUR_PACKAGES.map((p) => path.join(oursDir, 'node_modules', '@kvs-sig', p));
+      const ownBytes = ourDirs.reduce((a, d) => a + footprintFiles(d, () => true), 0);
+      const mapBytes = ourDirs.reduce((a, d) => a + footprintFiles(d, (f) => f.endsWith('.map')), 0);
+      notes.push(
+        `Our three packages are ${bytes(ownBytes)} of the install, ${fmt((mapBytes / ownBytes) * 100)}% of it source maps (\`.map\` files for every entry and format; \`src\` ships too). The rest is our dependencies: at least ${awsCount} of the ${fa.packages} installed packages are \`@aws-sdk/*\`, \`@smithy/*\` or \`@aws-crypto/*\` (smithy's signer for the signer package, \`@aws-sdk/credential-providers\` and its nested clients for the client's Node credential chain), plus undici and ws for the Node transports.`,
+      );
       tables.push({
         title: 'Largest packages in our install',
         columns: ['package', 'bytes'],
