@@ -25,12 +25,13 @@ function repoRoot(): string {
 export const RELIABILITY_MD = path.join(repoRoot(), 'RELIABILITY.md');
 
 /** The sections, in document order. @public */
-export const SECTIONS = ['fuzz', 'soak', 'leaks', 'load'] as const;
+export const SECTIONS = ['fuzz', 'fuzz-services', 'soak', 'leaks', 'load'] as const;
 /** @public */
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
   fuzz: 'Hostile input (fuzzing)',
+  'fuzz-services': 'Hostile input: emulator and client',
   soak: 'Chaos soak',
   leaks: 'Leaks',
   load: 'Load',
