@@ -82,6 +82,12 @@ export interface ReconnectOptions {
    * @default 2640000 (44 minutes)
    */
   proactiveAfterMs?: number;
+  /**
+   * Where the runtime cannot ping (browsers), a connection with no traffic for this
+   * long is replaced (make-before-break) before the service's 10-minute idle limit cuts it.
+   * @default 540000 (9 minutes)
+   */
+  idleAfterMs?: number;
 }
 
 /** Platform defaults an entry point supplies. @internal */

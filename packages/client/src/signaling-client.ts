@@ -219,6 +219,8 @@ interface Conn {
   /** Write times in the current rate window, per kind (the service counts per connection). */
   sent: { sdp: number[]; ice: number[] };
   paceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Last frame in or out (the service's idle clock). */
+  lastActivity: number;
 }
 
 interface Plan {
@@ -337,6 +339,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       maxDelayMs: checkNonNegative(r.maxDelayMs, 'reconnect.maxDelayMs', 10_000),
       maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
       proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
+      idleAfterMs: checkTimeout(r.idleAfterMs, 'reconnect.idleAfterMs', 9 * 60_000),
     };
     this.backoff = new Backoff({ initialDelayMs: this.reconnect.initialDelayMs, maxDelayMs: this.reconnect.maxDelayMs });
     this.keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
@@ -685,6 +688,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       return !error.retryable && s < 500 && s !== 400;
     }
     if (error.code === 'MISSING_CREDENTIALS' || error.code === 'INVALID_CONFIGURATION' || error.code === 'INSECURE_ENDPOINT') return true;
+    // An untrusted certificate before the first open is configuration (tls.ca), not weather.
+    if (error instanceof TransportError && !error.retryable && !this.everOpened) return true;
     if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
       // Before the first open this is almost always configuration: fail fast. Later it is
       // more likely a passing outage of the credentials source: keep healing.
@@ -865,7 +870,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             settled = true;
             signal.removeEventListener('abort', onAbort);
             this.m.phases.connectMs = Date.now() - started;
-            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false, sent: { sdp: [], ice: [] }, paceTimer: undefined };
+            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false, sent: { sdp: [], ice: [] }, paceTimer: undefined, lastActivity: Date.now() };
             resolve(conn);
           },
           onFail: (error, handshake) => {
@@ -876,7 +881,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             reject(this.classifyHandshake(error, handshake));
           },
           onMessage: (text, raw) => {
-            if (conn) this.onFrame(text, raw);
+            if (!conn) return;
+            conn.lastActivity = Date.now();
+            this.onFrame(text, raw);
           },
           onClose: (code, reason) => {
             if (conn) this.onConnClosed(conn, code, reason);
@@ -942,8 +949,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         this.onConnClosed(conn, 1006, 'keepalive timeout');
         return;
       }
-      if (!oldest && conn.socket.ping()) conn.batches.push({ entries: new Set(), sentAt: Date.now() });
-    }, this.keepaliveMs);
+      if (oldest) return;
+      if (conn.socket.ping()) {
+        conn.batches.push({ entries: new Set(), sentAt: Date.now() });
+      } else if (Date.now() - conn.lastActivity >= this.reconnect.idleAfterMs && this.current === conn && !this.loop) {
+        // No ping here (browser): replace the connection before the idle limit cuts it.
+        this.log.info('connection idle near the service limit; replacing it');
+        this.loopStartedAt = Date.now();
+        this.startLoop('idle limit');
+      }
+    }, Math.min(this.keepaliveMs, this.reconnect.idleAfterMs));
     const proactive = setTimeout(() => {
       if (this.current === conn) {
         this.log.info('connection near its lifetime limit; replacing it');
@@ -1305,6 +1320,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly confirmOnWrite = new WeakSet<QueueEntry>();
 
   private write(conn: Conn, entry: QueueEntry, batch: PingBatch): void {
+    conn.lastActivity = Date.now();
     conn.socket.send(entry.frame).then(
       () => {
         this.m.messagesSent += 1;

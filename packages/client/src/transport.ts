@@ -138,10 +138,27 @@ export async function httpCall(
   } catch (error) {
     if (link.timedOut()) throw new TimeoutError(`${options.operation} did not answer within ${options.timeoutMs} ms`, { cause: error });
     if (options.signal?.aborted) throw new AbortError(`${options.operation} was aborted`, { cause: options.signal.reason });
+    const tls = tlsTrustCode(error);
+    if (tls) {
+      throw new TransportError(
+        'CONNECTION_FAILED',
+        `${options.operation} failed: the server's TLS certificate is not trusted (${tls}); for a private CA pass tls: { ca } (Node) or install it in the trust store`,
+        { cause: error, retryable: false },
+      );
+    }
     throw new TransportError('CONNECTION_FAILED', `${options.operation} failed: ${describe(error)}`, { cause: error });
   } finally {
     link.dispose();
   }
+}
+
+/** The OpenSSL/Node code of a certificate-trust failure in `error`'s cause chain, if any. @internal */
+export function tlsTrustCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** A short, secret-free description of an unknown thrown value. @internal */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { Agent, WebSocket as WhatwgWebSocket, fetch as undiciFetch } from 'undici';
 import * as browserEntry from '../src/index.browser';
-import type { FetchLike, WebSocketConstructor } from '../src/index';
+import { SignalingClient as NodeSignalingClient, type FetchLike, type WebSocketConstructor } from '../src/index';
 import { Harness, offer } from './helpers';
 
 const pkg = path.resolve(__dirname, '..');
@@ -80,6 +80,49 @@ describe('a WHATWG WebSocket (browser-like: no ping, opaque handshake failures) 
       const got = master.waitFor('sdpOffer', { timeoutMs: 3000 });
       await viewer.sendSdpOffer(offer);
       expect((await got).senderClientId).toBe('v1');
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  test('without ping, an idle connection is replaced before the idle limit cuts it', async () => {
+    await h.stop();
+    await agent.close();
+    h = await Harness.start({ limits: { idleTimeoutMs: 700 } });
+    agent = new Agent({ connect: { ca: h.emu.ca! } });
+    await h.createChannel('wg-idle');
+    const viewer = new browserEntry.SignalingClient({
+      ...h.base(),
+      ...browserLike(),
+      role: 'VIEWER',
+      channelName: 'wg-idle',
+      clientId: 'v1',
+      keepaliveIntervalMs: 100,
+      reconnect: { idleAfterMs: 400 },
+    });
+    try {
+      const closes: unknown[] = [];
+      viewer.on('close', (e) => closes.push(e));
+      await viewer.connect();
+      const reopened = viewer.waitFor('open', { timeoutMs: 3000 });
+      expect(await reopened).toEqual({ reconnected: true });
+      await new Promise((r) => setTimeout(r, 800));
+      expect(closes).toEqual([]);
+      expect(viewer.state).toBe('open');
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  test('an untrusted TLS certificate fails the first connect at once, naming tls.ca', async () => {
+    // The Node entry without tls.ca: its undici pool does not trust the emulator's CA.
+    const { tls: _tls, ...untrusted } = h.base();
+    const viewer = new NodeSignalingClient({ ...untrusted, role: 'VIEWER', channelName: 'x', clientId: 'v1' });
+    try {
+      const err = await viewer.connect().catch((e: Error) => e);
+      expect(err).toMatchObject({ code: 'CONNECTION_FAILED', retryable: false });
+      expect((err as Error).message).toMatch(/not trusted .*tls: \{ ca \}/);
+      expect(viewer.state).toBe('idle');
     } finally {
       await viewer.close();
     }
