@@ -5,7 +5,8 @@
  * candidates, and records delivery latencies.
  * @packageDocumentation
  */
-import { SignalingClient } from '@kvs-sig/client';
+import { SignalingClient, type FetchLike } from '@kvs-sig/client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import {
   CANDIDATES_PER_SIDE,
   candidateSentAt,
@@ -35,6 +36,12 @@ function noteError(e: unknown): void {
 
 async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Record<string, unknown>> {
   const w = cmd.world;
+  // A gateway's option: one HTTPS pool for every client instead of one per client.
+  let fetch: FetchLike | undefined;
+  if (cmd.sharedFetch) {
+    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16, connect: { ca: w.ca } });
+    fetch = ((url, init) => undiciFetch(url, { ...init, dispatcher: agent })) as FetchLike;
+  }
   const before = memoryAfterGc();
   const c0 = cpuNow();
   const t0 = nowMs();
@@ -46,6 +53,7 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Reco
       channelName: `scale-${i}`,
       endpoint: w.endpoint,
       tls: { ca: w.ca },
+      ...(fetch ? { fetch } : {}),
     });
     m.on('error', noteError);
     m.on('sdpOffer', (e) => {

@@ -7,6 +7,7 @@
  */
 import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,9 +72,9 @@ class Child {
     });
   }
 
-  static async start(file: string, name: string): Promise<Child> {
+  static async start(file: string, name: string, extraExecArgv: readonly string[] = []): Promise<Child> {
     const proc = fork(path.join(here, file), [], {
-      execArgv: ['--conditions=@kvs-sig/source', '--import', tsx, '--expose-gc'],
+      execArgv: ['--conditions=@kvs-sig/source', '--import', tsx, '--expose-gc', ...extraExecArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const child = new Child(name, proc);
@@ -124,6 +125,8 @@ interface Mem {
 /** What one run with N masters measured. */
 interface ScaleRun {
   n: number;
+  /** Row label: N, plus the variant. */
+  label: string;
   connectMs: number;
   connectCpuMs: number;
   worldConnectCpuMs: number;
@@ -156,7 +159,7 @@ function finite(values: unknown): number[] {
   return Array.isArray(values) ? values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
 }
 
-async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
+async function runOnce(n: number, ctx: BenchContext, sharedFetch = false): Promise<ScaleRun> {
   const concurrency = Math.min(n, 100);
   const ratePerSec = ctx.quick ? 100 : RATE;
   const idleMs = ctx.quick ? 500 : 5000;
@@ -168,7 +171,7 @@ async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
     masters = await Child.start('scale-masters.ts', 'masters');
     ctx.log(`scale: n=${n}: connecting ${n} masters`);
     const w0 = await cpuOf(world);
-    const conn = await masters.request({ type: 'connect', n, concurrency, world: info }, 600_000);
+    const conn = await masters.request({ type: 'connect', n, concurrency, world: info, sharedFetch }, 600_000);
     const worldConnectCpuMs = ((await cpuOf(world)) - w0) / 1000;
     ctx.log(`scale: n=${n}: ${String(conn.open)} open in ${fmt((conn.ms as number) / 1000)} s; connecting ${n} viewers`);
     const viewers = await world.request({ type: 'connect', n, concurrency, world: info }, 600_000);
@@ -206,6 +209,7 @@ async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
     const expected = n * (2 + 2 * CANDIDATES_PER_SIDE);
     return {
       n,
+      label: sharedFetch ? `${n}, one shared \`fetch\`` : String(n),
       connectMs: conn.ms as number,
       connectCpuMs: (conn.cpuMicros as number) / 1000,
       worldConnectCpuMs,
@@ -234,6 +238,88 @@ async function runOnce(n: number, ctx: BenchContext): Promise<ScaleRun> {
   }
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+/** The category a profile frame's self time belongs to. */
+function category(url: string, fn: string): string | null {
+  if (fn === '(idle)') return null;
+  if (fn === '(garbage collector)') return 'garbage collection';
+  if (url === '') return '';
+  if (/node:(_tls|internal\/tls)|node:tls/.test(url)) return 'TLS (handshakes, certificate checks, secure contexts)';
+  if (/\/undici\/|node:internal\/webstreams/.test(url)) return 'undici fetch (HTTP, web streams)';
+  if (/\/ws\//.test(url)) return 'ws (WebSocket)';
+  if (/@smithy|@aws-crypto/.test(url)) return 'SigV4 (smithy + sha256-js)';
+  if (/packages\/signer\//.test(url)) return '@kvs-sig/signer';
+  if (/packages\/core\//.test(url)) return '@kvs-sig/core';
+  if (/packages\/client\//.test(url)) return '@kvs-sig/client';
+  if (/node:internal\/modules|esm\/hooks|\/tsx\/|node:internal\/main|source-map/.test(url)) return 'startup (module loading, TS compile)';
+  if (/bench\/src\//.test(url)) return 'benchmark harness';
+  return 'Node internals (net, streams, events, timers, webstreams)';
+}
+
+/** Self time per category; native frames count for the nearest ancestor with a known category. */
+function profileBreakdown(file: string): Map<string, number> {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const memo = new Map<number, string | null>();
+  const catOf = (id: number): string | null => {
+    const cached = memo.get(id);
+    if (cached !== undefined) return cached;
+    const n = byId.get(id) as ProfileNode;
+    let c = category(n.callFrame.url, n.callFrame.functionName);
+    if (c === '') {
+      const p = parent.get(id);
+      c = p === undefined ? 'native (unattributed)' : (catOf(p) ?? 'native (unattributed)');
+    }
+    memo.set(id, c);
+    return c;
+  };
+  const out = new Map<string, number>();
+  prof.samples.forEach((id, i) => {
+    const c = catOf(id);
+    if (c !== null) out.set(c, (out.get(c) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000);
+  });
+  return out;
+}
+
+/** Connects n masters in a profiled masters process (`--cpu-prof`) and breaks its CPU down by category. */
+async function profileConnect(n: number, ctx: BenchContext): Promise<{ rows: string[][]; perConnectMs: number; tlsShare: number; httpShare: number; ownShare: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kvs-bench-prof-'));
+  const world = await Child.start('scale-world.ts', 'world');
+  let masters: Child | undefined;
+  try {
+    const info = (await world.request({ type: 'setup', n }, 300_000)).world as WorldInfo;
+    masters = await Child.start('scale-masters.ts', 'masters (profiled)', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    ctx.log(`scale: profiling ${n} connects`);
+    await masters.request({ type: 'connect', n, concurrency: Math.min(n, 100), world: info }, 600_000);
+    await masters.stop();
+    masters = undefined;
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('the profiled masters process wrote no profile');
+    const cats = profileBreakdown(path.join(dir, file));
+    const startup = cats.get('startup (module loading, TS compile)') ?? 0;
+    cats.delete('startup (module loading, TS compile)');
+    const total = [...cats.values()].reduce((a, b) => a + b, 0);
+    const rows = [...cats.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v / n), `${fmt((v / total) * 100)}%`]);
+    rows.push(['(excluded: startup, module loading and TS compile)', fmt(startup / n), '']);
+    const share = (k: string): number => (cats.get(k) ?? 0) / total;
+    return { rows, perConnectMs: total / n, tlsShare: share('TLS (handshakes, certificate checks, secure contexts)'), httpShare: share('undici fetch (HTTP, web streams)'), ownShare: share('@kvs-sig/client') + share('@kvs-sig/core') + share('@kvs-sig/signer') };
+  } finally {
+    await masters?.stop();
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the scale benchmark. @public */
 export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const started = performance.now();
@@ -241,15 +327,18 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const sizes = ctx.quick ? [20] : [1000, 5000];
   const runs: ScaleRun[] = [];
   for (const n of sizes) runs.push(await runOnce(n, ctx));
+  // The same 1,000 masters sharing one HTTPS pool (the client's \`fetch\` option), to size the per-client pool's cost.
+  const shared = [await runOnce(sizes[0] as number, ctx, true)];
+  const profiled = await profileConnect(ctx.quick ? 10 : 300, ctx);
 
   const rows: string[][] = [];
   const latRows: string[][] = [];
   const notes: string[] = [];
-  for (const r of runs) {
+  for (const r of [...runs, ...shared]) {
     const heapPer = (r.memAfter.heapUsed - r.memBefore.heapUsed) / r.n;
     const rssPer = (r.memAfter.rss - r.memBefore.rss) / r.n;
     const extPer = (r.memAfter.external - r.memBefore.external) / r.n;
-    const s = `n=${r.n}`;
+    const s = r.label === String(r.n) ? `n=${r.n}` : `n=${r.n}.sharedFetch`;
     rec.add('ours', `${s}.open`, r.open, 'connections');
     rec.add('ours', `${s}.heapPerConnection`, heapPer, 'B');
     rec.add('ours', `${s}.rssPerConnection`, rssPer, 'B');
@@ -262,7 +351,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       rec.add('ours', `${s}.latencyP99`, r.latency.p99, 'ms');
     }
     rows.push([
-      String(r.n),
+      r.label,
       `${r.open} / ${r.n}`,
       `${fmt(r.connectMs / 1000)} s`,
       `${fmt(r.connectCpuMs / r.n)} ms`,
@@ -278,29 +367,29 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       `${r.delivered} / ${r.expected}`,
       String(r.errors),
     ]);
-    for (const [k, v] of Object.entries(r.latencyParts)) latRows.push([String(r.n), k, v ? String(v.n) : '0', v ? fmt(v.p50) : 'n/a', v ? fmt(v.p90) : 'n/a', v ? fmt(v.p99) : 'n/a', v ? fmt(v.max) : 'n/a']);
-    if (r.latency) latRows.push([String(r.n), '**all messages**', String(r.latency.n), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max)]);
-    if (r.firstError) notes.push(`n=${r.n}: first error: ${r.firstError}`);
+    for (const [k, v] of Object.entries(r.latencyParts)) latRows.push([r.label, k, v ? String(v.n) : '0', v ? fmt(v.p50) : 'n/a', v ? fmt(v.p90) : 'n/a', v ? fmt(v.p99) : 'n/a', v ? fmt(v.max) : 'n/a']);
+    if (r.latency) latRows.push([r.label, '**all messages**', String(r.latency.n), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max)]);
+    if (r.firstError) notes.push(`N=${r.label}: first error: ${r.firstError}`);
     const worldShare = r.worldConnectCpuMs / r.connectMs;
     if (worldShare > 0.85) {
       notes.push(
-        `n=${r.n}: during connect the emulator process used ${fmt(worldShare * 100)}% of a core for ${fmt(r.connectMs / 1000)} s: connect wall time is bounded by the emulator (one Node thread verifying SigV4 and terminating TLS for every request), not by the client; the client's own cost is the "client CPU per connect" column.`,
+        `N=${r.label}: during connect the emulator process used ${fmt(worldShare * 100)}% of a core for ${fmt(r.connectMs / 1000)} s: connect wall time is bounded by the emulator (one Node thread verifying SigV4 and terminating TLS for every request), not by the client; the client's own cost is the "client CPU per connect" column.`,
       );
     }
     const perSession = (r.exchangeCpuMs * 1000) / Math.max(1, r.sessions);
     notes.push(
-      `n=${r.n}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
+      `N=${r.label}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
     );
     const share = (r.exchangeCpuMs + r.worldExchangeCpuMs) / r.exchangeMs;
     const cores = os.cpus().length;
     if (r.loadAfterExchange > cores) {
       notes.push(
-        `n=${r.n}: the machine's 1-min load average was ${fmt(r.loadAfterExchange)} on ${cores} cores at the end of the exchange, and the two benchmark processes together got ${fmt(share * 100)}% of one core: other work on the machine competed for the CPU, so these latencies include time spent waiting for a core and are an upper bound.`,
+        `N=${r.label}: the machine's 1-min load average was ${fmt(r.loadAfterExchange)} on ${cores} cores at the end of the exchange, and the two benchmark processes together got ${fmt(share * 100)}% of one core: other work on the machine competed for the CPU, so these latencies include time spent waiting for a core and are an upper bound.`,
       );
     } else if (r.latency && r.latency.p50 > 100) {
-      notes.push(`n=${r.n}: latency p50 ${fmt(r.latency.p50)} ms with the two processes at ${fmt(share * 100)}% of one core: messages queue behind each other at ${RATE} sessions/s.`);
+      notes.push(`N=${r.label}: latency p50 ${fmt(r.latency.p50)} ms with the two processes at ${fmt(share * 100)}% of one core: messages queue behind each other at ${RATE} sessions/s.`);
     }
-    if (r.reconnects > 0) notes.push(`n=${r.n}: ${r.reconnects} reconnects happened during the run.`);
+    if (r.reconnects > 0) notes.push(`N=${r.label}: ${r.reconnects} reconnects happened during the run.`);
   }
   const big = runs[runs.length - 1] as ScaleRun;
   const bigRss = big.memAfter.rss;
@@ -313,6 +402,17 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
           detail: `${big.open}/${big.n} open, ${big.errors} errors, RSS ${bytes(bigRss)}, idle CPU ${fmt(big.idleCpuPercent)}%`,
         },
       ];
+  const shared1000 = shared[0];
+  const base1000 = runs.find((r) => r.n === shared1000?.n);
+  if (base1000 && shared1000) {
+    const rssPer = (r: ScaleRun): number => (r.memAfter.rss - r.memBefore.rss) / r.n;
+    notes.push(
+      `**One shared \`fetch\` (available today through the \`fetch\` option):** ${shared1000.n.toLocaleString('en-US')} masters sharing one undici pool (16 connections) used ${fmt(shared1000.connectCpuMs / shared1000.n)} ms of CPU per connect against ${fmt(base1000.connectCpuMs / base1000.n)} ms with a pool per client, and ${bytes(rssPer(shared1000))} of RSS per connection against ${bytes(rssPer(base1000))}.`,
+    );
+  }
+  notes.push(
+    `**Connect cost:** ${fmt(profiled.tlsShare * 100)}% of a master's connect CPU is TLS and ${fmt(profiled.httpShare * 100)}% undici's fetch; our own three packages are ${fmt(profiled.ownShare * 100)}% (SigV4 through smithy is listed apart). Each \`SignalingClient\` makes its own undici pool (\`platform-node.ts\` \`createFetch\`), so N masters in one process do N separate TLS handshakes to the control plane (and, in AWS, to the HTTPS signaling endpoint) besides their N WebSocket handshakes, and each keeps that pooled socket open for 30 s (\`keepAliveTimeout\`), which is part of the RSS per connection above. A process-wide pool per TLS configuration in the Node platform (or a documented shared \`fetch\` for gateways) would cut the HTTPS handshakes from N to a handful. That is a change in \`packages/client/src/platform-node.ts\`.`,
+  );
   notes.push(
     'The official SignalingClient is not in this table: it cannot fetch its own endpoints or ICE, has no reconnect, and each instance needs the AWS SDK v3 clients for setup, so "5,000 masters" with it is an app someone would have to write; the message-cost section compares the per-message work instead.',
   );
@@ -334,6 +434,11 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
         rows,
       },
       { title: 'Delivery latency (ms)', columns: ['N', 'message', 'count', 'p50', 'p90', 'p99', 'max'], rows: latRows },
+      {
+        title: `Where a master's connect CPU goes (a separate run of ${ctx.quick ? 10 : 300} connects under \`--cpu-prof\`, self time by category, ms per connect; profiling adds overhead)`,
+        columns: ['category', 'ms per connect', 'share'],
+        rows: profiled.rows,
+      },
     ],
     measurements: rec.list,
     goals,
