@@ -1,0 +1,61 @@
+/**
+ * The README's TypeScript snippets compile against the real packages, and its
+ * error-code and exit-code tables match the code.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import { ErrorCodes } from '@kvs-sig/client';
+import { ExitCode } from '../../../packages/client/src/cli/exit-codes';
+
+jest.setTimeout(60_000);
+
+const root = join(__dirname, '..', '..', '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+function tsSnippets(): string[] {
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+it('every ts snippet type-checks (strict) against the workspace packages', () => {
+  const snippets = tsSnippets();
+  expect(snippets.length).toBeGreaterThanOrEqual(6);
+  // Inside the browser example so its dependencies (client, signer, emulator, werift, AWS providers) resolve.
+  const dir = join(__dirname, '..', `.readme-snippets-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const files = snippets.map((code, i) => {
+      const file = join(dir, `snippet-${i + 1}.ts`);
+      // Top-level await needs a module.
+      writeFileSync(file, `${code}\nexport {};\n`);
+      return file;
+    });
+    const configPath = join(__dirname, '..', 'tsconfig.json');
+    const config = ts.readConfigFile(configPath, ts.sys.readFile);
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, join(__dirname, '..'));
+    const program = ts.createProgram(files, { ...parsed.options, noEmit: true });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file === undefined || files.includes(d.file.fileName))
+      .map((d) => {
+        const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+        const snippet = d.file ? files.indexOf(d.file.fileName) + 1 : 0;
+        return `snippet ${snippet}${where ? ` line ${where.line + 1}` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+    expect(problems).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('the error table lists every ErrorCodes entry with its meaning, and nothing else', () => {
+  const section = readme.split(/^## Errors\s*$/m)[1]!.split(/^## /m)[0]!;
+  const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+  expect(Object.fromEntries(rows)).toEqual(ErrorCodes);
+});
+
+it('the CLI exit-code table matches ExitCode', () => {
+  const section = readme.split(/^## The `kvs-sig` command line\s*$/m)[1]!.split(/^## /m)[0]!;
+  const codes = [...section.matchAll(/^\| (\d+) \| /gm)].map((m) => Number(m[1]));
+  expect(codes.sort((a, b) => a - b)).toEqual(Object.values(ExitCode).sort((a, b) => a - b));
+});
