@@ -499,6 +499,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       this.openWaiters.push(waiter);
     });
     if (this._state === 'idle') {
+      // A fresh start: earlier failures of a previous connect() do not count against this one.
+      this.plan.authFailures = 0;
+      this.plan.skewRetries = 0;
+      this.plan.describe404 = false;
+      this.backoff.reset();
       this.setState('connecting');
       this.loopStartedAt = Date.now();
       this.startLoop('connect');

@@ -36,6 +36,10 @@ describe('channel lookup and round trips (read from the emulator request log)', 
     expect(viewer.state).toBe('idle');
     expect(h.emu.log.count('DescribeSignalingChannel')).toBe(1);
     expect(h.emu.log.count('CreateSignalingChannel')).toBe(0);
+    // Once the channel exists, the same client connects: the earlier failure does not stick.
+    await h.createChannel('nope');
+    await viewer.connect();
+    expect(viewer.state).toBe('open');
   });
 
   test('cold by name: 3 sequential exchanges (Describe, GetEndpoint, handshake); ICE overlaps the handshake', async () => {
