@@ -153,6 +153,35 @@ describe('connect() semantics', () => {
   });
 });
 
+describe('AbortSignal on the other async calls', () => {
+  test('getIceServers({ signal }) rejects ABORTED; messages({ signal }) ends; once({ signal }) never fires', async () => {
+    await h.createChannel('abort-more');
+    const c = h.viewer('abort-more', 'v1');
+    await c.connect();
+    h.emu.faults.setLatency(500, ['GetIceServerConfig']);
+    await new Promise((r) => setTimeout(r, 50)); // let the prefetch (no latency) finish
+    (c as unknown as { iceCache: undefined }).iceCache = undefined; // force a fetch
+    const ac = new AbortController();
+    const ice = c.getIceServers({ signal: ac.signal });
+    setTimeout(() => ac.abort(), 30);
+    expect(await code(ice)).toBe('ABORTED');
+
+    const it = new AbortController();
+    const iterator = c.messages({ signal: it.signal });
+    const next = iterator.next();
+    it.abort();
+    expect((await next).done).toBe(true);
+
+    const fired: unknown[] = [];
+    const once = new AbortController();
+    c.once('open', (e) => fired.push(e), { signal: once.signal });
+    once.abort();
+    h.emu.faults.dropConnections();
+    await c.waitFor('open', { timeoutMs: 3000 });
+    expect(fired).toEqual([]);
+  });
+});
+
 describe('outbound queue bounds', () => {
   test('QUEUE_FULL when more sends wait than maxMessages; the others are delivered', async () => {
     await h.createChannel('qfull');
