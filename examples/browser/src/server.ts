@@ -9,12 +9,14 @@
  * credential chain and `--region`/`AWS_REGION`).
  * @packageDocumentation
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -195,6 +197,25 @@ export async function startExampleServer(options: ExampleServerOptions): Promise
   };
 }
 
+/**
+ * base64(SHA-256(SubjectPublicKeyInfo)) of the certificate a TLS endpoint
+ * presents: the value Chromium's `--ignore-certificate-errors-spki-list` takes,
+ * so a browser can reach the emulator's self-signed WebSocket endpoint.
+ * @public
+ */
+export function spkiHashOf(endpoint: string, ca: string): Promise<string> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: url.hostname, port: Number(url.port || 443), ca }, () => {
+      const raw = socket.getPeerCertificate().raw;
+      socket.end();
+      const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+      resolve(createHash('sha256').update(spki).digest('base64'));
+    });
+    socket.once('error', reject);
+  });
+}
+
 function parseUrl(text: string, field: string): URL {
   try {
     return new URL(text);
@@ -292,6 +313,11 @@ async function main(): Promise<void> {
   }
   const server = await startExampleServer({ ...serverOptions, port: Number(values.port), onRequest: (l) => console.log(l) });
   console.log(`pages at ${server.url}/master.html and ${server.url}/viewer.html (Ctrl-C to stop)`);
+  if (serverOptions.controlPlaneEndpoint && serverOptions.ca) {
+    // Browsers do not trust the emulator's generated CA: name its key to Chromium.
+    const spki = await spkiHashOf(serverOptions.controlPlaneEndpoint, serverOptions.ca);
+    console.log(`the emulator's certificate is self-signed; start Chromium with:\n  chromium --user-data-dir=$(mktemp -d) --ignore-certificate-errors-spki-list=${spki} ${server.url}/viewer.html`);
+  }
   const stop = async () => {
     await server.close();
     await closeEmulator?.();

@@ -3,31 +3,15 @@
  * (TLS, its ICE servers pointing at that coturn), the example server, and
  * Debian's chromium driven by playwright-core.
  */
-import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
-import { startExampleServer, type ExampleServer } from '../src/server';
+import { spkiHashOf, startExampleServer, type ExampleServer } from '../src/server';
 
 export const CHROMIUM = '/usr/bin/chromium';
-
-/** base64(SHA-256(SubjectPublicKeyInfo)) of the certificate a TLS server presents, for `--ignore-certificate-errors-spki-list`. */
-export function spkiHashOf(endpoint: string, ca: string): Promise<string> {
-  const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port), ca, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname }, () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.end();
-      const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
-      resolve(createHash('sha256').update(spki).digest('base64'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 /** Launches headless chromium with a fresh profile that trusts the given certificate keys. */
 export async function launchChromium(spki: string[]): Promise<{ context: BrowserContext; close(): Promise<void> }> {
