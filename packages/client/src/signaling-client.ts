@@ -192,6 +192,8 @@ export interface SignalingClientOptions extends ConnectionOptions {
 }
 
 const ICE_GRACE_S = 30;
+/** Least wait after "the channel already has the maximum number of viewers". */
+const VIEWER_LIMIT_DELAY_MS = 1000;
 /** The service's quota window (1 s) plus a margin for arrival jitter. */
 const RATE_WINDOW_MS = 1100;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
@@ -269,6 +271,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private replacing = false;
   private deferredClose: { code: number; reason: string } | undefined;
   private finalClose: { code: number; reason: string } | undefined;
+  private minNextDelayMs = 0;
   private connSeq = 0;
   private loop: Promise<void> | undefined;
   private loopAbort: AbortController | undefined;
@@ -602,7 +605,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       const waitFirst = failures > 0 || (this.everOpened && !this.replacing);
       if (waitFirst) {
         const immediate = failures > 0 && lastError !== undefined && this.retryAtOnce(lastError);
-        const delayMs = immediate ? 0 : this.backoff.next();
+        const delayMs = immediate ? 0 : Math.max(this.backoff.next(), this.minNextDelayMs);
+        this.minNextDelayMs = 0;
         const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
         if (lastError) event.error = lastError;
         this.emit('reconnecting', event);
@@ -683,7 +687,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         if (this.plan.describe404) return true;
         return false;
       }
-      if (error.errorType === 'ClientLimitExceededException') return false;
+      if (error.errorType === 'ClientLimitExceededException') {
+        // "Too many viewers" is not throttling: a slot frees up when a viewer leaves, which
+        // takes seconds, so do not knock every 100 ms (the ConnectAs* quota is 3/s per channel).
+        if (/maximum number of viewers|too many viewers/i.test(error.message)) this.minNextDelayMs = VIEWER_LIMIT_DELAY_MS;
+        return false;
+      }
       if (s >= 500 || s === 408 || s === 429) {
         if (!this.fixedEndpoints) this.plan.endpoint = true;
         return false;

@@ -153,6 +153,22 @@ describe('recovery from every emulator fault', () => {
     expect(h.emu.log.count('GetSignalingChannelEndpoint')).toBe(2);
   });
 
+  test('viewer limit (not throttling): waits at least a second between tries, connects when a slot frees', async () => {
+    h = await Harness.start({ limits: { maxViewersPerChannel: 1 } });
+    await h.createChannel('full');
+    const first = h.viewer('full', 'v1');
+    await first.connect();
+    const second = h.viewer('full', 'v2', fast);
+    const waits: number[] = [];
+    second.on('reconnecting', (e) => waits.push(e.delayMs));
+    const connected = second.connect();
+    await second.waitFor('reconnecting');
+    await first.close();
+    await connected;
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(1000);
+  });
+
   test('refused handshake with 500: the endpoint is re-resolved, then it connects', async () => {
     h = await Harness.start();
     await h.createChannel('refuse5xx');

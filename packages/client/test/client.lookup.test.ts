@@ -79,6 +79,28 @@ describe('channel lookup and round trips (read from the emulator request log)', 
     expect(second.endpoints?.wss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+/);
   });
 
+  test('warm from a FileCache written by an earlier process: 1 exchange', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { FileCache } = await import('../src/index');
+    const dir = await mkdtemp(path.join(tmpdir(), 'kvs-file-cache-'));
+    try {
+      const file = path.join(dir, 'cache.json');
+      await h.createChannel('file-warm');
+      const first = h.viewer('file-warm', 'v1', { cache: new FileCache({ path: file }) });
+      await first.connect();
+      await first.close();
+      h.emu.log.clear();
+      // A new FileCache instance reads what the first one wrote, as a restarted process would.
+      const second = h.viewer('file-warm', 'v1', { cache: new FileCache({ path: file }) });
+      await second.connect();
+      expect(sequentialBeforeOpen(h.ops(), 'ConnectAsViewer')).toEqual(['ConnectAsViewer']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a cache that throws or returns junk costs a miss, never the connection', async () => {
     await h.createChannel('bad-cache');
     const cache = {
