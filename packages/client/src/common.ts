@@ -43,6 +43,7 @@ export type { QueueOptions } from './queue';
 export type {
   ClientMetrics,
   ClientState,
+  IceCandidateInit,
   SendOptions,
   SignalingClientEvents,
   SignalingClientOptions,

@@ -110,6 +110,14 @@ export interface SignalingClientEvents {
   unknownMessage: { raw: string; error?: SignalingError };
 }
 
+/** What {@link SignalingClient.sendIceCandidate} takes: an `RTCIceCandidateInit`. @public */
+export interface IceCandidateInit {
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
 /** Send options. @public */
 export interface SendOptions {
   /** 1–256 of `[a-zA-Z0-9_.-]`; a delivery failure then comes back as `statusResponse` (and an `error` with `DELIVERY_FAILED`). */
@@ -1241,12 +1249,15 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     return this.send('SDP_ANSWER', answer, recipientClientId, options);
   }
 
-  /** Sends an ICE candidate. A master must name the viewer; a viewer must not name anyone. */
-  sendIceCandidate(candidate: IceCandidatePayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
+  /**
+   * Sends an ICE candidate. A master must name the viewer; a viewer must not name anyone.
+   * Takes `RTCIceCandidate.toJSON()` as is (its `candidate` is typed optional; it must be a string).
+   */
+  sendIceCandidate(candidate: IceCandidateInit, recipientClientId?: string, options?: SendOptions): Promise<void> {
     return this.send('ICE_CANDIDATE', candidate, recipientClientId, options);
   }
 
-  private send(action: WssAction, payload: SdpPayload | IceCandidatePayload, recipient: string | undefined, options: SendOptions = {}): Promise<void> {
+  private send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions = {}): Promise<void> {
     const label = action;
     try {
       if (this._state === 'closing' || this._state === 'closed') {

@@ -246,3 +246,19 @@ describe('endpoint caches', () => {
     }
   });
 });
+
+describe('types', () => {
+  test('DOM RTCSessionDescriptionInit and RTCIceCandidateInit are accepted as they are (checked by tsc)', () => {
+    // Never called: this function exists for the type checker.
+    const typed = async (client: import('../src/index').SignalingClient) => {
+      const sdp: RTCSessionDescriptionInit = { type: 'offer', sdp: 'v=0\r\n' };
+      const cand: RTCIceCandidateInit = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+      await client.sendSdpOffer(sdp);
+      await client.sendSdpAnswer(sdp, 'viewer');
+      await client.sendIceCandidate(cand);
+      // @ts-expect-error a candidate must be an object
+      await client.sendIceCandidate('candidate:1');
+    };
+    expect(typeof typed).toBe('function');
+  });
+});
