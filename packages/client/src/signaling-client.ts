@@ -1080,8 +1080,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
         this.emit(event, { payload, senderClientId: sender });
         this.pushMessage({ type: event, payload, senderClientId: sender });
+        // Manual mode: held candidates wait for drainPendingIceCandidates().
         if (this.iceMode === true) this.releaseIce(sender);
-        else if (this.iceMode === 'manual') this.markSdpOnly(sender);
         return;
       }
       case 'ICE_CANDIDATE': {
@@ -1090,7 +1090,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
           this.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', 'ICE_CANDIDATE without a candidate payload') });
           return;
         }
-        if (this.iceMode === false || (this.iceMode === true && this.ice.hasSdp(sender))) {
+        // hasSdp: after the SDP (auto mode) or after a drain (manual mode).
+        if (this.iceMode === false || this.ice.hasSdp(sender)) {
           this.emitCandidate(payload, sender);
         } else if (!this.ice.hold({ payload, senderClientId: sender })) {
           this.reportError(
@@ -1157,11 +1158,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private releaseIce(sender: string | undefined): void {
     for (const c of this.ice.release(sender)) this.emitCandidate(c.payload, c.senderClientId);
-  }
-
-  private markSdpOnly(sender: string | undefined): void {
-    // Manual mode: candidates keep waiting for drainPendingIceCandidates.
-    void sender;
   }
 
   /**

@@ -54,7 +54,14 @@ describe('ICE candidates that arrive before their sender SDP', () => {
     expect(events).toEqual(['offer']);
     expect(master.drainPendingIceCandidates('viewer-1')).toBe(2);
     expect(events).toEqual(['offer', 'ice:candidate:1', 'ice:candidate:2']);
+    // After the drain, later candidates pass straight through.
+    await viewer.sendIceCandidate(candidate(3));
+    await until(() => events.length === 4, 3000, 'third candidate');
+    // A reset (renegotiation) holds them again.
     expect(master.resetIceCandidateState('viewer-1')).toBe(0);
+    await viewer.sendIceCandidate(candidate(4));
+    await until(() => master.getPendingIceCandidates('viewer-1').length === 1, 3000, 'held again');
+    expect(events).toHaveLength(4);
   });
 
   test('false: candidates pass on at once', async () => {
