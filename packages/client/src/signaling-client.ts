@@ -1411,7 +1411,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   async getIceServers(options: { signal?: AbortSignal } = {}): Promise<RtcIceServer[]> {
     if (this._state === 'closing' || this._state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
     if (this.iceCache && this.iceCache.expiresAt > Date.now()) return this.iceCache.servers.map(copyServer);
-    const p = this.iceInflight ?? this.fetchIce(options.signal);
+    // The fetch is shared by every caller: one caller's signal only stops its own wait.
+    const p = this.iceInflight ?? this.fetchIce(undefined);
     if (options.signal) {
       const link = linkSignal(options.signal, undefined);
       try {
