@@ -111,7 +111,7 @@ async function officialOpen(c: Ctx, channelName: string, clientId: string): Prom
   const t0 = performance.now();
   // A fresh app: new clients, new connection pool, as the official viewer example does per "Start".
   const agent = new https.Agent({ ca: c.ca, keepAlive: true });
-  const requestHandler = { httpsAgent: agent } as never;
+  const requestHandler = { httpsAgent: agent };
   const kv = new KinesisVideoClient({ region, credentials, endpoint: c.emu.controlPlaneEndpoint, requestHandler });
   let signaling: KinesisVideoSignalingClient | undefined;
   let client: OfficialClient | undefined;
