@@ -5,6 +5,7 @@
  */
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
@@ -360,6 +361,28 @@ describe('connect', () => {
 });
 
 describe('emulator', () => {
+  it('says how to install the emulator when @kvs-sig/emulator cannot be found, exit 3', async () => {
+    // Simulates a user project without the (private, optional) emulator package:
+    // a resolve hook refuses it and the working directory has no node_modules.
+    const hook = `export async function resolve(s, c, next) { if (s === '@kvs-sig/emulator') { const e = new Error("Cannot find package '@kvs-sig/emulator'"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const r = await new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), '--import', `data:text/javascript,${encodeURIComponent(register)}`, cli, 'emulator'],
+        { cwd: tmpdir(), env },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('kvs-sig: the emulator is not installed: add the @kvs-sig/emulator package (npm install -D @kvs-sig/emulator, or run from the kvs-sig repository)\n');
+  });
+
   it('starts the emulator, which the other commands can use, and stops on SIGINT', async () => {
     const child = spawnCli(['emulator', '--json'], isolatedEnv({}));
     let out = '';
