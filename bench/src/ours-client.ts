@@ -15,6 +15,8 @@ export interface OursMasterInput {
   wssEndpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   viewerId: string;
+  /** Our client's duplicate window; 0 turns the check off (to size its cost). Default: the client's. */
+  dedupeWindowMs?: number;
 }
 
 /** Builds our client as a master on the fake socket and opens it. @public */
@@ -29,6 +31,7 @@ export async function createOursMaster(input: OursMasterInput): Promise<MessageS
     reconnect: false,
     // Thousands of sends per second through one connection: pacing would queue them; the CPU is what is measured.
     sendRate: false,
+    ...(input.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: input.dedupeWindowMs }),
   });
   let delivered = 0;
   client.on('sdpOffer', (e) => {
@@ -47,7 +50,7 @@ export async function createOursMaster(input: OursMasterInput): Promise<MessageS
   // A failed send leaves the socket's frame count short, which the harness reports.
   const fail = (): void => undefined;
   return {
-    name: 'ours: SignalingClient',
+    name: input.dedupeWindowMs === 0 ? 'ours: SignalingClient, dedupeWindowMs 0' : 'ours: SignalingClient',
     recv: (event) => socket.deliver(event),
     sendAnswer: (a) => void client.sendSdpAnswer(a, input.viewerId).catch(fail),
     sendCandidate: (c) => void client.sendIceCandidate(c, input.viewerId).catch(fail),
