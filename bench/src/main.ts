@@ -1,10 +1,11 @@
 /**
  * Runs the benchmarks and writes BENCHMARKS.md at the repo root.
  *
- *   pnpm bench                      # everything, about 5–8 minutes on 2 cores
- *   pnpm bench --quick              # tiny counts: a smoke run, numbers meaningless
- *   pnpm bench --only signing,weight
- *   pnpm bench --out /tmp/b.md      # write elsewhere
+ *   pnpm bench                      # everything, about 5–8 minutes on 2 cores; writes BENCHMARKS.md
+ *   pnpm bench --quick              # tiny counts: a smoke run, numbers meaningless (printed only)
+ *   pnpm bench --only signing,weight   # a subset (printed only)
+ *   pnpm bench --out /tmp/b.md      # write the report there (any run)
+ * The report is always printed to stdout; progress goes to stderr.
  * @packageDocumentation
  */
 import { writeFileSync } from 'node:fs';
@@ -47,9 +48,16 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const command = `pnpm bench${argv.length ? ` ${argv.join(' ')}` : ''}`;
   const md = renderReport({ results, failures, quick: opts.quick, command, totalSeconds: (performance.now() - t0) / 1000 });
-  const out = path.resolve(root, opts.out ?? 'BENCHMARKS.md');
-  writeFileSync(out, md);
-  ctx.log(`wrote ${out}`);
+  process.stdout.write(md);
+  // A partial or quick run must not replace the full report; it prints, and writes only where told.
+  const partial = opts.quick || opts.only.length > 0;
+  if (opts.out !== null || !partial) {
+    const out = path.resolve(root, opts.out ?? 'BENCHMARKS.md');
+    writeFileSync(out, md);
+    ctx.log(`wrote ${out}`);
+  } else {
+    ctx.log('partial run (--quick or --only): BENCHMARKS.md left as is; pass --out <file> to write this report');
+  }
   return failures.length ? 1 : 0;
 }
 
