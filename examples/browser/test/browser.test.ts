@@ -213,6 +213,16 @@ describe('the example server keeps the keys', () => {
     expect(stack.pageErrors).toEqual([]);
   });
 
+  it("bundles the client's browser build: no Node module in the page", () => {
+    const { bundle } = stack.server;
+    // esbuild marks each source file it bundled with a path comment.
+    expect(bundle).toContain('packages/client/src/index.browser.ts');
+    expect(bundle).toContain('packages/client/src/platform-browser.ts');
+    expect(bundle).not.toContain('platform-node');
+    expect(bundle).not.toMatch(/^\s*import\b[^\n]*\bfrom\s*["'](?:node:[a-z_/]+|ws|undici)["']/m);
+    expect(bundle).not.toMatch(/\brequire\(["'](?:node:[a-z_/]+|ws|undici)["']\)/);
+  });
+
   it('refuses to presign or proxy for anything but KVS signaling on the configured host', async () => {
     const post = (path: string, body: unknown) =>
       fetch(`${stack.server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

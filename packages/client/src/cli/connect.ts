@@ -14,8 +14,9 @@ import { errorJson, errorLine, withSpinner, type CliIo } from './output';
 export const CONNECT_HELP = `Usage: kvs-sig connect <name> | --arn <arn> --role master|viewer [--client-id <id>] [--create] [--exit-on-eof]
 
 Connects to the channel and prints every signaling event as one JSON line on
-stdout, e.g.
-  {"event":"open"}
+stdout, then {"event":"ready",...} once it can send, e.g.
+  {"event":"open","reconnected":false}
+  {"event":"ready","role":"VIEWER","clientId":"viewer-1"}
   {"event":"sdpOffer","senderClientId":"viewer-1","payload":{"type":"offer","sdp":"v=0..."}}
 
 Each JSON line read on stdin is sent:
