@@ -2,6 +2,7 @@
  * The README's TypeScript snippets compile against the real packages, and its
  * error-code and exit-code tables match the code.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
@@ -58,4 +59,43 @@ it('the CLI exit-code table matches ExitCode', () => {
   const section = readme.split(/^## The `kvs-sig` command line\s*$/m)[1]!.split(/^## /m)[0]!;
   const codes = [...section.matchAll(/^\| (\d+) \| /gm)].map((m) => Number(m[1]));
   expect(codes.sort((a, b) => a - b)).toEqual(Object.values(ExitCode).sort((a, b) => a - b));
+});
+
+it('the Node viewer and many-viewer master snippets run: a message crosses their data channel through the emulator', () => {
+  const snippets = tsSnippets();
+  const viewer = snippets.find((s) => s.includes("role: 'VIEWER'") && s.includes("from 'werift'"));
+  const master = snippets.find((s) => s.includes("role: 'MASTER'") && s.includes('drainPendingIceCandidates'));
+  expect(viewer).toBeDefined();
+  expect(master).toBeDefined();
+  // The same code, pointed at a local emulator (with a local coturn) instead of AWS.
+  const local = (code: string) =>
+    code
+      .replace(/^import .*\n/gm, '')
+      .replace("region: 'us-west-2',", 'region: emulator.region,')
+      .replace('credentials: fromNodeProviderChain(),', 'credentials: emulator.credentials, endpoint: emulator.controlPlaneEndpoint, tls: { ca: emulator.ca! },');
+  const viewerCode = local(viewer!).replace("console.log('master:', message.toString())", "{ console.log('master:', message.toString()); process.exit(0); }");
+  expect(viewerCode).toContain('process.exit(0)');
+  const program = `import { SignalingClient } from '@kvs-sig/client';
+import { startEmulator } from '@kvs-sig/emulator';
+import { startTurnServer } from '@kvs-sig/example-common';
+import { RTCPeerConnection } from 'werift';
+setTimeout(() => { console.log('timed out'); process.exit(1); }, 20_000);
+const turn = await startTurnServer();
+const emulator = await startEmulator({ turn: { urls: turn.urls, secret: turn.secret } });
+{
+${local(master!)}
+}
+{
+${viewerCode}
+}
+`;
+  const file = join(__dirname, '..', `.readme-run-${process.pid}.mts`);
+  writeFileSync(file, program);
+  try {
+    const r = spawnSync(process.execPath, ['--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), file], { encoding: 'utf8', timeout: 40_000 });
+    expect(r.stdout).toBe('master: echo: hello\n');
+    expect(r.status).toBe(0);
+  } finally {
+    rmSync(file, { force: true });
+  }
 });
