@@ -47,10 +47,14 @@ export function encodeUtf8(text: string, field = 'text'): Uint8Array {
 
 /**
  * Decodes strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
- * @throws ProtocolError `INVALID_BASE64` on invalid UTF-8.
+ * @throws ProtocolError `INVALID_BASE64` on invalid UTF-8, or when `bytes` is not a `Uint8Array`.
  * @public
  */
 export function decodeUtf8(bytes: Uint8Array): string {
+  // A realm-independent check (instanceof fails for arrays made in another realm, e.g. a vm context).
+  if (!ArrayBuffer.isView(bytes) || Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
+    throw new ProtocolError('INVALID_BASE64', 'UTF-8 input is not a Uint8Array');
+  }
   const parts: string[] = [];
   let units: number[] = [];
   const bad = (i: number): never => {

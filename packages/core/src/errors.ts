@@ -113,8 +113,45 @@ export class SignalingError extends Error {
     out.message = this.message;
     out.retryable = this.retryable;
     if (this.cause !== undefined) out.cause = describeCause(this.cause);
-    return JSON.parse(redactSecrets(JSON.stringify(out))) as Record<string, unknown>;
+    // Redact value by value: redacting the serialised text could swallow the
+    // backslash of an escaped quote next to a secret and leave invalid JSON.
+    return redactJson(toPlain(out)) as Record<string, unknown>;
   }
+
+  /**
+   * What `console.log(err)` / `util.inspect(err)` prints, redacted: Node's own
+   * rendering shows `cause` and own fields as they are, and a wrapped socket
+   * error or cause string may quote a presigned URL.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: Record<string, unknown>, inspect?: (value: unknown, options?: Record<string, unknown>) => string): string {
+    if (typeof inspect !== 'function') return redactSecrets(this.stack ?? `${this.name}: ${this.message}`);
+    return redactSecrets(inspect(this, { ...options, customInspect: false }));
+  }
+}
+
+// A JSON-safe copy (what JSON.stringify would keep); values it cannot serialise are dropped.
+function toPlain(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+  } catch {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) out[k] = v;
+    }
+    return out;
+  }
+}
+
+const SECRET_KEY = /^(?:secretAccessKey|sessionToken|password|credential|x-amz-security-token|x-amz-signature|authorization)$/i;
+
+function redactJson(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && typeof v === 'string' ? '[REDACTED]' : redactJson(v);
+  return out;
 }
 
 function describeCause(cause: unknown): unknown {
