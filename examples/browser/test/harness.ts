@@ -11,6 +11,7 @@ import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
 import { spkiHashOf, startExampleServer, type ExampleServer } from '../src/server';
 
+/** Debian's chromium (installed by scripts/test.mjs when missing). */
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Launches headless chromium with a fresh profile that trusts the given certificate keys. */
@@ -44,6 +45,7 @@ export async function launchChromium(spki: string[]): Promise<{ context: Browser
   };
 }
 
+/** Everything a browser test talks to; `close()` stops it all. */
 export interface Stack {
   turn: TurnServer;
   emulator: Emulator;
@@ -57,6 +59,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Starts coturn, the emulator (ICE servers on that coturn), the example server and chromium trusting the emulator's key. */
 export async function startStack(): Promise<Stack> {
   const closers: Array<() => Promise<unknown>> = [];
   const close = async () => {
