@@ -41,7 +41,7 @@ const TITLES: Record<SectionName, string> = {
 export function machineLine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const mem = (os.totalmem() / 2 ** 30).toFixed(0);
-  return `${os.cpus().length} × ${cpu.trim()}, ${mem} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (the machine is shared)`;
+  return `${os.cpus().length} × ${cpu.trim()}, ${mem} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load average when written ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (the machine is shared)`;
 }
 
 /** The command line that produced a run, for the report. @public */
