@@ -127,6 +127,39 @@ it('a browser master page and a browser viewer page connect, chat both ways, and
   }
 });
 
+it('the page works by hand: fields, Start, the chat box and the live log', async () => {
+  const masterPage = await stack.open('/master.html');
+  const viewerPage = await stack.open('/viewer.html');
+  try {
+    // The master through its form too: role preselected, region filled from the server's config.
+    await masterPage.waitForFunction(() => (document as unknown as { getElementById(id: string): { value: string } }).getElementById('region').value !== '');
+    await masterPage.fill('#channel', 'browser-ui');
+    await masterPage.uncheck('#send-video');
+    await masterPage.click('#start');
+    await masterPage.waitForFunction(() => window.kvsExample.log.some((l) => l.startsWith('open ')));
+
+    await viewerPage.fill('#channel', 'browser-ui');
+    await viewerPage.fill('#client-id', 'typed-viewer');
+    expect(await viewerPage.inputValue('#role')).toBe('VIEWER');
+    await viewerPage.click('#start');
+    await waitForOpenChannel(viewerPage);
+    await viewerPage.fill('#chat-input', 'typed by hand');
+    await viewerPage.press('#chat-input', 'Enter');
+    await waitForReceived(masterPage, 'typed by hand');
+    expect(await viewerPage.inputValue('#chat-input')).toBe('');
+    // The live log shows the signaling events and the chat, with the viewer's id on the master side.
+    const masterLog = await masterPage.textContent('#log');
+    expect(masterLog).toMatch(/sdpOffer from typed-viewer/);
+    expect(masterLog).toMatch(/chat < typed-viewer: typed by hand/);
+    expect(await viewerPage.textContent('#log')).toMatch(/chat > typed by hand \(1 peer\)/);
+  } finally {
+    await masterPage.click('#stop').catch(() => undefined);
+    await viewerPage.click('#stop').catch(() => undefined);
+    await masterPage.close();
+    await viewerPage.close();
+  }
+});
+
 it('forced TURN relay (iceTransportPolicy relay) connects through the local coturn', async () => {
   const masterPage = await stack.open('/master.html');
   const viewerPage = await stack.open('/viewer.html');
