@@ -14,6 +14,7 @@ import { ChannelManager, SignalingClient, isSignalingError } from '@kvs-sig/clie
 import type { FetchLike, SignalingClientEvents, SignalingClientOptions } from '@kvs-sig/client';
 import { startEmulator } from '@kvs-sig/emulator';
 import type { Emulator } from '@kvs-sig/emulator';
+import { presignWssUrl } from '@kvs-sig/signer';
 import { SecretScanner, TEST_CREDENTIALS } from '../src/secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -177,6 +178,35 @@ test('the CLI with --debug, on success and on failure, prints no secret key, ses
   expect(runs.map((r) => r.code)).toEqual(expect.arrayContaining([0, 4, 7]));
   expect(scanner.leaks.filter((l) => l.label.startsWith('cli'))).toEqual([]);
 }, 120_000);
+
+test('the emulator refuses a presigned URL older than its 299 s lifetime and accepts a younger one', async () => {
+  const manager = new ChannelManager({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: { ...TEST_CREDENTIALS }, fetch: capturingFetch });
+  try {
+    const { channelArn } = await manager.createChannel({ channelName: 'expiry' });
+    const { wss } = await manager.getEndpoints({ channelArn, role: 'MASTER' });
+    const open = async (ageS: number): Promise<number> => {
+      const url = await presignWssUrl(`${wss}?X-Amz-ChannelARN=${encodeURIComponent(channelArn)}`, { credentials: { ...TEST_CREDENTIALS }, region: emu.region, signingDate: new Date(Date.now() - ageS * 1000) });
+      expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('299');
+      return new Promise((resolve) => {
+        const ws = new WebSocket(url, { ca: emu.ca });
+        ws.once('open', () => {
+          ws.terminate();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_q, res) => {
+          res.resume();
+          ws.terminate();
+          resolve(res.statusCode ?? 0);
+        });
+        ws.once('error', () => resolve(0));
+      });
+    };
+    expect(await open(200)).toBe(101);
+    expect(await open(300)).toBe(403);
+  } finally {
+    await manager.close();
+  }
+}, 30_000);
 
 describe('insecure endpoints', () => {
   const base = { role: 'VIEWER' as const, channelName: 'x', clientId: 'v', region: 'us-west-2', credentials: { ...TEST_CREDENTIALS } };
