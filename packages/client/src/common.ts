@@ -49,5 +49,5 @@ export type {
   SignalingClientOptions,
   SignalingMessage,
   StatusResponseEvent,
-} from './signaling-client';
+} from './types';
 export type { FetchLike, WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './transport';

@@ -181,3 +181,28 @@ function throwInsecure(field: string, url: string, allowed: boolean): never {
     : 'set allowInsecureEndpoints: true (loopback hosts only) or use a secure scheme';
   throw new ValidationError(field, `${scheme}:// refused: ${hint}`, 'INSECURE_ENDPOINT');
 }
+
+/** Validates a viewer's client id (1–256 of `[a-zA-Z0-9_.-]`, not starting with `AWS_`). @internal */
+export function checkClientId(id: unknown): void {
+  if (typeof id !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(id)) {
+    throw new ValidationError('clientId', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CONFIGURATION');
+  }
+  if (/^aws_/i.test(id)) throw new ValidationError('clientId', 'must not start with AWS_ (reserved by the service)', 'INVALID_CONFIGURATION');
+}
+
+/** Validates an optional finite number >= 0, or returns `fallback`. @internal */
+export function checkNonNegative(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(field, 'must be a finite number >= 0', 'INVALID_CONFIGURATION');
+  }
+  return value;
+}
+
+/** Validates a count: an integer >= 1, or Infinity. @internal */
+export function checkPositiveCount(value: number, field: string): number {
+  if (typeof value !== 'number' || !(value >= 1) || (!Number.isInteger(value) && value !== Infinity)) {
+    throw new ValidationError(field, 'must be an integer >= 1 (or Infinity)', 'INVALID_CONFIGURATION');
+  }
+  return value;
+}
