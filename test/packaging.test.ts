@@ -38,8 +38,11 @@ describe.each(packages)('@kvs-sig/%s as published', (name) => {
   test('are-the-types-wrong passes for node16 ESM/CJS and bundlers', () => {
     const r = run(bin('attw'), ['--pack', dir, '--format', 'json', '--profile', 'node16']);
     const report = JSON.parse(r.out.slice(r.out.indexOf('{'), r.out.lastIndexOf('}') + 1));
-    const problems = report.analysis?.problems ?? report.problems ?? [];
-    expect(problems).toEqual([]);
+    const problems: Array<{ resolutionKind?: string }> = report.analysis?.problems ?? report.problems ?? [];
+    // engines is node >=20: the legacy `node10` resolution (TypeScript's old
+    // `moduleResolution: node`, which cannot see subpath exports) is out of
+    // scope, as attw's node16 profile says; the JSON report still lists it.
+    expect(problems.filter((p) => p.resolutionKind !== 'node10')).toEqual([]);
   }, 120_000);
 
   test('imports from ESM and requires from CJS without the source condition', () => {
