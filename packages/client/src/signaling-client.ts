@@ -31,7 +31,6 @@ import {
   SignalingError,
   TransportError,
   ValidationError,
-  constructWssMessage,
   parseServiceError,
   parseWssRecvMessage,
   type ChannelInfo,
@@ -57,14 +56,13 @@ import {
   type Platform,
   type ReconnectOptions,
 } from './options';
-import { OutboundQueue, type QueueEntry } from './queue';
+import { Outbox, buildFrame, newOutboundLink, type OutboundLink, type SendRate } from './outbox';
 import {
   describe,
   linkSignal,
   openSocket,
   sleep,
   type HandshakeFailure,
-  type Socket,
   type WebSocketFactory,
 } from './transport';
 import type {
@@ -93,35 +91,16 @@ export type {
 const ICE_GRACE_S = 30;
 /** Least wait after "the channel already has the maximum number of viewers". */
 const VIEWER_LIMIT_DELAY_MS = 1000;
-/** The service's quota window (1 s) plus a margin for arrival jitter. */
-const RATE_WINDOW_MS = 1100;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
 const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;
 const STABLE_MS = 30_000;
 
-/** Frames written before one ping; the pong proves the service read them (TCP and WebSocket keep order). */
-interface PingBatch {
-  entries: Set<QueueEntry>;
-  sentAt: number;
-}
-
-interface Conn {
-  socket: Socket;
+interface Conn extends OutboundLink {
   id: number;
   openedAt: number;
   timers: Array<ReturnType<typeof setTimeout>>;
-  /** Pings in flight, oldest first (keepalive pings carry no entries). */
-  batches: PingBatch[];
-  /** Called when `batches` holds no entry any more, or the connection ends. */
-  drained: Array<() => void>;
-  dead: boolean;
-  /** Write times in the current rate window, per kind (the service counts per connection). */
-  sent: { sdp: number[]; ice: number[] };
-  paceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Last frame in or out (the service's idle clock). */
-  lastActivity: number;
 }
 
 interface Plan {
@@ -161,7 +140,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly wsFactory: WebSocketFactory;
   private readonly iceMode: boolean | 'manual';
   private readonly joinStorage: boolean;
-  private readonly queue: OutboundQueue;
+  private readonly outbox: Outbox;
   private readonly ice = new IceCandidateBuffer();
   private readonly backoff: Backoff;
   private readonly plan: Plan = { refreshCredentials: false, describe: false, endpoint: false, authFailures: 0, skewRetries: 0, describe404: false };
@@ -257,7 +236,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
       throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
     }
-    this.rate =
+    const sendRate: SendRate =
       rate === false
         ? { sdp: Infinity, ice: Infinity }
         : {
@@ -270,8 +249,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const q = options.queue ?? {};
     if (q.maxMessages !== undefined) checkPositiveCount(q.maxMessages, 'queue.maxMessages');
     if (q.maxAgeMs !== undefined) checkTimeout(q.maxAgeMs, 'queue.maxAgeMs', 0);
-    this.userQueueAge = q.maxAgeMs;
-    this.queue = new OutboundQueue(q);
+    this.outbox = new Outbox(q, sendRate, {
+      current: () => this.current,
+      isClosing: () => this._state === 'closing' || this._state === 'closed',
+      metrics: this.m,
+    });
     this.cache = options.cache ?? new MemoryCache();
     if (typeof this.cache.get !== 'function' || typeof this.cache.set !== 'function' || typeof this.cache.delete !== 'function') {
       throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
@@ -313,8 +295,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
-  private readonly userQueueAge: number | undefined;
-  private readonly rate: { sdp: number; ice: number };
   private readonly dedupeMs: number;
   /** Recent peer messages (key → arrival time), oldest first. */
   private readonly recent = new Map<string, number>();
@@ -337,7 +317,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   /** A snapshot of timings and counters. */
   metrics(): ClientMetrics {
-    return { ...this.m, phases: { ...this.m.phases }, queued: this.queue.size };
+    return { ...this.m, phases: { ...this.m.phases }, queued: this.outbox.size };
   }
 
   /** Adds a listener. @returns a function that removes it. */
@@ -433,8 +413,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const conn = this.current;
     this.current = undefined;
     const closing = conn ? this.disposeConn(conn, 1000, 'client closed') : Promise.resolve();
-    this.queue.rejectAll(err);
-    this.queue.dispose();
+    this.outbox.rejectAll(err);
+    this.outbox.dispose();
     for (const w of this.openWaiters.splice(0)) w.reject(err);
     await loop?.catch(() => undefined);
     await closing;
@@ -457,7 +437,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.loopAbort = undefined;
     this.replacing = false;
     for (const w of this.openWaiters.splice(0)) w.reject(error);
-    this.queue.rejectAll(error);
+    this.outbox.rejectAll(error);
     if (this._state === 'connecting') this.setState('idle');
   }
 
@@ -623,7 +603,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     // A failed make-before-break replacement: the old socket still works; the next drop retries.
     if (this.current) return;
     const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
-    this.queue.rejectAll(err);
+    this.outbox.rejectAll(err);
     for (const w of this.openWaiters.splice(0)) w.reject(err);
     this.finalClose = { code: 1006, reason: 'reconnect failed' };
     void this.close();
@@ -758,7 +738,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private applyTtl(seconds: number): void {
     this.messageTtlSeconds = seconds;
-    if (this.userQueueAge === undefined) this.queue.setMaxAge(seconds * 1000);
+    this.outbox.applyChannelTtl(seconds);
   }
 
   /** Opens one socket and starts ICE in parallel with the handshake. */
@@ -783,7 +763,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             settled = true;
             signal.removeEventListener('abort', onAbort);
             this.m.phases.connectMs = Date.now() - started;
-            conn = { socket, id, openedAt: Date.now(), timers: [], batches: [], drained: [], dead: false, sent: { sdp: [], ice: [] }, paceTimer: undefined, lastActivity: Date.now() };
+            conn = { ...newOutboundLink(socket), id, openedAt: Date.now(), timers: [] };
             resolve(conn);
           },
           onFail: (error, handshake) => {
@@ -802,7 +782,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             if (conn) this.onConnClosed(conn, code, reason);
           },
           onPong: () => {
-            if (conn) this.onPong(conn);
+            if (conn) this.outbox.onPong(conn);
           },
         },
         this.handshakeMs,
@@ -840,7 +820,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.setState('open');
     for (const w of this.openWaiters.splice(0)) w.resolve();
     this.emit('open', { reconnected });
-    this.flush();
+    this.outbox.flush();
     if (this.joinStorage) void this.joinStorageSessionNow();
   }
 
@@ -855,17 +835,15 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private startConnTimers(conn: Conn): void {
     const keepalive = setInterval(() => {
-      const oldest = conn.batches[0];
-      if (oldest && Date.now() - oldest.sentAt >= this.keepaliveMs) {
+      const pingSentAt = this.outbox.oldestPingSentAt(conn);
+      if (pingSentAt !== undefined && Date.now() - pingSentAt >= this.keepaliveMs) {
         this.log.warn('no pong within the keepalive interval; replacing the connection');
         void conn.socket.close(4000, 'keepalive timeout');
         this.onConnClosed(conn, 1006, 'keepalive timeout');
         return;
       }
-      if (oldest) return;
-      if (conn.socket.ping()) {
-        conn.batches.push({ entries: new Set(), sentAt: Date.now() });
-      } else if (Date.now() - conn.lastActivity >= this.reconnect.idleAfterMs && this.current === conn && !this.loop) {
+      if (pingSentAt !== undefined) return;
+      if (!this.outbox.ping(conn) && Date.now() - conn.lastActivity >= this.reconnect.idleAfterMs && this.current === conn && !this.loop) {
         // No ping here (browser): replace the connection before the idle limit cuts it.
         this.log.info('connection idle near the service limit; replacing it');
         this.loopStartedAt = Date.now();
@@ -884,22 +862,23 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   /** Closes a connection we are done with, after the service confirmed what was written to it. */
   private async disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
+    this.stopConnTimers(conn);
+    await this.outbox.drain(conn, 1000);
+    await conn.socket.close(code, reason);
+    this.outbox.releaseUnconfirmed(conn);
+  }
+
+  private stopConnTimers(conn: Conn): void {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
-    clearTimeout(conn.paceTimer);
-    await this.drain(conn, 1000);
-    await conn.socket.close(code, reason);
-    this.releaseUnconfirmed(conn);
+    this.outbox.stopPacing(conn);
   }
 
   private onConnClosed(conn: Conn, code: number, reason: string): void {
-    for (const t of conn.timers) clearTimeout(t);
-    conn.timers = [];
-    clearTimeout(conn.paceTimer);
-    conn.paceTimer = undefined;
+    this.stopConnTimers(conn);
     const wasCurrent = this.current === conn;
     if (wasCurrent) this.current = undefined;
-    this.releaseUnconfirmed(conn);
+    this.outbox.releaseUnconfirmed(conn);
     if (!wasCurrent) return; // an old connection after a swap
     if (this._state === 'closing' || this._state === 'closed') return;
     if (this.loop && this.replacing) {
@@ -1151,145 +1130,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         throw new SignalingError('CLIENT_CLOSED', `${label}: the client is closed`);
       }
       if (this._state === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
-      if (this.role === 'MASTER' && (recipient === undefined || recipient === '')) {
-        throw new ValidationError('recipientClientId', 'is required when the master sends (the viewer to send to)');
-      }
-      if (this.role === 'VIEWER' && recipient !== undefined) {
-        throw new ValidationError('recipientClientId', 'must be absent when a viewer sends (messages always go to the master)');
-      }
-      if (action === 'ICE_CANDIDATE') {
-        if (typeof payload !== 'object' || payload === null || typeof (payload as IceCandidatePayload).candidate !== 'string') {
-          throw new ValidationError('candidate.candidate', 'must be a string (an RTCIceCandidateInit)');
-        }
-      } else if (typeof payload !== 'object' || payload === null || typeof (payload as SdpPayload).type !== 'string') {
-        throw new ValidationError(action === 'SDP_OFFER' ? 'offer.type' : 'answer.type', 'must be a string (an RTCSessionDescriptionInit)');
-      }
-      const frame = constructWssMessage({
-        action,
-        payload: plain(payload),
-        ...(recipient === undefined ? {} : { recipientClientId: recipient }),
-        ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-      });
-      const promise = this.queue.enqueue(frame, label);
-      this.flush();
-      return promise;
+      return this.outbox.send(buildFrame(this.role, action, payload, recipient, options), label);
     } catch (error) {
       return Promise.reject(toSignalingError(error));
     }
-  }
-
-  /**
-   * Writes every queued frame to the current socket. Where the runtime can
-   * ping (ws), one ping follows the frames and each send resolves on its pong:
-   * proof that the service read it. If the connection dies first, the frames
-   * go back to the queue and are sent again on the next connection (at least
-   * once). Without ping (browsers) a send resolves once written.
-   */
-  private flush(): void {
-    const conn = this.current;
-    if (!conn || !conn.socket.isOpen || this.queue.size === 0 || conn.paceTimer !== undefined) return;
-    const batch: PingBatch = { entries: new Set(), sentAt: 0 };
-    for (let head = this.queue.peek(); head; head = this.queue.peek()) {
-      const wait = this.paceWait(conn, head.label === 'ICE_CANDIDATE' ? 'ice' : 'sdp');
-      if (wait > 0) {
-        conn.paceTimer = setTimeout(() => {
-          conn.paceTimer = undefined;
-          this.flush();
-        }, wait);
-        break;
-      }
-      const entry = this.queue.take()!;
-      batch.entries.add(entry);
-      this.write(conn, entry, batch);
-    }
-    if (batch.entries.size === 0) return;
-    if (conn.socket.ping()) {
-      batch.sentAt = Date.now();
-      conn.batches.push(batch);
-    } else {
-      for (const entry of batch.entries) this.confirmOnWrite.add(entry);
-    }
-  }
-
-  /**
-   * Milliseconds until one more frame of `kind` fits the service's per-second quota on
-   * `conn` (0: now, and the send is counted). The window is widened a little because the
-   * service counts arrival times, which network jitter can bring closer together.
-   */
-  private paceWait(conn: Conn, kind: 'sdp' | 'ice'): number {
-    const limit = this.rate[kind];
-    if (limit === Infinity) return 0;
-    const now = Date.now();
-    const recent = conn.sent[kind].filter((t) => now - t < RATE_WINDOW_MS);
-    conn.sent[kind] = recent;
-    if (recent.length < limit) {
-      recent.push(now);
-      return 0;
-    }
-    return Math.max(1, recent[0]! + RATE_WINDOW_MS - now);
-  }
-
-  private readonly confirmOnWrite = new WeakSet<QueueEntry>();
-
-  private write(conn: Conn, entry: QueueEntry, batch: PingBatch): void {
-    conn.lastActivity = Date.now();
-    conn.socket.send(entry.frame).then(
-      () => {
-        this.m.messagesSent += 1;
-        // Browsers: flush() marks the batch synchronously, before any write settles.
-        if (this.confirmOnWrite.has(entry)) entry.resolve();
-      },
-      () => {
-        // The socket died under the write: the entry waits for the next connection
-        // (unless releaseUnconfirmed already put it back).
-        if (batch.entries.delete(entry)) this.retry(entry);
-      },
-    );
-  }
-
-  /** Puts an unconfirmed entry back in the queue, or rejects it if the client is closing. */
-  private retry(entry: QueueEntry): void {
-    if (this._state === 'closing' || this._state === 'closed') {
-      entry.reject(
-        new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed before the service confirmed reading it (it may or may not have been delivered)`),
-      );
-      return;
-    }
-    this.queue.requeue(entry);
-    this.flush();
-  }
-
-  private onPong(conn: Conn): void {
-    const batch = conn.batches.shift();
-    if (batch) for (const entry of batch.entries) entry.resolve();
-    if (!conn.batches.some((b) => b.entries.size > 0)) this.wakeDrained(conn);
-  }
-
-  private wakeDrained(conn: Conn): void {
-    for (const wake of conn.drained.splice(0)) wake();
-  }
-
-  /** Waits (at most `ms`) until every frame written to `conn` is confirmed. */
-  private drain(conn: Conn, ms: number): Promise<void> {
-    if (conn.dead || !conn.batches.some((b) => b.entries.size > 0)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      conn.drained.push(done);
-    });
-  }
-
-  /** A connection ended: its unconfirmed frames are sent again on the next one. */
-  private releaseUnconfirmed(conn: Conn): void {
-    conn.dead = true;
-    const entries = conn.batches.flatMap((b) => [...b.entries]);
-    for (const b of conn.batches) b.entries.clear();
-    conn.batches = [];
-    this.wakeDrained(conn);
-    for (const entry of entries) this.retry(entry);
   }
 
   // -------------------------------------------------------------------- ICE
@@ -1384,13 +1228,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
 function copyServer(s: RtcIceServer): RtcIceServer {
   return { ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls };
-}
-
-function plain(payload: object): Record<string, unknown> {
-  // RTCSessionDescription / RTCIceCandidate instances serialise through toJSON().
-  const withJson = payload as { toJSON?: () => unknown };
-  const value = typeof withJson.toJSON === 'function' ? withJson.toJSON() : payload;
-  return { ...(value as Record<string, unknown>) };
 }
 
 function asSdp(payload: Record<string, unknown> | undefined): SdpPayload | undefined {
