@@ -6,6 +6,7 @@
  */
 import { constructWssMessage, decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, parseWssRecvMessage } from '@kvs-sig/core';
 import { Role, SignalingClient as OfficialClient } from 'amazon-kinesis-video-streams-webrtc';
+import { proposedDecode, proposedEncode } from './codec';
 import { FakeSocket, until } from './fake-socket';
 import { makeCandidates, makeSdp, recvFrame, type CandidateInit, type SdpInit } from './frames';
 import { fmt, mergeThroughput, ratio, recorder, throughput, type BenchContext, type BenchResult, type GoalCheck, type Throughput } from './harness';
@@ -125,49 +126,6 @@ async function officialSubject(): Promise<MessageSubject> {
       client.close();
     },
   };
-}
-
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * A decode core could use instead of its byte loops (a measured suggestion,
- * not shipped). `atob` (browsers, Node ≥ 16, React Native ≥ 0.74) already
- * rejects characters outside the alphabet and misplaced `=`; it forgives
- * whitespace and missing padding, which the length equation below catches,
- * and non-zero unused bits, which the last-character check catches, so it
- * stays as strict as core's decoder. KVS payloads are ASCII JSON, so the
- * binary string already is the text; anything else goes through a fatal `TextDecoder`.
- */
-function proposedDecode(b64: string): string {
-  const len = b64.length;
-  if (len % 4 !== 0) throw new Error('INVALID_BASE64: length');
-  const pad = len > 0 && b64.charCodeAt(len - 1) === 61 ? (b64.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
-  let bin: string;
-  try {
-    bin = atob(b64);
-  } catch {
-    throw new Error('INVALID_BASE64: alphabet');
-  }
-  if (bin.length !== (len / 4) * 3 - pad) throw new Error('INVALID_BASE64: whitespace or padding');
-  if (pad > 0) {
-    const last = B64_ALPHABET.indexOf(b64.charAt(len - pad - 1));
-    if ((pad === 2 ? last & 15 : last & 3) !== 0) throw new Error('INVALID_BASE64: non-canonical ending');
-  }
-  if (!NON_ASCII.test(bin)) return bin;
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-}
-
-/** The encode counterpart of {@link proposedDecode}: `btoa` when the JSON is ASCII (it always is for SDP/ICE). */
-function proposedEncode(text: string): string {
-  if (!NON_ASCII.test(text)) return btoa(text);
-  const bytes = new TextEncoder().encode(text);
-  let bin = '';
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] as number);
-  return btoa(bin);
 }
 
 /** Where core's cost goes on one SDP frame: each step alone, same frame, same harness. */
@@ -313,7 +271,7 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
   const estSend = (us.construct as number) - encode + (us.suggestedEncode as number);
   const rest = (us.parse as number) - decode - (us.frameJson as number) - (us.payloadJson as number);
   notes.push(
-    `**Why ours misses the floor:** on the SDP offer, core's pure-JS \`decodeBase64\` + \`decodeUtf8\` take ${fmt(decode)} of the ${fmt(us.parse as number)} µs of \`parseWssRecvMessage\` (${fmt((decode / (us.parse as number)) * 100)}%); on the answer, \`encodeUtf8\` + \`encodeBase64\` take ${fmt(encode)} of ${fmt(us.construct as number)} µs. Core may not use \`Buffer\`, but \`atob\`/\`btoa\` exist in every target runtime (browsers, Node ≥ 16, React Native ≥ 0.74, workers). With the decode and encode sketched in \`bench/src/message-cost.ts\` (\`proposedDecode\`/\`proposedEncode\`: as strict as core's: length, padding, canonical last bits, fatal UTF-8 for non-ASCII), measured here at ${fmt(us.suggestedDecode as number)} and ${fmt(us.suggestedEncode as number)} µs, core's offer parse would cost about ${fmt(estRecv)} µs (${ratio(estRecv, p('recv.SDP_OFFER', 'floor'))} the floor) and the answer construct about ${fmt(estSend)} µs (${ratio(estSend, p('send.SDP_ANSWER', 'floor'))} the floor). ${rest > 2 ? `The rest of the receive gap (${fmt(rest)} µs after the decode and both \`JSON.parse\` calls) is core's other per-frame work: a character-by-character nesting-depth scan of the whole frame in \`json.ts\` before \`JSON.parse\` (not measured separately: it is internal), the field checks and the result object.` : `After the decode and both \`JSON.parse\` calls almost nothing is left (${fmt(rest)} µs): the decode is the whole gap.`} This is a change in \`packages/core/src/base64.ts\` (\`decodePayload\`/\`encodePayload\` and the codecs under them), not in the client: the client adds only ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse.`,
+    `**Why ours misses the floor:** on the SDP offer, core's pure-JS \`decodeBase64\` + \`decodeUtf8\` take ${fmt(decode)} of the ${fmt(us.parse as number)} µs of \`parseWssRecvMessage\` (${fmt((decode / (us.parse as number)) * 100)}%); on the answer, \`encodeUtf8\` + \`encodeBase64\` take ${fmt(encode)} of ${fmt(us.construct as number)} µs. Core may not use \`Buffer\`, but \`atob\`/\`btoa\` exist in every target runtime (browsers, Node ≥ 16, React Native ≥ 0.74, workers). With the decode and encode sketched in \`bench/src/codec.ts\` (\`proposedDecode\`/\`proposedEncode\`; \`bench/test/codec.test.ts\` checks with fast-check that they accept, refuse and produce exactly what core's codec does), measured here at ${fmt(us.suggestedDecode as number)} and ${fmt(us.suggestedEncode as number)} µs, core's offer parse would cost about ${fmt(estRecv)} µs (${ratio(estRecv, p('recv.SDP_OFFER', 'floor'))} the floor) and the answer construct about ${fmt(estSend)} µs (${ratio(estSend, p('send.SDP_ANSWER', 'floor'))} the floor). ${rest > 2 ? `The rest of the receive gap (${fmt(rest)} µs after the decode and both \`JSON.parse\` calls) is core's other per-frame work: a character-by-character nesting-depth scan of the whole frame in \`json.ts\` before \`JSON.parse\` (not measured separately: it is internal), the field checks and the result object.` : `After the decode and both \`JSON.parse\` calls almost nothing is left (${fmt(rest)} µs): the decode is the whole gap.`} This is a change in \`packages/core/src/base64.ts\` (\`decodePayload\`/\`encodePayload\` and the codecs under them), not in the client: the client adds only ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse.`,
     ...(names.includes('ours: SignalingClient, dedupeWindowMs 0')
       ? [
           `Our client's duplicate check (it drops frames the service re-delivers, keyed by type, sender and the whole base64 payload) costs ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per candidate here (default window against \`dedupeWindowMs: 0\`, same frames; differences of a microsecond are within noise). The key holds the whole several-KB payload, built and hashed for the Map on every frame; a key from the type, the sender and a cheap hash or the length and the two ends of the payload would make it constant-time. That is \`isDuplicate\` in \`packages/client/src/signaling-client.ts\`.`,
