@@ -5,6 +5,10 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const packages = ['core', 'signer', 'client'];
+const bins = [
+  { pkg: 'client', file: 'bin/kvs-sig.js' },
+  { pkg: 'emulator', file: 'bin/kvs-sig-emulator.js' },
+];
 
 function run(cmd: string, args: string[], cwd = root) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -14,7 +18,7 @@ function run(cmd: string, args: string[], cwd = root) {
 // Users install the built packages, not our sources: build them once and check
 // what npm would publish (exports map, ESM + CJS, declarations) as a user sees it.
 beforeAll(() => {
-  const r = run(process.execPath, [path.join(root, 'scripts/build.mjs'), ...packages]);
+  const r = run(process.execPath, [path.join(root, 'scripts/build.mjs'), ...packages, 'emulator']);
   if (r.status !== 0) throw new Error(`build failed:\n${r.out}`);
 }, 240_000);
 
@@ -53,5 +57,21 @@ describe.each(packages)('@kvs-sig/%s as published', (name) => {
     expect(cjs.status).toBe(0);
     expect(Number(cjs.out.trim().split('\n')[0])).toBeGreaterThan(3);
     expect(existsSync(path.join(dir, 'dist/index.d.ts')) || existsSync(path.join(dir, 'dist/index.node.d.ts'))).toBe(true);
+  });
+});
+
+describe.each(bins)('the $file command of @kvs-sig/$pkg', ({ pkg, file }) => {
+  const dir = path.join(root, 'packages', pkg);
+
+  test('is the bin in package.json and ships in `files`', () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(Object.values(manifest.bin)).toEqual([`./${file}`]);
+    expect(manifest.files).toContain('bin');
+  });
+
+  test('runs the built CLI and prints its usage', () => {
+    const r = run(process.execPath, [path.join(dir, file), '--help'], dir);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/usage/i);
   });
 });
