@@ -32,7 +32,6 @@ import {
   TransportError,
   ValidationError,
   parseServiceError,
-  parseWssRecvMessage,
   type ChannelInfo,
   type IceCandidatePayload,
   type Role,
@@ -45,7 +44,7 @@ import { Backoff } from './backoff';
 import { MemoryCache, cacheKey, isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
 import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
-import { IceCandidateBuffer } from './ice-buffer';
+import { Inbox } from './inbox';
 import {
   SafeLogger,
   checkClientId,
@@ -73,7 +72,6 @@ import type {
   SignalingClientEvents,
   SignalingClientOptions,
   SignalingMessage,
-  StatusResponseEvent,
 } from './types';
 import { settle, toSignalingError } from './util';
 
@@ -93,8 +91,6 @@ const ICE_GRACE_S = 30;
 const VIEWER_LIMIT_DELAY_MS = 1000;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
 const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
-/** Inbound frames longer than this are reported, not parsed. */
-const MAX_INBOUND_FRAME = 1024 * 1024;
 const STABLE_MS = 30_000;
 
 interface Conn extends OutboundLink {
@@ -138,10 +134,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly keepaliveMs: number;
   private readonly handshakeMs: number;
   private readonly wsFactory: WebSocketFactory;
-  private readonly iceMode: boolean | 'manual';
   private readonly joinStorage: boolean;
   private readonly outbox: Outbox;
-  private readonly ice = new IceCandidateBuffer();
+  private readonly inbox: Inbox;
   private readonly backoff: Backoff;
   private readonly plan: Plan = { refreshCredentials: false, describe: false, endpoint: false, authFailures: 0, skewRetries: 0, describe404: false };
 
@@ -159,7 +154,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private iceCache: { servers: RtcIceServer[]; expiresAt: number } | undefined;
   private iceInflight: Promise<RtcIceServer[]> | undefined;
   private iceGeneration = 0;
-  private readonly iterators = new Set<{ push(m: SignalingMessage): void; end(): void }>();
   private readonly m: ClientMetrics = {
     phases: {},
     exchangesBeforeOpen: 0,
@@ -229,9 +223,23 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (iceMode !== true && iceMode !== false && iceMode !== 'manual') {
       throw new ValidationError('iceBuffering', "must be true, false or 'manual'", 'INVALID_CONFIGURATION');
     }
-    this.iceMode = iceMode;
     this.joinStorage = options.joinStorageSession === true;
-    this.dedupeMs = checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000);
+    this.inbox = new Inbox(
+      { iceMode, dedupeMs: checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000) },
+      {
+        emit: (event, payload) => this.emit(event, payload),
+        reportError: (error) => this.reportError(error),
+        onGoAway: () => {
+          this.log.info('GO_AWAY: opening a replacement connection');
+          this.loopStartedAt = Date.now();
+          this.startLoop('GO_AWAY');
+        },
+        onReconnectIceServer: () => void this.refreshIceServers(),
+        isClosed: () => this._state === 'closed',
+        metrics: this.m,
+        log: this.log,
+      },
+    );
     const rate = options.sendRate;
     if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
       throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
@@ -295,9 +303,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
-  private readonly dedupeMs: number;
-  /** Recent peer messages (key → arrival time), oldest first. */
-  private readonly recent = new Map<string, number>();
   private readonly fixedEndpoints: ChannelEndpoints | undefined;
 
   /** Current state. */
@@ -418,7 +423,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     for (const w of this.openWaiters.splice(0)) w.reject(err);
     await loop?.catch(() => undefined);
     await closing;
-    for (const it of [...this.iterators]) it.end();
+    this.inbox.endIterators();
     await this.channels.close().catch(() => undefined);
     if (from === 'open' || from === 'reconnecting' || from === 'connecting' || this.finalClose) {
       const { code, reason } = this.finalClose ?? { code: 1000, reason: 'client closed' };
@@ -776,7 +781,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
           onMessage: (text, raw) => {
             if (!conn) return;
             conn.lastActivity = Date.now();
-            this.onFrame(text, raw);
+            this.inbox.onFrame(text, raw);
           },
           onClose: (code, reason) => {
             if (conn) this.onConnClosed(conn, code, reason);
@@ -909,141 +914,18 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   // ---------------------------------------------------------------- inbound
 
-  private onFrame(text: string | undefined, raw: unknown): void {
-    this.m.messagesReceived += 1;
-    if (text === undefined) {
-      this.emit('unknownMessage', {
-        raw: String(raw),
-        error: new ProtocolError('UNEXPECTED_RESPONSE', 'binary WebSocket frames are not part of the protocol'),
-      });
-      return;
-    }
-    if (text.length > MAX_INBOUND_FRAME) {
-      // Real frames are ~14 KB at most: do not spend time parsing megabytes of junk.
-      this.emit('unknownMessage', {
-        raw: text,
-        error: new ProtocolError('MESSAGE_TOO_LARGE', `a ${text.length}-character frame is far beyond the service's message size`),
-      });
-      return;
-    }
-    let msg: ReturnType<typeof parseWssRecvMessage>;
-    try {
-      msg = parseWssRecvMessage(text);
-    } catch (error) {
-      this.emit('unknownMessage', { raw: text, error: toSignalingError(error) });
-      return;
-    }
-    const sender = msg.senderClientId;
-    if (msg.messagePayload !== undefined && this.isDuplicate(`${msg.messageType}|${sender ?? ''}|${msg.messagePayload}`)) {
-      this.m.duplicatesDropped += 1;
-      this.log.debug(`dropped a duplicate ${msg.messageType} from ${sender ?? 'the master'}`);
-      return;
-    }
-    switch (msg.messageType) {
-      case 'SDP_OFFER':
-      case 'SDP_ANSWER': {
-        const payload = asSdp(msg.payload);
-        if (!payload) {
-          this.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', `${msg.messageType} without an SDP payload`) });
-          return;
-        }
-        const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
-        this.emit(event, { payload, senderClientId: sender });
-        this.pushMessage({ type: event, payload, senderClientId: sender });
-        // Manual mode: held candidates wait for drainPendingIceCandidates().
-        if (this.iceMode === true) this.releaseIce(sender);
-        return;
-      }
-      case 'ICE_CANDIDATE': {
-        const payload = asCandidate(msg.payload);
-        if (!payload) {
-          this.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', 'ICE_CANDIDATE without a candidate payload') });
-          return;
-        }
-        // hasSdp: after the SDP (auto mode) or after a drain (manual mode).
-        if (this.iceMode === false || this.ice.hasSdp(sender)) {
-          this.emitCandidate(payload, sender);
-        } else if (!this.ice.hold({ payload, senderClientId: sender })) {
-          this.reportError(
-            new SignalingError('QUEUE_FULL', `more than ${this.ice.maxPerSender} early ICE candidates from ${sender ?? 'the master'}; candidate not held`),
-          );
-        }
-        return;
-      }
-      case 'STATUS_RESPONSE': {
-        const sr = msg.statusResponse;
-        if (!sr) {
-          this.emit('unknownMessage', { raw: text, error: new ProtocolError('INVALID_STATUS_RESPONSE', 'STATUS_RESPONSE without statusResponse') });
-          return;
-        }
-        const event: StatusResponseEvent = { correlationId: sr.correlationId };
-        if (sr.errorType !== undefined) event.errorType = sr.errorType;
-        if (sr.statusCode !== undefined) event.statusCode = sr.statusCode;
-        if (sr.description !== undefined) event.description = sr.description;
-        this.emit('statusResponse', event);
-        const status = Number(sr.statusCode ?? '0');
-        if (sr.success !== true && status !== 200) {
-          this.reportError(
-            new ServiceError(
-              `message ${sr.correlationId} was not delivered${sr.description ? `: ${sr.description}` : ''}`,
-              { errorType: sr.errorType ?? 'DeliveryFailed', httpStatus: Number.isFinite(status) ? status : 0 },
-              'DELIVERY_FAILED',
-            ),
-          );
-        }
-        return;
-      }
-      case 'GO_AWAY':
-        this.emit('goAway', {});
-        this.log.info('GO_AWAY: opening a replacement connection');
-        this.loopStartedAt = Date.now();
-        this.startLoop('GO_AWAY');
-        return;
-      case 'RECONNECT_ICE_SERVER':
-        this.emit('reconnectIceServer', {});
-        void this.refreshIceServers();
-        return;
-      default:
-        this.emit('unknownMessage', { raw: text });
-    }
-  }
-
-  /** True when `key` was seen within the dedupe window; remembers it otherwise. */
-  private isDuplicate(key: string): boolean {
-    if (this.dedupeMs === 0) return false;
-    const now = Date.now();
-    for (const [k, t] of this.recent) {
-      if (now - t < this.dedupeMs && this.recent.size <= 4096) break;
-      this.recent.delete(k);
-    }
-    if (this.recent.has(key)) return true;
-    this.recent.set(key, now);
-    return false;
-  }
-
-  private emitCandidate(payload: IceCandidatePayload, sender: string | undefined): void {
-    this.emit('iceCandidate', { payload, senderClientId: sender });
-    this.pushMessage({ type: 'iceCandidate', payload, senderClientId: sender });
-  }
-
-  private releaseIce(sender: string | undefined): void {
-    for (const c of this.ice.release(sender)) this.emitCandidate(c.payload, c.senderClientId);
-  }
-
   /**
    * Releases held ICE candidates of `senderClientId` (the master's when omitted)
    * as `iceCandidate` events and marks its SDP as seen.
    * @returns how many were released.
    */
   drainPendingIceCandidates(senderClientId?: string): number {
-    const held = this.ice.release(senderClientId);
-    for (const c of held) this.emitCandidate(c.payload, c.senderClientId);
-    return held.length;
+    return this.inbox.drainPendingIceCandidates(senderClientId);
   }
 
   /** A copy of the candidates held for `senderClientId` (the master's when omitted). */
   getPendingIceCandidates(senderClientId?: string): IceCandidatePayload[] {
-    return this.ice.peek(senderClientId).map((c) => c.payload);
+    return this.inbox.getPendingIceCandidates(senderClientId);
   }
 
   /**
@@ -1051,56 +933,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * (before a renegotiation). @returns how many held candidates were dropped.
    */
   resetIceCandidateState(senderClientId?: string): number {
-    return this.ice.reset(senderClientId);
+    return this.inbox.resetIceCandidateState(senderClientId);
   }
 
   /**
    * Peer messages as an async iterator; ends when the client closes or `signal` aborts.
    */
   messages(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<SignalingMessage> {
-    const buffer: SignalingMessage[] = [];
-    let wake: (() => void) | undefined;
-    let done = this._state === 'closed' || options.signal?.aborted === true;
-    const sink = {
-      push: (m: SignalingMessage) => {
-        buffer.push(m);
-        wake?.();
-      },
-      end: () => {
-        done = true;
-        this.iterators.delete(sink);
-        options.signal?.removeEventListener('abort', sink.end);
-        wake?.();
-      },
-    };
-    if (!done) {
-      this.iterators.add(sink);
-      options.signal?.addEventListener('abort', sink.end, { once: true });
-    }
-    const iterator: AsyncIterableIterator<SignalingMessage> = {
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-      async next(): Promise<IteratorResult<SignalingMessage>> {
-        for (;;) {
-          const m = buffer.shift();
-          if (m) return { value: m, done: false };
-          if (done) return { value: undefined, done: true };
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
-        }
-      },
-      async return(): Promise<IteratorResult<SignalingMessage>> {
-        sink.end();
-        buffer.length = 0;
-        return { value: undefined, done: true };
-      },
-    };
-    return iterator;
-  }
-
-  private pushMessage(m: SignalingMessage): void {
-    for (const it of this.iterators) it.push(m);
+    return this.inbox.messages(options);
   }
 
   // --------------------------------------------------------------- outbound
@@ -1228,20 +1068,4 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
 function copyServer(s: RtcIceServer): RtcIceServer {
   return { ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls };
-}
-
-function asSdp(payload: Record<string, unknown> | undefined): SdpPayload | undefined {
-  if (!payload || typeof payload.type !== 'string') return undefined;
-  const out: SdpPayload = { type: payload.type as SdpPayload['type'] };
-  if (typeof payload.sdp === 'string') out.sdp = payload.sdp;
-  return out;
-}
-
-function asCandidate(payload: Record<string, unknown> | undefined): IceCandidatePayload | undefined {
-  if (!payload || typeof payload.candidate !== 'string') return undefined;
-  const out: IceCandidatePayload = { candidate: payload.candidate };
-  if (typeof payload.sdpMid === 'string' || payload.sdpMid === null) out.sdpMid = payload.sdpMid;
-  if (typeof payload.sdpMLineIndex === 'number' || payload.sdpMLineIndex === null) out.sdpMLineIndex = payload.sdpMLineIndex;
-  if (typeof payload.usernameFragment === 'string' || payload.usernameFragment === null) out.usernameFragment = payload.usernameFragment;
-  return out;
 }
