@@ -48,7 +48,8 @@ async function main(): Promise<void> {
         ['delivered more than once', r.duplicated],
         ['reported failed to the sender', `${r.failedReported} ${JSON.stringify(r.failedCodes)}`],
         ['lost: sender\'s socket died before the emulator read it (send had resolved)', r.lost.beforeEmulator],
-        ['lost: held for an absent recipient and replaced/expired', r.lost.heldBySemantics],
+        ['lost: held for an absent recipient, then replaced by a newer offer/answer or expired (recipient away > 60 s TTL): the service\'s rules, unreported by the service', `${r.lost.heldBySemantics} (${r.lost.expired} expired)`],
+        ['of those, dropped by the emulator\'s bound on what it holds for one absent recipient (256; from its log, by count)', r.lost.droppedByBound],
         ['lost: written by the emulator to a receiver socket that died', r.lost.afterEmulator],
         ['lost with no fault or service rule to explain it', r.unexplained],
         ['sends never settled', r.stillPending],
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     '',
     table(['reconnects', 'p50', 'p99', 'max'], [[r.reconnectMs.count, ms(r.reconnectMs.p50), ms(r.reconnectMs.p99), ms(r.reconnectMs.max)]]),
     '',
+    `Time not open per client (% of the run): ${Object.entries(r.offlinePercent).map(([k, v]) => `${k} ${v}`).join(', ')}. Longest outage: ${ms(r.longestOutage.ms)} (${r.longestOutage.who}).`,
     `Faults injected: ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     `Error events by code: ${Object.entries(r.errorsByCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`,
     `End states: ${Object.values(r.endStates).every((s) => s === 'open') ? `all ${r.clients} clients open` : JSON.stringify(r.endStates)}.`,
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(body);
   if (r.lostSamples.length > 0) console.log(['lost samples:', ...r.lostSamples].join('\n'));
+  console.log(['longest outage:', ...r.longestOutage.notes].join('\n'));
   if (!values['no-write']) updateSection('soak', body);
   process.exitCode = r.findings.length === 0 ? 0 : 1;
 }
