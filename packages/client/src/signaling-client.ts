@@ -26,13 +26,11 @@
 
 import {
   AbortError,
-  ProtocolError,
   ServiceError,
   SignalingError,
   TransportError,
   ValidationError,
   parseServiceError,
-  type ChannelInfo,
   type IceCandidatePayload,
   type Role,
   type RtcIceServer,
@@ -41,7 +39,8 @@ import {
 } from '@kvs-sig/core';
 import { isClockSkewError } from '@kvs-sig/signer';
 import { Backoff } from './backoff';
-import { MemoryCache, cacheKey, isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
+import { MemoryCache, cacheKey, type ChannelEndpoints } from './cache';
+import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { Inbox } from './inbox';
@@ -101,12 +100,8 @@ interface Conn extends OutboundLink {
 
 interface Plan {
   refreshCredentials: boolean;
-  describe: boolean;
-  endpoint: boolean;
   authFailures: number;
   skewRetries: number;
-  /** Describe said 404 and creating is not allowed: nothing to retry. */
-  describe404: boolean;
 }
 
 /**
@@ -123,13 +118,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private readonly log: SafeLogger;
   private _state: ClientState = 'idle';
-  private arn: string | undefined;
-  private readonly channelName: string | undefined;
-  private _endpoints: ChannelEndpoints | undefined;
-  private messageTtlSeconds: number | undefined;
-  private readonly cache: EndpointCache;
-  private readonly cacheKeyValue: string;
-  private readonly createIfMissing: boolean;
+  private readonly setup: ChannelSetup;
   private readonly reconnect: Required<Omit<ReconnectOptions, 'maxAttempts'>> & { maxAttempts: number; enabled: boolean };
   private readonly keepaliveMs: number;
   private readonly handshakeMs: number;
@@ -138,7 +127,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly outbox: Outbox;
   private readonly inbox: Inbox;
   private readonly backoff: Backoff;
-  private readonly plan: Plan = { refreshCredentials: false, describe: false, endpoint: false, authFailures: 0, skewRetries: 0, describe404: false };
+  private readonly plan: Plan = { refreshCredentials: false, authFailures: 0, skewRetries: 0 };
 
   private current: Conn | undefined;
   private replacing = false;
@@ -197,10 +186,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (hasArn && (typeof options.channelArn !== 'string' || !/^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/.test(options.channelArn) || options.channelArn.length > 1024)) {
       throw new ValidationError('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)', 'INVALID_CONFIGURATION');
     }
-    this.channelName = options.channelName;
-    this.arn = options.channelArn;
-    this.createIfMissing = options.createChannelIfMissing === true;
-    if (this.createIfMissing && !hasName) {
+    const createIfMissing = options.createChannelIfMissing === true;
+    if (createIfMissing && !hasName) {
       throw new ValidationError('createChannelIfMissing', 'needs channelName (a channel is created by name)', 'INVALID_CONFIGURATION');
     }
     const rc = options.reconnect;
@@ -262,15 +249,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       isClosing: () => this._state === 'closing' || this._state === 'closed',
       metrics: this.m,
     });
-    this.cache = options.cache ?? new MemoryCache();
-    if (typeof this.cache.get !== 'function' || typeof this.cache.set !== 'function' || typeof this.cache.delete !== 'function') {
+    const cache = options.cache ?? new MemoryCache();
+    if (typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
       throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
     }
-    this.cacheKeyValue = cacheKey(options.region, hasName ? { channelName: options.channelName! } : { channelArn: options.channelArn! }, this.role);
+    const channelCacheKey = cacheKey(options.region, hasName ? { channelName: options.channelName! } : { channelArn: options.channelArn! }, this.role);
 
     this.channels = new ChannelManagerBase(options, platform);
     this.channels.onExchange = (rec) => this.recordExchange(rec);
 
+    let fixedEndpoints: ChannelEndpoints | undefined;
     if (options.signalingEndpoints !== undefined) {
       const ep = options.signalingEndpoints;
       if (!hasArn) throw new ValidationError('signalingEndpoints', 'needs channelArn', 'INVALID_CONFIGURATION');
@@ -278,8 +266,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         throw new ValidationError('signalingEndpoints.wss', 'is required (a wss:// URL)', 'INVALID_CONFIGURATION');
       }
       checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
-      this.fixedEndpoints = { ...ep };
-      this._endpoints = { ...ep };
+      fixedEndpoints = { ...ep };
     } else if (!this.channels.canSignRequests) {
       throw new ValidationError(
         'signalingEndpoints',
@@ -287,6 +274,19 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         'INVALID_CONFIGURATION',
       );
     }
+    this.setup = new ChannelSetup(
+      {
+        role: this.role,
+        channelName: options.channelName,
+        channelArn: options.channelArn,
+        createIfMissing,
+        joinStorage: this.joinStorage,
+        cache,
+        cacheKey: channelCacheKey,
+        fixedEndpoints,
+      },
+      { channels: this.channels, log: this.log, metrics: this.m, onMessageTtl: (seconds) => this.outbox.applyChannelTtl(seconds) },
+    );
 
     if (options.WebSocket !== undefined) {
       if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
@@ -303,7 +303,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
-  private readonly fixedEndpoints: ChannelEndpoints | undefined;
 
   /** Current state. */
   get state(): ClientState {
@@ -312,12 +311,13 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   /** The channel ARN, once known. */
   get channelArn(): string | undefined {
-    return this.arn;
+    return this.setup.arn;
   }
 
   /** The signaling endpoints, once known. */
   get endpoints(): ChannelEndpoints | undefined {
-    return this._endpoints === undefined ? undefined : { ...this._endpoints };
+    const endpoints = this.setup.endpoints;
+    return endpoints === undefined ? undefined : { ...endpoints };
   }
 
   /** A snapshot of timings and counters. */
@@ -389,7 +389,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       // A fresh start: earlier failures of a previous connect() do not count against this one.
       this.plan.authFailures = 0;
       this.plan.skewRetries = 0;
-      this.plan.describe404 = false;
+      this.setup.describe404 = false;
       this.backoff.reset();
       this.setState('connecting');
       this.loopStartedAt = Date.now();
@@ -553,7 +553,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (isClockSkewError(error)) {
       // The offset was learnt from the reply's Date header (HTTP) or is unknown (handshake): re-probe via the control plane.
       this.plan.skewRetries += 1;
-      if (!this.fixedEndpoints && this.plan.skewRetries > 1) this.plan.endpoint = true;
+      if (this.plan.skewRetries > 1) this.setup.reResolveEndpoint();
       return false;
     }
     if (error instanceof ServiceError) {
@@ -567,8 +567,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       }
       if (s === 404) {
         if (error.code === 'DELIVERY_FAILED') return false;
-        this.dropCache();
-        if (this.plan.describe404) return true;
+        this.setup.dropCache();
+        if (this.setup.describe404) return true;
         return false;
       }
       if (error.errorType === 'ClientLimitExceededException') {
@@ -578,7 +578,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         return false;
       }
       if (s >= 500 || s === 408 || s === 429) {
-        if (!this.fixedEndpoints) this.plan.endpoint = true;
+        this.setup.reResolveEndpoint();
         return false;
       }
       if (s === 400 && error.errorType === 'InvalidArgumentException') return true;
@@ -595,7 +595,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       return !this.everOpened;
     }
     // Timeouts, network failures, unclassified handshake failures, malformed replies: re-resolve the endpoint.
-    if (!this.fixedEndpoints) this.plan.endpoint = true;
+    this.setup.reResolveEndpoint();
     return false;
   }
 
@@ -612,14 +612,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     for (const w of this.openWaiters.splice(0)) w.reject(err);
     this.finalClose = { code: 1006, reason: 'reconnect failed' };
     void this.close();
-  }
-
-  private dropCache(): void {
-    if (this.channelName !== undefined) this.arn = undefined;
-    if (!this.fixedEndpoints) this._endpoints = undefined;
-    this.plan.describe = true;
-    this.plan.endpoint = !this.fixedEndpoints;
-    void settle(() => this.cache.delete(this.cacheKeyValue)).catch(() => undefined);
   }
 
   private recordExchange(rec: ExchangeRecord): void {
@@ -644,9 +636,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       await this.channels.refreshCredentials();
       plan.refreshCredentials = false;
     }
-    await this.resolveChannel(signal);
-    const endpoints = this._endpoints!;
-    const arn = this.arn!;
+    await this.setup.resolve(signal);
+    const endpoints = this.setup.endpoints!;
+    const arn = this.setup.arn!;
     const url = await this.channels.signConnectUrl({
       wssEndpoint: endpoints.wss,
       channelArn: arn,
@@ -657,93 +649,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const conn = await this.openConn(url, signal);
     plan.authFailures = 0;
     plan.skewRetries = 0;
-    plan.describe404 = false;
+    this.setup.describe404 = false;
     this.m.exchangesBeforeOpen = this.attemptExchanges + 1;
     return conn;
-  }
-
-  /** Fills `arn` and `_endpoints` (cache, Describe/Create, GetSignalingChannelEndpoint) as needed. */
-  private async resolveChannel(signal: AbortSignal): Promise<void> {
-    const plan = this.plan;
-    if (!plan.describe && !plan.endpoint && this.arn !== undefined && this._endpoints !== undefined) return;
-    if (!plan.describe && !plan.endpoint && (this.arn === undefined || this._endpoints === undefined)) {
-      // A broken cache costs a miss, never the connection.
-      const hit = await settle(() => this.cache.get(this.cacheKeyValue)).catch(() => undefined);
-      if (isCachedChannel(hit) && (this.arn === undefined || hit.channelArn === this.arn)) {
-        this.arn = hit.channelArn;
-        this._endpoints = this.fixedEndpoints ?? hit.endpoints;
-        if (hit.messageTtlSeconds !== undefined) this.applyTtl(hit.messageTtlSeconds);
-        this.log.debug('channel and endpoints from the cache');
-        return;
-      }
-    }
-    // After a 404 describe again (by ARN when no name is known): a deleted channel then ends the loop.
-    if (this.arn === undefined || plan.describe) {
-      await this.describe(signal);
-    }
-    if (this._endpoints === undefined || plan.endpoint) {
-      const started = Date.now();
-      this._endpoints = await this.channels.getEndpoints(
-        { channelArn: this.arn!, role: this.role, protocols: this.joinStorage ? ['WSS', 'HTTPS', 'WEBRTC'] : ['WSS', 'HTTPS'] },
-        { signal },
-      );
-      this.m.phases.endpointMs = Date.now() - started;
-    }
-    plan.describe = false;
-    plan.endpoint = false;
-    const entry = {
-      channelArn: this.arn!,
-      endpoints: this._endpoints,
-      storedAt: Date.now(),
-      ...(this.messageTtlSeconds === undefined ? {} : { messageTtlSeconds: this.messageTtlSeconds }),
-    };
-    await settle(() => this.cache.set(this.cacheKeyValue, entry)).catch((e: unknown) => {
-      this.log.warn(`endpoint cache write failed: ${describe(e)}`);
-    });
-  }
-
-  private async describe(signal: AbortSignal): Promise<void> {
-    const ref = this.channelName !== undefined ? { channelName: this.channelName } : { channelArn: this.arn! };
-    let info: ChannelInfo;
-    try {
-      info = await this.channels.describeChannel(ref, { signal });
-    } catch (error) {
-      if (!(error instanceof ServiceError && error.httpStatus === 404)) throw error;
-      if (!this.createIfMissing || this.channelName === undefined) {
-        this.plan.describe404 = true;
-        throw error;
-      }
-      this.log.info(`channel ${this.channelName} does not exist; creating it`);
-      try {
-        await this.channels.createChannel({ channelName: this.channelName }, { signal });
-      } catch (createError) {
-        // Another client may have created it meanwhile: describe again either way.
-        if (!(createError instanceof ServiceError && createError.errorType === 'ResourceInUseException')) throw createError;
-      }
-      info = await this.waitActive(ref, signal);
-    }
-    if (info.channelStatus === 'CREATING') info = await this.waitActive(ref, signal);
-    if (info.channelStatus === 'DELETING') {
-      this.plan.describe404 = true;
-      throw new ServiceError('the channel is being deleted', { errorType: 'ResourceNotFoundException', httpStatus: 404 });
-    }
-    if (!info.channelArn) throw new ProtocolError('UNEXPECTED_RESPONSE', 'DescribeSignalingChannel returned no ChannelARN');
-    if (this.arn !== info.channelArn) this._endpoints = this.fixedEndpoints;
-    this.arn = info.channelArn;
-    if (info.messageTtlSeconds !== undefined) this.applyTtl(info.messageTtlSeconds);
-  }
-
-  private async waitActive(ref: { channelName: string } | { channelArn: string }, signal: AbortSignal): Promise<ChannelInfo> {
-    for (let i = 0; ; i++) {
-      const info = await this.channels.describeChannel(ref, { signal });
-      if (info.channelStatus !== 'CREATING' || i >= 20) return info;
-      await sleep(Math.min(100 * 2 ** i, 2000), signal);
-    }
-  }
-
-  private applyTtl(seconds: number): void {
-    this.messageTtlSeconds = seconds;
-    this.outbox.applyChannelTtl(seconds);
   }
 
   /** Opens one socket and starts ICE in parallel with the handshake. */
@@ -831,8 +739,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private async joinStorageSessionNow(): Promise<void> {
     try {
-      const webrtc = this._endpoints?.webrtc;
-      await this.channels.joinStorageSession({ channelArn: this.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
+      const webrtc = this.setup.endpoints?.webrtc;
+      await this.channels.joinStorageSession({ channelArn: this.setup.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
     } catch (error) {
       this.reportError(toSignalingError(error));
     }
@@ -1006,7 +914,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   private prefetchIce(): void {
     if (this.iceCache && this.iceCache.expiresAt > Date.now()) return;
-    if (this.iceInflight || !this._endpoints?.https || !this.channels.canSignRequests) return;
+    if (this.iceInflight || !this.setup.endpoints?.https || !this.channels.canSignRequests) return;
     this.fetchIce(undefined).catch((error: unknown) => {
       this.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
     });
@@ -1015,15 +923,15 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private fetchIce(signal: AbortSignal | undefined): Promise<RtcIceServer[]> {
     const generation = this.iceGeneration;
     const run = (async () => {
-      if (this.arn === undefined || this._endpoints?.https === undefined) {
+      if (this.setup.arn === undefined || this.setup.endpoints?.https === undefined) {
         const abort = this.loopAbort?.signal ?? new AbortController().signal;
-        await this.resolveChannel(signal ?? abort);
+        await this.setup.resolve(signal ?? abort);
       }
-      const https = this._endpoints?.https;
+      const https = this.setup.endpoints?.https;
       if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.https)');
       const started = Date.now();
       const cfg = await this.channels.getIceServerConfig(
-        { channelArn: this.arn!, httpsEndpoint: https, ...(this.clientId === undefined ? {} : { clientId: this.clientId }) },
+        { channelArn: this.setup.arn!, httpsEndpoint: https, ...(this.clientId === undefined ? {} : { clientId: this.clientId }) },
         signal === undefined ? {} : { signal },
       );
       this.m.phases.iceMs = Date.now() - started;
