@@ -43,6 +43,7 @@ import { MemoryCache, cacheKey, type ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
+import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
 import {
   SafeLogger,
@@ -57,7 +58,6 @@ import {
 import { Outbox, buildFrame, newOutboundLink, type OutboundLink, type SendRate } from './outbox';
 import {
   describe,
-  linkSignal,
   openSocket,
   sleep,
   type HandshakeFailure,
@@ -72,7 +72,7 @@ import type {
   SignalingClientOptions,
   SignalingMessage,
 } from './types';
-import { settle, toSignalingError } from './util';
+import { toSignalingError } from './util';
 
 export type {
   ClientMetrics,
@@ -85,7 +85,6 @@ export type {
   StatusResponseEvent,
 } from './types';
 
-const ICE_GRACE_S = 30;
 /** Least wait after "the channel already has the maximum number of viewers". */
 const VIEWER_LIMIT_DELAY_MS = 1000;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
@@ -140,9 +139,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private everOpened = false;
   private openWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private closePromise: Promise<void> | undefined;
-  private iceCache: { servers: RtcIceServer[]; expiresAt: number } | undefined;
-  private iceInflight: Promise<RtcIceServer[]> | undefined;
-  private iceGeneration = 0;
+  private readonly iceServers: IceServers;
   private readonly m: ClientMetrics = {
     phases: {},
     exchangesBeforeOpen: 0,
@@ -221,7 +218,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
           this.loopStartedAt = Date.now();
           this.startLoop('GO_AWAY');
         },
-        onReconnectIceServer: () => void this.refreshIceServers(),
+        onReconnectIceServer: () => void this.iceServers.refresh(),
         isClosed: () => this._state === 'closed',
         metrics: this.m,
         log: this.log,
@@ -287,6 +284,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       },
       { channels: this.channels, log: this.log, metrics: this.m, onMessageTtl: (seconds) => this.outbox.applyChannelTtl(seconds) },
     );
+    this.iceServers = new IceServers({
+      channels: this.channels,
+      setup: this.setup,
+      clientId: this.clientId,
+      metrics: this.m,
+      log: this.log,
+      loopSignal: () => this.loopAbort?.signal,
+      emit: (event, payload) => this.emit(event, payload),
+      reportError: (error) => this.reportError(error),
+    });
 
     if (options.WebSocket !== undefined) {
       if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
@@ -702,7 +709,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       );
       signal.addEventListener('abort', onAbort, { once: true });
       // In parallel with the handshake, never before it: ICE must not delay `open`.
-      this.prefetchIce();
+      this.iceServers.prefetch();
     });
   }
 
@@ -893,87 +900,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    */
   async getIceServers(options: { signal?: AbortSignal } = {}): Promise<RtcIceServer[]> {
     if (this._state === 'closing' || this._state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
-    if (this.iceCache && this.iceCache.expiresAt > Date.now()) return this.iceCache.servers.map(copyServer);
-    // The fetch is shared by every caller: one caller's signal only stops its own wait.
-    const p = this.iceInflight ?? this.fetchIce(undefined);
-    if (options.signal) {
-      const link = linkSignal(options.signal, undefined);
-      try {
-        return await Promise.race([
-          p.then((servers) => servers.map(copyServer)),
-          new Promise<never>((_, reject) =>
-            link.signal.addEventListener('abort', () => reject(new AbortError('getIceServers() was aborted')), { once: true }),
-          ),
-        ]);
-      } finally {
-        link.dispose();
-      }
-    }
-    return (await p).map(copyServer);
+    return this.iceServers.get(options);
   }
 
-  private prefetchIce(): void {
-    if (this.iceCache && this.iceCache.expiresAt > Date.now()) return;
-    if (this.iceInflight || !this.setup.endpoints?.https || !this.channels.canSignRequests) return;
-    this.fetchIce(undefined).catch((error: unknown) => {
-      this.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
-    });
+  /** Kept writable so a test can force the next getIceServers() to fetch: `iceCache = undefined`. */
+  private set iceCache(_: undefined) {
+    this.iceServers.clearCache();
   }
-
-  private fetchIce(signal: AbortSignal | undefined): Promise<RtcIceServer[]> {
-    const generation = this.iceGeneration;
-    const run = (async () => {
-      if (this.setup.arn === undefined || this.setup.endpoints?.https === undefined) {
-        const abort = this.loopAbort?.signal ?? new AbortController().signal;
-        await this.setup.resolve(signal ?? abort);
-      }
-      const https = this.setup.endpoints?.https;
-      if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.https)');
-      const started = Date.now();
-      const cfg = await this.channels.getIceServerConfig(
-        { channelArn: this.setup.arn!, httpsEndpoint: https, ...(this.clientId === undefined ? {} : { clientId: this.clientId }) },
-        signal === undefined ? {} : { signal },
-      );
-      this.m.phases.iceMs = Date.now() - started;
-      const ttl = cfg.ttlSeconds ?? 300;
-      const grace = Math.min(ICE_GRACE_S, ttl / 2);
-      const previous = this.iceCache?.servers;
-      if (generation === this.iceGeneration || this.iceCache === undefined) {
-        this.iceCache = { servers: cfg.iceServers, expiresAt: Date.now() + (ttl - grace) * 1000 };
-      }
-      if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(cfg.iceServers)) {
-        this.emit('iceServersChanged', { iceServers: cfg.iceServers.map(copyServer) });
-      }
-      return cfg.iceServers;
-    })();
-    const tracked = run.finally(() => {
-      if (this.iceInflight === tracked) this.iceInflight = undefined;
-    });
-    this.iceInflight = tracked;
-    return tracked;
-  }
-
-  private async refreshIceServers(): Promise<void> {
-    this.iceGeneration += 1;
-    const previous = this.iceCache?.servers;
-    this.iceCache = undefined;
-    this.iceInflight = undefined;
-    try {
-      const servers = await this.fetchIce(undefined);
-      // The cache was cleared, so fetchIce did not announce: after RECONNECT_ICE_SERVER always tell the app.
-      this.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
-      if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(servers)) {
-        this.log.debug('RECONNECT_ICE_SERVER: the refreshed ICE servers are unchanged');
-      }
-    } catch (error) {
-      this.reportError(toSignalingError(error));
-    }
-  }
-}
-
-// ----------------------------------------------------------------- helpers
-
-
-function copyServer(s: RtcIceServer): RtcIceServer {
-  return { ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls };
 }
