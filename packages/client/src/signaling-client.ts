@@ -21,6 +21,12 @@
  * 4. Sends go through one bounded queue; while the socket is open it drains at
  *    once, otherwise entries wait (bounded by count and by the channel's message
  *    TTL) and every entry settles: written, or rejected with a typed error.
+ *
+ * This module keeps the public surface and the connection lifecycle (1–3);
+ * the other concerns live beside it: `client-options.ts` (option checks),
+ * `channel-setup.ts` (ARN and endpoints), `outbox.ts` (4: queue, pacing,
+ * delivery confirmation), `inbox.ts` (frames in, dedupe, ICE buffering,
+ * iterators), `ice-servers.ts` (the ICE server cache) and `types.ts`.
  * @packageDocumentation
  */
 
@@ -39,23 +45,15 @@ import {
 } from '@kvs-sig/core';
 import { isClockSkewError } from '@kvs-sig/signer';
 import { Backoff } from './backoff';
-import { MemoryCache, cacheKey, type ChannelEndpoints } from './cache';
+import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
-import { ChannelManagerBase, checkTimeout, type ExchangeRecord } from './channel-manager';
+import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
+import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import {
-  SafeLogger,
-  checkClientId,
-  checkEndpointScheme,
-  checkNonNegative,
-  checkPositiveCount,
-  factoryFromConstructor,
-  type Platform,
-  type ReconnectOptions,
-} from './options';
-import { Outbox, buildFrame, newOutboundLink, type OutboundLink, type SendRate } from './outbox';
+import { SafeLogger, type Platform } from './options';
+import { Outbox, buildFrame, newOutboundLink, type OutboundLink } from './outbox';
 import {
   describe,
   openSocket,
@@ -118,7 +116,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   private readonly log: SafeLogger;
   private _state: ClientState = 'idle';
   private readonly setup: ChannelSetup;
-  private readonly reconnect: Required<Omit<ReconnectOptions, 'maxAttempts'>> & { maxAttempts: number; enabled: boolean };
+  private readonly reconnect: ReconnectPolicy;
   private readonly keepaliveMs: number;
   private readonly handshakeMs: number;
   private readonly wsFactory: WebSocketFactory;
@@ -160,56 +158,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     });
     if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
     this.log = new SafeLogger(options.logger);
-    if (options.role !== 'MASTER' && options.role !== 'VIEWER') {
-      throw new ValidationError('role', `must be 'MASTER' or 'VIEWER', got ${JSON.stringify(options.role)}`, 'INVALID_CONFIGURATION');
-    }
-    this.role = options.role;
-    if (options.role === 'MASTER' && options.clientId !== undefined) {
-      throw new ValidationError('clientId', 'must be absent for a MASTER (the service identifies the master by role)', 'INVALID_CONFIGURATION');
-    }
-    if (options.role === 'VIEWER') {
-      if (options.clientId === undefined) throw new ValidationError('clientId', 'is required for a VIEWER', 'INVALID_CONFIGURATION');
-      checkClientId(options.clientId);
-    }
-    this.clientId = options.clientId;
-    const hasName = options.channelName !== undefined;
-    const hasArn = options.channelArn !== undefined;
-    if (hasName === hasArn) {
-      throw new ValidationError('channelName', 'give exactly one of channelName or channelArn', 'INVALID_CONFIGURATION');
-    }
-    if (hasName && (typeof options.channelName !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(options.channelName))) {
-      throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CHANNEL_NAME');
-    }
-    if (hasArn && (typeof options.channelArn !== 'string' || !/^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/.test(options.channelArn) || options.channelArn.length > 1024)) {
-      throw new ValidationError('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)', 'INVALID_CONFIGURATION');
-    }
-    const createIfMissing = options.createChannelIfMissing === true;
-    if (createIfMissing && !hasName) {
-      throw new ValidationError('createChannelIfMissing', 'needs channelName (a channel is created by name)', 'INVALID_CONFIGURATION');
-    }
-    const rc = options.reconnect;
-    if (rc !== undefined && rc !== false && (typeof rc !== 'object' || rc === null)) {
-      throw new ValidationError('reconnect', 'must be false or an object', 'INVALID_CONFIGURATION');
-    }
-    const r = rc === false || rc === undefined ? {} : rc;
-    this.reconnect = {
-      enabled: rc !== false,
-      initialDelayMs: checkNonNegative(r.initialDelayMs, 'reconnect.initialDelayMs', 100),
-      maxDelayMs: checkNonNegative(r.maxDelayMs, 'reconnect.maxDelayMs', 10_000),
-      maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
-      proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
-      idleAfterMs: checkTimeout(r.idleAfterMs, 'reconnect.idleAfterMs', 9 * 60_000),
-    };
-    this.backoff = new Backoff({ initialDelayMs: this.reconnect.initialDelayMs, maxDelayMs: this.reconnect.maxDelayMs });
-    this.keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
-    this.handshakeMs = checkTimeout(options.timeouts?.handshakeMs, 'timeouts.handshakeMs', 5000);
-    const iceMode = options.iceBuffering ?? true;
-    if (iceMode !== true && iceMode !== false && iceMode !== 'manual') {
-      throw new ValidationError('iceBuffering', "must be true, false or 'manual'", 'INVALID_CONFIGURATION');
-    }
-    this.joinStorage = options.joinStorageSession === true;
+    const config = parseClientOptions(options);
+    this.role = config.role;
+    this.clientId = config.clientId;
+    this.reconnect = config.reconnect;
+    this.backoff = new Backoff({ initialDelayMs: config.reconnect.initialDelayMs, maxDelayMs: config.reconnect.maxDelayMs });
+    this.keepaliveMs = config.keepaliveMs;
+    this.handshakeMs = config.handshakeMs;
+    this.joinStorage = config.joinStorage;
     this.inbox = new Inbox(
-      { iceMode, dedupeMs: checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000) },
+      { iceMode: config.iceMode, dedupeMs: config.dedupeMs },
       {
         emit: (event, payload) => this.emit(event, payload),
         reportError: (error) => this.reportError(error),
@@ -224,63 +182,25 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         log: this.log,
       },
     );
-    const rate = options.sendRate;
-    if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
-      throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
-    }
-    const sendRate: SendRate =
-      rate === false
-        ? { sdp: Infinity, ice: Infinity }
-        : {
-            sdp: rate?.sdpPerSecond === undefined ? 5 : checkPositiveCount(rate.sdpPerSecond, 'sendRate.sdpPerSecond'),
-            ice: rate?.icePerSecond === undefined ? 20 : checkPositiveCount(rate.icePerSecond, 'sendRate.icePerSecond'),
-          };
-    if (this.joinStorage && this.role !== 'MASTER') {
-      throw new ValidationError('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer', 'INVALID_CONFIGURATION');
-    }
-    const q = options.queue ?? {};
-    if (q.maxMessages !== undefined) checkPositiveCount(q.maxMessages, 'queue.maxMessages');
-    if (q.maxAgeMs !== undefined) checkTimeout(q.maxAgeMs, 'queue.maxAgeMs', 0);
-    this.outbox = new Outbox(q, sendRate, {
+    this.outbox = new Outbox(config.queue, config.sendRate, {
       current: () => this.current,
       isClosing: () => this._state === 'closing' || this._state === 'closed',
       metrics: this.m,
     });
-    const cache = options.cache ?? new MemoryCache();
-    if (typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
-      throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
-    }
-    const channelCacheKey = cacheKey(options.region, hasName ? { channelName: options.channelName! } : { channelArn: options.channelArn! }, this.role);
 
     this.channels = new ChannelManagerBase(options, platform);
     this.channels.onExchange = (rec) => this.recordExchange(rec);
 
-    let fixedEndpoints: ChannelEndpoints | undefined;
-    if (options.signalingEndpoints !== undefined) {
-      const ep = options.signalingEndpoints;
-      if (!hasArn) throw new ValidationError('signalingEndpoints', 'needs channelArn', 'INVALID_CONFIGURATION');
-      if (typeof ep !== 'object' || ep === null || typeof ep.wss !== 'string') {
-        throw new ValidationError('signalingEndpoints.wss', 'is required (a wss:// URL)', 'INVALID_CONFIGURATION');
-      }
-      checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
-      fixedEndpoints = { ...ep };
-    } else if (!this.channels.canSignRequests) {
-      throw new ValidationError(
-        'signalingEndpoints',
-        'are required when requestSigner has no signRequest (control-plane calls cannot be signed)',
-        'INVALID_CONFIGURATION',
-      );
-    }
     this.setup = new ChannelSetup(
       {
-        role: this.role,
-        channelName: options.channelName,
-        channelArn: options.channelArn,
-        createIfMissing,
-        joinStorage: this.joinStorage,
-        cache,
-        cacheKey: channelCacheKey,
-        fixedEndpoints,
+        role: config.role,
+        channelName: config.channelName,
+        channelArn: config.channelArn,
+        createIfMissing: config.createIfMissing,
+        joinStorage: config.joinStorage,
+        cache: config.cache,
+        cacheKey: config.cacheKey,
+        fixedEndpoints: parseFixedEndpoints(options, this.channels.canSignRequests),
       },
       { channels: this.channels, log: this.log, metrics: this.m, onMessageTtl: (seconds) => this.outbox.applyChannelTtl(seconds) },
     );
@@ -294,22 +214,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       emit: (event, payload) => this.emit(event, payload),
       reportError: (error) => this.reportError(error),
     });
-
-    if (options.WebSocket !== undefined) {
-      if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
-      this.wsFactory = factoryFromConstructor(options.WebSocket);
-    } else {
-      const made = platform.createWebSocket(options.tls);
-      if (!made) {
-        throw new SignalingError(
-          'TRANSPORT_UNAVAILABLE',
-          'No WebSocket implementation in this runtime: pass options.WebSocket (in Node: `import WebSocket from "ws"`; in React Native: the global WebSocket)',
-        );
-      }
-      this.wsFactory = made;
-    }
+    this.wsFactory = resolveWebSocket(options, platform);
   }
-
 
   /** Current state. */
   get state(): ClientState {

@@ -1,0 +1,185 @@
+/**
+ * Validation of {@link SignalingClientOptions}: every check the client's
+ * constructor makes, in the order it makes them, so the first bad option is
+ * the one named. The checks that need the channel helpers (fixed endpoints vs
+ * a signer that cannot sign) or the platform (WebSocket) come after those.
+ * @packageDocumentation
+ */
+
+import { SignalingError, ValidationError, type Role } from '@kvs-sig/core';
+import { MemoryCache, cacheKey, type ChannelEndpoints, type EndpointCache } from './cache';
+import { checkTimeout } from './channel-manager';
+import {
+  checkClientId,
+  checkEndpointScheme,
+  checkNonNegative,
+  checkPositiveCount,
+  factoryFromConstructor,
+  type Platform,
+  type ReconnectOptions,
+} from './options';
+import type { SendRate } from './outbox';
+import type { QueueOptions } from './queue';
+import type { WebSocketFactory } from './transport';
+import type { SignalingClientOptions } from './types';
+
+/** The reconnect policy with its defaults filled in. @internal */
+export type ReconnectPolicy = Required<Omit<ReconnectOptions, 'maxAttempts'>> & { maxAttempts: number; enabled: boolean };
+
+/** Validated client options (everything that needs no channel helpers or platform). @internal */
+export interface ClientConfig {
+  role: Role;
+  clientId: string | undefined;
+  channelName: string | undefined;
+  channelArn: string | undefined;
+  createIfMissing: boolean;
+  reconnect: ReconnectPolicy;
+  keepaliveMs: number;
+  handshakeMs: number;
+  iceMode: boolean | 'manual';
+  dedupeMs: number;
+  sendRate: SendRate;
+  joinStorage: boolean;
+  queue: QueueOptions;
+  cache: EndpointCache;
+  cacheKey: string;
+}
+
+/**
+ * Validates the options that need nothing but themselves.
+ * @throws ValidationError naming the first bad option.
+ * @internal
+ */
+export function parseClientOptions(options: SignalingClientOptions): ClientConfig {
+  if (options.role !== 'MASTER' && options.role !== 'VIEWER') {
+    throw new ValidationError('role', `must be 'MASTER' or 'VIEWER', got ${JSON.stringify(options.role)}`, 'INVALID_CONFIGURATION');
+  }
+  const role = options.role;
+  if (options.role === 'MASTER' && options.clientId !== undefined) {
+    throw new ValidationError('clientId', 'must be absent for a MASTER (the service identifies the master by role)', 'INVALID_CONFIGURATION');
+  }
+  if (options.role === 'VIEWER') {
+    if (options.clientId === undefined) throw new ValidationError('clientId', 'is required for a VIEWER', 'INVALID_CONFIGURATION');
+    checkClientId(options.clientId);
+  }
+  const hasName = options.channelName !== undefined;
+  const hasArn = options.channelArn !== undefined;
+  if (hasName === hasArn) {
+    throw new ValidationError('channelName', 'give exactly one of channelName or channelArn', 'INVALID_CONFIGURATION');
+  }
+  if (hasName && (typeof options.channelName !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(options.channelName))) {
+    throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CHANNEL_NAME');
+  }
+  if (hasArn && (typeof options.channelArn !== 'string' || !/^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/.test(options.channelArn) || options.channelArn.length > 1024)) {
+    throw new ValidationError('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)', 'INVALID_CONFIGURATION');
+  }
+  const createIfMissing = options.createChannelIfMissing === true;
+  if (createIfMissing && !hasName) {
+    throw new ValidationError('createChannelIfMissing', 'needs channelName (a channel is created by name)', 'INVALID_CONFIGURATION');
+  }
+  const rc = options.reconnect;
+  if (rc !== undefined && rc !== false && (typeof rc !== 'object' || rc === null)) {
+    throw new ValidationError('reconnect', 'must be false or an object', 'INVALID_CONFIGURATION');
+  }
+  const r = rc === false || rc === undefined ? {} : rc;
+  const reconnect: ReconnectPolicy = {
+    enabled: rc !== false,
+    initialDelayMs: checkNonNegative(r.initialDelayMs, 'reconnect.initialDelayMs', 100),
+    maxDelayMs: checkNonNegative(r.maxDelayMs, 'reconnect.maxDelayMs', 10_000),
+    maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
+    proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
+    idleAfterMs: checkTimeout(r.idleAfterMs, 'reconnect.idleAfterMs', 9 * 60_000),
+  };
+  const keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
+  const handshakeMs = checkTimeout(options.timeouts?.handshakeMs, 'timeouts.handshakeMs', 5000);
+  const iceMode = options.iceBuffering ?? true;
+  if (iceMode !== true && iceMode !== false && iceMode !== 'manual') {
+    throw new ValidationError('iceBuffering', "must be true, false or 'manual'", 'INVALID_CONFIGURATION');
+  }
+  const joinStorage = options.joinStorageSession === true;
+  const dedupeMs = checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000);
+  const rate = options.sendRate;
+  if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
+    throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
+  }
+  const sendRate: SendRate =
+    rate === false
+      ? { sdp: Infinity, ice: Infinity }
+      : {
+          sdp: rate?.sdpPerSecond === undefined ? 5 : checkPositiveCount(rate.sdpPerSecond, 'sendRate.sdpPerSecond'),
+          ice: rate?.icePerSecond === undefined ? 20 : checkPositiveCount(rate.icePerSecond, 'sendRate.icePerSecond'),
+        };
+  if (joinStorage && role !== 'MASTER') {
+    throw new ValidationError('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer', 'INVALID_CONFIGURATION');
+  }
+  const q = options.queue ?? {};
+  if (q.maxMessages !== undefined) checkPositiveCount(q.maxMessages, 'queue.maxMessages');
+  if (q.maxAgeMs !== undefined) checkTimeout(q.maxAgeMs, 'queue.maxAgeMs', 0);
+  const cache = options.cache ?? new MemoryCache();
+  if (typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
+    throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
+  }
+  return {
+    role,
+    clientId: options.clientId,
+    channelName: options.channelName,
+    channelArn: options.channelArn,
+    createIfMissing,
+    reconnect,
+    keepaliveMs,
+    handshakeMs,
+    iceMode,
+    dedupeMs,
+    sendRate,
+    joinStorage,
+    queue: q,
+    cache,
+    cacheKey: cacheKey(options.region, hasName ? { channelName: options.channelName! } : { channelArn: options.channelArn! }, role),
+  };
+}
+
+/**
+ * Validates `signalingEndpoints` (a copy, or undefined when the endpoints are looked up).
+ * @param canSignRequests whether the request signer can sign control-plane calls.
+ * @throws ValidationError when they are malformed, given without `channelArn`, or missing where nothing can look them up.
+ * @internal
+ */
+export function parseFixedEndpoints(options: SignalingClientOptions, canSignRequests: boolean): ChannelEndpoints | undefined {
+  if (options.signalingEndpoints !== undefined) {
+    const ep = options.signalingEndpoints;
+    if (options.channelArn === undefined) throw new ValidationError('signalingEndpoints', 'needs channelArn', 'INVALID_CONFIGURATION');
+    if (typeof ep !== 'object' || ep === null || typeof ep.wss !== 'string') {
+      throw new ValidationError('signalingEndpoints.wss', 'is required (a wss:// URL)', 'INVALID_CONFIGURATION');
+    }
+    checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
+    return { ...ep };
+  }
+  if (!canSignRequests) {
+    throw new ValidationError(
+      'signalingEndpoints',
+      'are required when requestSigner has no signRequest (control-plane calls cannot be signed)',
+      'INVALID_CONFIGURATION',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The WebSocket factory: `options.WebSocket`, else the platform's default.
+ * @throws ValidationError for a non-constructor; `TRANSPORT_UNAVAILABLE` when the runtime has none.
+ * @internal
+ */
+export function resolveWebSocket(options: SignalingClientOptions, platform: Platform): WebSocketFactory {
+  if (options.WebSocket !== undefined) {
+    if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
+    return factoryFromConstructor(options.WebSocket);
+  }
+  const made = platform.createWebSocket(options.tls);
+  if (!made) {
+    throw new SignalingError(
+      'TRANSPORT_UNAVAILABLE',
+      'No WebSocket implementation in this runtime: pass options.WebSocket (in Node: `import WebSocket from "ws"`; in React Native: the global WebSocket)',
+    );
+  }
+  return made;
+}
