@@ -88,11 +88,6 @@ export class Inbox {
       return;
     }
     const sender = msg.senderClientId;
-    if (msg.messagePayload !== undefined && this.isDuplicate(`${msg.messageType}|${sender ?? ''}|${msg.messagePayload}`)) {
-      host.metrics.duplicatesDropped += 1;
-      host.log.debug(`dropped a duplicate ${msg.messageType} from ${sender ?? 'the master'}`);
-      return;
-    }
     switch (msg.messageType) {
       case 'SDP_OFFER':
       case 'SDP_ANSWER': {
@@ -101,6 +96,7 @@ export class Inbox {
           host.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', `${msg.messageType} without an SDP payload`) });
           return;
         }
+        if (this.dropIfDuplicate(msg.messageType, sender, msg.messagePayload)) return;
         const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
         host.emit(event, { payload, senderClientId: sender });
         this.pushMessage({ type: event, payload, senderClientId: sender });
@@ -114,6 +110,7 @@ export class Inbox {
           host.emit('unknownMessage', { raw: text, error: new ProtocolError('UNEXPECTED_RESPONSE', 'ICE_CANDIDATE without a candidate payload') });
           return;
         }
+        if (this.dropIfDuplicate(msg.messageType, sender, msg.messagePayload)) return;
         // hasSdp: after the SDP (auto mode) or after a drain (manual mode).
         if (this.iceMode === false || this.ice.hasSdp(sender)) {
           this.emitCandidate(payload, sender);
@@ -158,6 +155,18 @@ export class Inbox {
       default:
         host.emit('unknownMessage', { raw: text });
     }
+  }
+
+  /**
+   * Counts and drops a repeat of a peer message. Called only once the frame has
+   * parsed into a usable SDP or candidate: anything else (unknown types, garbled
+   * payloads) is always surfaced, so a repeat of it can never vanish unseen.
+   */
+  private dropIfDuplicate(type: string, sender: string | undefined, messagePayload: string | undefined): boolean {
+    if (messagePayload === undefined || !this.isDuplicate(`${type}|${sender ?? ''}|${messagePayload}`)) return false;
+    this.host.metrics.duplicatesDropped += 1;
+    this.host.log.debug(`dropped a duplicate ${type} from ${sender ?? 'the master'}`);
+    return true;
   }
 
   /** True when `key` was seen within the dedupe window; remembers it otherwise. */
