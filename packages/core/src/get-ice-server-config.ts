@@ -73,6 +73,17 @@ export function parseGetIceServerConfigResponse(text: string, options: ParseIceS
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) throw new ValidationError('maxIceServers', 'must be a non-negative integer');
   const obj = parseJsonObject(text, what);
   const list = requireTopKey(obj, 'IceServerList', what, 'array') as unknown[];
+  return { iceServers: readIceServerList(list, what, max) };
+}
+
+/**
+ * Reads the entries of an `IceServerList` array (`{Uris, Username, Password, Ttl}`),
+ * the one check shared by GetIceServerConfig replies and the list a C-SDK peer
+ * may attach to an SDP_OFFER. Entries beyond `max` are dropped (C's capacity).
+ * @throws ProtocolError `UNEXPECTED_RESPONSE`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`, each prefixed with `what`.
+ * @internal
+ */
+export function readIceServerList(list: readonly unknown[], what: string, max: number = DEFAULT_MAX_ICE_SERVERS): IceServer[] {
   const iceServers: IceServer[] = [];
   for (const entry of list.slice(0, max)) {
     if (!isObject(entry)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: an IceServerList entry is not an object`);
@@ -91,5 +102,5 @@ export function parseGetIceServerConfigResponse(text: string, options: ParseIceS
     if (ttl !== undefined && ttl !== null) server.ttl = readIntLenient(ttl, MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'INVALID_TTL', `${what}: Ttl`);
     iceServers.push(server);
   }
-  return { iceServers };
+  return iceServers;
 }

@@ -10,6 +10,7 @@
 import { MAX_CLIENT_ID_LENGTH, MAX_STATUS_DESCRIPTION_LENGTH, MAX_WSS_MESSAGE_PAYLOAD_LENGTH } from './constants';
 import { ProtocolError, ValidationError } from './errors';
 import { decodePayload, encodePayload } from './base64';
+import { readIceServerList, type IceServer } from './get-ice-server-config';
 import { get, isObject, parseJsonObject } from './json';
 import type { JsonObject } from './json';
 import type { WssAction, WssMessageType } from './types';
@@ -92,6 +93,12 @@ export interface WssRecvMessage {
   /** The decoded payload object, for SDP_OFFER, SDP_ANSWER and ICE_CANDIDATE. */
   payload?: Record<string, unknown>;
   statusResponse?: StatusResponse;
+  /**
+   * TURN servers a C-SDK peer attached to its frame (an SDP_OFFER's legacy
+   * `IceServerList`, `[{"Password","Ttl","Uris","Username"}]`), checked like a
+   * GetIceServerConfig reply. A client may use them instead of calling GetIceServerConfig.
+   */
+  iceServers?: IceServer[];
 }
 
 function optStr(obj: JsonObject, key: string, what: string): string | undefined {
@@ -130,7 +137,10 @@ function readStatusResponse(value: unknown, what: string): StatusResponse {
  * payload is decoded (base64 → UTF-8 → JSON object) into `payload`; when it is
  * not, the frame is refused with `INVALID_BASE64` so the client can report it
  * (e.g. as `unknownMessage`) instead of passing on something it cannot use.
- * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE`, `INVALID_STATUS_RESPONSE`, `INVALID_BASE64`.
+ * An `IceServerList` (the C SDK attaches one to SDP_OFFER) is returned as
+ * `iceServers`, validated like {@link parseGetIceServerConfigResponse}'s entries;
+ * a malformed list refuses the whole frame.
+ * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE`, `INVALID_STATUS_RESPONSE`, `INVALID_BASE64`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`.
  * @public
  */
 export function parseWssRecvMessage(text: string): WssRecvMessage {
@@ -148,6 +158,11 @@ export function parseWssRecvMessage(text: string): WssRecvMessage {
   if (sr !== undefined && sr !== null) out.statusResponse = readStatusResponse(sr, what);
   if (mp !== undefined && (messageType === 'SDP_OFFER' || messageType === 'SDP_ANSWER' || messageType === 'ICE_CANDIDATE')) {
     out.payload = decodePayload(mp);
+  }
+  const list = get(obj, 'IceServerList');
+  if (list !== undefined && list !== null) {
+    if (!Array.isArray(list)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: IceServerList is not an array`);
+    out.iceServers = readIceServerList(list, what);
   }
   return out;
 }
