@@ -12,6 +12,7 @@ import {
   SignalingError,
   parseWssRecvMessage,
   type IceCandidatePayload,
+  type IceServer,
   type SdpPayload,
 } from '@kvs-sig/core';
 import { IceCandidateBuffer } from './ice-buffer';
@@ -31,6 +32,8 @@ export interface InboxHost {
   onGoAway(): void;
   /** The service sent RECONNECT_ICE_SERVER (after the `reconnectIceServer` event). */
   onReconnectIceServer(): void;
+  /** An SDP_OFFER carried an `IceServerList` (before its `sdpOffer` event, so its handler sees the new servers). */
+  onOfferIceServers(servers: IceServer[], senderClientId: string | undefined): void;
   /** True once the client is closed: a new iterator ends at once. */
   isClosed(): boolean;
   /** The client's live counters (`messagesReceived`, `duplicatesDropped`). */
@@ -97,6 +100,10 @@ export class Inbox {
           return;
         }
         if (this.dropIfDuplicate(msg.messageType, sender, msg.messagePayload)) return;
+        if (msg.iceServers !== undefined) {
+          if (msg.messageType === 'SDP_OFFER') host.onOfferIceServers(msg.iceServers, sender);
+          else host.log.debug(`an ${msg.messageType} carried an IceServerList; only an SDP_OFFER's is used`);
+        }
         const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
         host.emit(event, { payload, senderClientId: sender });
         this.pushMessage({ type: event, payload, senderClientId: sender });

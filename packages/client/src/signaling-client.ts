@@ -177,6 +177,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
           this.startLoop('GO_AWAY');
         },
         onReconnectIceServer: () => void this.iceServers.refresh(),
+        onOfferIceServers: (servers, sender) => this.iceServers.adoptFromOffer(servers, sender),
         isClosed: () => this._state === 'closed',
         metrics: this.m,
         log: this.log,
@@ -210,7 +211,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       clientId: this.clientId,
       metrics: this.m,
       log: this.log,
-      loopSignal: () => this.loopAbort?.signal,
       emit: (event, payload) => this.emit(event, payload),
       reportError: (error) => this.reportError(error),
     });
@@ -327,6 +327,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (from !== 'closed') this.setState('closing');
     const err = new SignalingError('CLIENT_CLOSED', 'the client was closed');
     this.loopAbort?.abort(err);
+    this.iceServers.close();
     const loop = this.loop;
     const conn = this.current;
     this.current = undefined;
@@ -809,8 +810,4 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     return this.iceServers.get(options);
   }
 
-  /** Kept writable so a test can force the next getIceServers() to fetch: `iceCache = undefined`. */
-  private set iceCache(_: undefined) {
-    this.iceServers.clearCache();
-  }
 }

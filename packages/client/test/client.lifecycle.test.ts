@@ -160,7 +160,7 @@ describe('AbortSignal on the other async calls', () => {
     await c.connect();
     h.emu.faults.setLatency(500, ['GetIceServerConfig']);
     await new Promise((r) => setTimeout(r, 50)); // let the prefetch (no latency) finish
-    (c as unknown as { iceCache: undefined }).iceCache = undefined; // force a fetch
+    (c as unknown as { iceServers: { clearCache(): void } }).iceServers.clearCache(); // force a fetch
     const ac = new AbortController();
     const ice = c.getIceServers({ signal: ac.signal });
     setTimeout(() => ac.abort(), 30);

@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SignalingClientOptions } from '../src/index';
@@ -10,22 +11,45 @@ export const rawArn = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/raw/1
  * tests push whatever frames they like with `send` and read what the client wrote.
  */
 export async function rawSignalingServer() {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const http = createServer((req, res) => void onRequest(req, res));
+  const wss = new WebSocketServer({ server: http });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const sockets: WebSocket[] = [];
   wss.on('connection', (ws) => sockets.push(ws));
-  const port = (wss.address() as AddressInfo).port;
+  const port = (http.address() as AddressInfo).port;
   const endpoint = `ws://127.0.0.1:${port}`;
+  const httpsEndpoint = `http://127.0.0.1:${port}`;
+  /** Paths of the HTTP requests received (GetIceServerConfig is `/v1/get-ice-server-config`). */
+  const requests: string[] = [];
+  /** What GetIceServerConfig answers; `'hang'` never answers. */
+  let iceReply: unknown[] | 'hang' = [{ Uris: ['turn:192.0.2.1:443?transport=udp'], Username: 'u0', Password: 'p0', Ttl: 300 }];
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for await (const _ of req) void _;
+    requests.push(req.url ?? '');
+    if (req.url !== '/v1/get-ice-server-config') {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' }).end('{"message":"not here"}');
+      return;
+    }
+    if (iceReply === 'hang') return;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ IceServerList: iceReply }));
+  }
   return {
     endpoint,
+    httpsEndpoint,
     sockets,
+    requests,
+    /** GetIceServerConfig calls so far. */
+    iceCalls: () => requests.filter((u) => u === '/v1/get-ice-server-config').length,
+    setIceReply(list: unknown[] | 'hang'): void {
+      iceReply = list;
+    },
     /** Sends `frame` on the newest connection. */
     send(frame: string | object): void {
       const ws = sockets[sockets.length - 1];
       if (!ws) throw new Error('no connection to send on');
       ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     },
-    /** Client options that reach this server with a URL-only signer (no control plane). */
+    /** Client options that reach this server with a URL-only signer (no control plane, no GetIceServerConfig). */
     clientOptions(extra: Partial<SignalingClientOptions> = {}): SignalingClientOptions {
       return {
         role: 'MASTER',
@@ -37,10 +61,24 @@ export async function rawSignalingServer() {
         ...extra,
       } as SignalingClientOptions;
     },
+    /** Client options with SigV4 credentials and this server as the HTTPS endpoint too (GetIceServerConfig lands here). */
+    signedClientOptions(extra: Partial<SignalingClientOptions> = {}): SignalingClientOptions {
+      return {
+        role: 'MASTER',
+        region: 'us-west-2',
+        channelArn: rawArn,
+        allowInsecureEndpoints: true,
+        signalingEndpoints: { wss: endpoint, https: httpsEndpoint },
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+        ...extra,
+      } as SignalingClientOptions;
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of wss.clients) s.terminate();
-        wss.close(() => r());
+        wss.close();
+        http.closeAllConnections();
+        http.close(() => r());
       }),
   };
 }
