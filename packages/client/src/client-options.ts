@@ -17,6 +17,7 @@ import {
   factoryFromConstructor,
   type Platform,
   type ReconnectOptions,
+  type RetryStrategy,
 } from './options';
 import type { SendRate } from './outbox';
 import type { QueueOptions } from './queue';
@@ -24,7 +25,11 @@ import type { WebSocketFactory } from './transport';
 import type { SignalingClientOptions } from './types';
 
 /** The reconnect policy with its defaults filled in. @internal */
-export type ReconnectPolicy = Required<Omit<ReconnectOptions, 'maxAttempts'>> & { maxAttempts: number; enabled: boolean };
+export type ReconnectPolicy = Required<Omit<ReconnectOptions, 'maxAttempts' | 'strategy'>> & {
+  maxAttempts: number;
+  enabled: boolean;
+  strategy: RetryStrategy | undefined;
+};
 
 /** Validated client options (everything that needs no channel helpers or platform). @internal */
 export interface ClientConfig {
@@ -89,7 +94,11 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
     maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
     proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
     idleAfterMs: checkTimeout(r.idleAfterMs, 'reconnect.idleAfterMs', 9 * 60_000),
+    strategy: r.strategy,
   };
+  if (r.strategy !== undefined && typeof r.strategy !== 'function') {
+    throw new ValidationError('reconnect.strategy', 'must be a function (context) => delay in ms or false', 'INVALID_CONFIGURATION');
+  }
   const keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
   const handshakeMs = checkTimeout(options.timeouts?.handshakeMs, 'timeouts.handshakeMs', 5000);
   const iceMode = options.iceBuffering ?? true;

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { ValidationError, redactSecrets, type Role } from '@kvs-sig/core';
+import { ValidationError, redactSecrets, type Role, type SignalingError } from '@kvs-sig/core';
 import type { CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
 import type { EndpointCache } from './cache';
 import type { FetchLike, WebSocketConstructor, WebSocketFactory } from './transport';
@@ -68,6 +68,38 @@ export interface ConnectionOptions {
   allowInsecureEndpoints?: boolean;
 }
 
+/** What a {@link RetryStrategy} is told before each retry. @public */
+export interface RetryContext {
+  /**
+   * Retries in a row: 1 for the first wait after a failed attempt or an unexpected
+   * close, then 2, 3, … until a connection opens. (The `reconnecting` event's `attempt`
+   * counts connection attempts instead, so after a failed first connect it starts at 2.)
+   */
+  attempt: number;
+  /** Why a retry is needed: the failed attempt's error, or `CONNECTION_CLOSED` for a connection that closed. */
+  error: SignalingError;
+  /** The same reason as text (the `reconnecting` event's `reason`). */
+  reason: string;
+  /**
+   * The wait the built-in policy would use: capped exponential backoff with full
+   * jitter, 0 for the immediate retries after a credentials refresh or a clock-skew
+   * correction, at least 1 s after "too many viewers".
+   */
+  defaultDelayMs: number;
+}
+
+/**
+ * Decides each retry of the connect loop (the counterpart of the C SDK's
+ * `signalingRetryStrategyCallbacks`): return the wait in ms, or `false` to give up,
+ * which ends the client with `context.error` (a first `connect()` rejects with it).
+ * Errors that no retry can fix (bad configuration, repeated refusals) end the client
+ * without asking; `maxAttempts` still applies. A strategy that throws or returns
+ * anything but a finite number >= 0 or `false` ends the client with an
+ * `INVALID_CONFIGURATION` error naming `reconnect.strategy`.
+ * @public
+ */
+export type RetryStrategy = (context: RetryContext) => number | false;
+
 /** Reconnect policy. @public */
 export interface ReconnectOptions {
   /** Upper bound of the first backoff wait (full jitter). @default 100 */
@@ -88,6 +120,12 @@ export interface ReconnectOptions {
    * @default 540000 (9 minutes)
    */
   idleAfterMs?: number;
+  /**
+   * Replaces the built-in backoff for every retry the client makes (see {@link RetryStrategy}).
+   * `initialDelayMs`/`maxDelayMs` then only shape `context.defaultDelayMs`.
+   * @default the built-in capped exponential backoff with full jitter
+   */
+  strategy?: RetryStrategy;
 }
 
 /** Platform defaults an entry point supplies. @internal */

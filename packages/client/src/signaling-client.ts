@@ -52,7 +52,7 @@ import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type Reconne
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, type Platform } from './options';
+import { SafeLogger, type Platform, type RetryContext } from './options';
 import { Outbox, buildFrame, newOutboundLink, type OutboundLink } from './outbox';
 import {
   describe,
@@ -376,13 +376,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   // ------------------------------------------------------------ connect loop
 
-  private startLoop(reason: string): void {
+  /** @param cause what ended the previous connection, when one did (the retry strategy sees it). */
+  private startLoop(reason: string, cause?: SignalingError): void {
     if (this.loop) return;
     // With a live connection this is a make-before-break replacement (GO_AWAY, lifetime).
     this.replacing = this.current !== undefined;
     const abort = new AbortController();
     this.loopAbort = abort;
-    const run = this.runLoop(reason, abort.signal).finally(() => {
+    const run = this.runLoop(reason, abort.signal, cause).finally(() => {
       if (this.loop === run) {
         this.loop = undefined;
         this.loopAbort = undefined;
@@ -393,9 +394,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     run.catch(() => undefined);
   }
 
-  private async runLoop(reason: string, signal: AbortSignal): Promise<void> {
+  private async runLoop(reason: string, signal: AbortSignal, cause: SignalingError | undefined): Promise<void> {
     let failures = 0;
-    let lastError: SignalingError | undefined;
+    let retries = 0;
+    let lastError: SignalingError | undefined = cause;
     let why = reason;
     for (;;) {
       if (signal.aborted) return;
@@ -403,8 +405,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       const waitFirst = failures > 0 || (this.everOpened && !this.replacing);
       if (waitFirst) {
         const immediate = failures > 0 && lastError !== undefined && this.retryAtOnce(lastError);
-        const delayMs = immediate ? 0 : Math.max(this.backoff.next(), this.minNextDelayMs);
+        const builtIn = immediate ? 0 : Math.max(this.backoff.next(), this.minNextDelayMs);
         this.minNextDelayMs = 0;
+        const error = lastError ?? new TransportError('CONNECTION_CLOSED', why);
+        retries += 1;
+        const decision = this.retryDelay({ attempt: retries, error, reason: why, defaultDelayMs: builtIn });
+        if (typeof decision !== 'number') {
+          this.giveUp(decision);
+          return;
+        }
+        const delayMs = decision;
         const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
         if (lastError) event.error = lastError;
         this.emit('reconnecting', event);
@@ -438,6 +448,34 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         if (this.everOpened) this.reportError(err);
       }
     }
+  }
+
+  /**
+   * The wait before a retry: the user's `reconnect.strategy` when given, else the built-in
+   * backoff. @returns the delay in ms, or the error to end the client with (the strategy
+   * said `false`, threw, or returned something that is not a delay).
+   */
+  private retryDelay(context: RetryContext): number | SignalingError {
+    const strategy = this.reconnect.strategy;
+    if (strategy === undefined) return context.defaultDelayMs;
+    let decided: unknown;
+    try {
+      decided = strategy({ ...context });
+    } catch (error) {
+      return new ValidationError('reconnect.strategy', `threw: ${describe(error)}`, 'INVALID_CONFIGURATION', { cause: error });
+    }
+    if (decided === false) {
+      this.log.info(`reconnect.strategy ended retrying after attempt ${context.attempt - 1}: ${context.error.message}`, { code: context.error.code });
+      return context.error;
+    }
+    if (typeof decided !== 'number' || !Number.isFinite(decided) || decided < 0) {
+      return new ValidationError(
+        'reconnect.strategy',
+        `returned ${typeof decided === 'number' ? String(decided) : JSON.stringify(decided) ?? typeof decided}; it must return a finite delay in ms >= 0, or false`,
+        'INVALID_CONFIGURATION',
+      );
+    }
+    return decided;
   }
 
   /** The old socket of a replacement closed and the replacement is not there yet: now it shows. */
@@ -730,7 +768,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.setState('reconnecting');
     if (!this.loop) {
       this.loopStartedAt = Date.now();
-      this.startLoop(`connection closed (${code})`);
+      this.startLoop(
+        `connection closed (${code})`,
+        new TransportError('CONNECTION_CLOSED', `the connection closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, closeReason: reason }),
+      );
     }
   }
 
