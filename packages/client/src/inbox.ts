@@ -91,6 +91,10 @@ export class Inbox {
       return;
     }
     const sender = msg.senderClientId;
+    if (msg.iceServers !== undefined && msg.messageType !== 'SDP_OFFER') {
+      // Only an offer's list describes the servers the peer expects us to use (peers.md 3.4).
+      host.log.info(`a ${msg.messageType} frame carried an IceServerList; only an SDP_OFFER's is adopted`);
+    }
     switch (msg.messageType) {
       case 'SDP_OFFER':
       case 'SDP_ANSWER': {
@@ -100,10 +104,7 @@ export class Inbox {
           return;
         }
         if (this.dropIfDuplicate(msg.messageType, sender, msg.messagePayload)) return;
-        if (msg.iceServers !== undefined) {
-          if (msg.messageType === 'SDP_OFFER') host.onOfferIceServers(msg.iceServers, sender);
-          else host.log.debug(`an ${msg.messageType} carried an IceServerList; only an SDP_OFFER's is used`);
-        }
+        if (msg.iceServers !== undefined && msg.messageType === 'SDP_OFFER') host.onOfferIceServers(msg.iceServers, sender);
         const event = msg.messageType === 'SDP_OFFER' ? 'sdpOffer' : 'sdpAnswer';
         host.emit(event, { payload, senderClientId: sender });
         this.pushMessage({ type: event, payload, senderClientId: sender });
