@@ -20,18 +20,27 @@ export function get(obj: JsonObject, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-// Scans bracket depth without recursion, skipping string contents, so hostile
-// nesting is refused before JSON.parse or any later walk could recurse on it.
+// Counts bracket depth without recursion, so hostile nesting is refused before
+// JSON.parse or any later walk could recurse on it. Strings are skipped with
+// indexOf to their closing quote (one not escaped by an odd run of
+// backslashes): a frame is mostly one long base64 string, and stepping through
+// it a character at a time cost more than parsing it.
 function maxDepthExceeded(text: string): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34) {
+      let end = i;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        // Unterminated: nothing after it can open a level, and JSON.parse refuses it.
+        if (end < 0) return false;
+        let slash = end - 1;
+        while (text.charCodeAt(slash) === 92) slash--;
+        if ((end - 1 - slash) % 2 === 0) break;
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
       if (++depth > MAX_JSON_DEPTH) return true;
     } else if (c === 125 || c === 93) depth--;
   }
