@@ -1,6 +1,10 @@
 /**
- * A pure UTF-8 + base64 (RFC 4648 §4) codec: core may not use `Buffer`,
- * `TextEncoder` or `atob`, which are not part of ES2022.
+ * A strict UTF-8 + base64 (RFC 4648 §4) codec. It uses the runtime's own
+ * `atob`/`btoa` and `TextEncoder`/`TextDecoder` where they exist (browsers,
+ * workers, Node ≥ 16, React Native ≥ 0.74) and pure JS where they do not, with
+ * exactly the same accepted inputs, output and errors on both paths. The
+ * native ones are not ES2022, so they are feature-detected once at load through
+ * `globalThis` and declared in a local type: core's `lib` stays ES2022.
  * @packageDocumentation
  */
 import { ProtocolError, ValidationError } from './errors';
@@ -9,12 +13,242 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
+const NON_ASCII = /[\u0080-\uffff]/;
+const SURROGATE = /[\ud800-\udfff]/g;
+
+/** The web globals this module reads when the runtime has them. */
+interface NativeCodecs {
+  readonly atob?: unknown;
+  readonly btoa?: unknown;
+  readonly TextEncoder?: unknown;
+  readonly TextDecoder?: unknown;
+}
+type Atob = (data: string) => string;
+type Btoa = (data: string) => string;
+type Utf8Encoder = { encode(input: string): Uint8Array };
+type Utf8Decoder = { decode(input: Uint8Array): string };
+
+// Each native codec is used only if it behaves as the standard says on a few
+// probes (a lax polyfill, e.g. an atob that skips bad characters, would let
+// through what the pure decoder refuses); otherwise that part stays pure JS.
+function probe<T>(make: () => T, check: (codec: T) => boolean): T | undefined {
+  try {
+    const codec = make();
+    return check(codec) ? codec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuses(f: () => unknown): boolean {
+  try {
+    f();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const host = globalThis as NativeCodecs;
+
+const nativeAtob = probe(
+  () => (host.atob as Atob).bind(host),
+  (decode) => decode('QUJD') === 'ABC' && decode('AP8=') === '\u0000\u00ff' && refuses(() => decode('QU-D')) && refuses(() => decode('QU\u00e9D')) && refuses(() => decode('Q=JD')),
+);
+const nativeBtoa = probe(
+  () => (host.btoa as Btoa).bind(host),
+  (encode) => encode('ABC') === 'QUJD' && encode('\u0000\u00ff') === 'AP8=' && refuses(() => encode('\u0100')),
+);
+const utf8Encoder = probe(
+  () => new (host.TextEncoder as new () => Utf8Encoder)(),
+  (enc) => {
+    const b = enc.encode('\u00e9\u{1f600}');
+    return b.length === 6 && b[0] === 0xc3 && b[1] === 0xa9 && b[2] === 0xf0 && b[5] === 0x80;
+  },
+);
+const utf8Decoder = probe(
+  // ignoreBOM keeps a leading U+FEFF as text, as the pure decoder does (the default strips it).
+  () => new (host.TextDecoder as new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => Utf8Decoder)('utf-8', { fatal: true, ignoreBOM: true }),
+  (dec) => dec.decode(Uint8Array.of(0xef, 0xbb, 0xbf, 0xc3, 0xa9)) === '\ufeff\u00e9' && refuses(() => dec.decode(Uint8Array.of(0xc0, 0x80))) && refuses(() => dec.decode(Uint8Array.of(0xed, 0xa0, 0x80))),
+);
+
+// A realm-independent check (instanceof fails for arrays made in another realm, e.g. a vm context).
+function isUint8Array(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+function bytesOfBinary(bin: string): Uint8Array {
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+// Index of the first surrogate without its pair, or -1: TextEncoder would
+// silently write U+FFFD for it, where a lone surrogate must be refused.
+function loneSurrogateAt(text: string): number {
+  SURROGATE.lastIndex = 0;
+  for (let m = SURROGATE.exec(text); m !== null; m = SURROGATE.exec(text)) {
+    const i = m.index;
+    const next = text.charCodeAt(i + 1);
+    if (text.charCodeAt(i) > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return i;
+    SURROGATE.lastIndex = i + 2;
+  }
+  return -1;
+}
+
+// Native base64 decode to a binary string (one character per byte), or
+// undefined when the input is refused, so that the pure decoder then throws
+// its precise error. atob already refuses characters outside the alphabet and
+// misplaced `=`; it forgives whitespace and missing padding, which make the
+// output shorter than the length equation below, and non-zero unused bits in
+// the last group, which the check after it refuses.
+function nativeBinary(b64: string, decode: Atob): string | undefined {
+  if (typeof b64 !== 'string') return undefined;
+  const len = b64.length;
+  if (len % 4 !== 0) return undefined;
+  const pad = len > 0 && b64.charCodeAt(len - 1) === 61 ? (b64.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
+  let bin: string;
+  try {
+    bin = decode(b64);
+  } catch {
+    return undefined;
+  }
+  if (bin.length !== (len / 4) * 3 - pad) return undefined;
+  if (pad > 0) {
+    const code = b64.charCodeAt(len - pad - 1);
+    const last = code < 128 ? (DECODE[code] as number) : -1;
+    if (last < 0 || (last & (pad === 2 ? 15 : 3)) !== 0) return undefined;
+  }
+  return bin;
+}
+
 /**
  * Encodes text as UTF-8 bytes.
- * @throws ValidationError `BAD_PARAM` on a lone surrogate (it has no UTF-8 form).
+ * @throws ValidationError `BAD_PARAM` on a lone surrogate (it has no UTF-8 form), or when `text` is not a string.
  * @public
  */
 export function encodeUtf8(text: string, field = 'text'): Uint8Array {
+  if (typeof text !== 'string') throw new ValidationError(field, 'must be a string');
+  if (utf8Encoder === undefined) return pureEncodeUtf8(text, field);
+  const at = loneSurrogateAt(text);
+  if (at >= 0) throw new ValidationError(field, `contains a lone surrogate at index ${at}`);
+  return utf8Encoder.encode(text);
+}
+
+/**
+ * Decodes strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+ * A leading byte-order mark is kept as U+FEFF.
+ * @throws ProtocolError `INVALID_BASE64` on invalid UTF-8, or when `bytes` is not a `Uint8Array`.
+ * @public
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  if (!isUint8Array(bytes)) throw new ProtocolError('INVALID_BASE64', 'UTF-8 input is not a Uint8Array');
+  if (utf8Decoder !== undefined) {
+    try {
+      return utf8Decoder.decode(bytes);
+    } catch {
+      // Refused (or a view the runtime will not decode, e.g. shared memory):
+      // the pure decoder names the bad byte, or decodes it.
+    }
+  }
+  return pureDecodeUtf8(bytes);
+}
+
+/** Encodes bytes as standard, padded base64. @public */
+export function encodeBase64(bytes: Uint8Array): string {
+  return nativeBtoa !== undefined && isUint8Array(bytes) ? nativeBtoa(decodeLatin1(bytes)) : pureEncodeBase64(bytes);
+}
+
+/**
+ * Decodes standard base64. Padding is required (length a multiple of 4), as the
+ * service and every reference encoder produce it; whitespace and the URL-safe
+ * alphabet are refused, and the unused bits of the last group must be zero so
+ * that every byte string has exactly one accepted encoding.
+ * @throws ProtocolError `INVALID_BASE64`.
+ * @public
+ */
+export function decodeBase64(b64: string): Uint8Array {
+  if (typeof b64 !== 'string') throw new ProtocolError('INVALID_BASE64', 'Base64 input is not a string');
+  const bin = nativeAtob === undefined ? undefined : nativeBinary(b64, nativeAtob);
+  return bin === undefined ? pureDecodeBase64(b64) : bytesOfBinary(bin);
+}
+
+/**
+ * Base64 of the UTF-8 bytes of `text`.
+ * @throws ValidationError `BAD_PARAM` on a lone surrogate, or when `text` is not a string.
+ * @public
+ */
+export function encodeBase64Utf8(text: string, field = 'text'): string {
+  // ASCII text is its own UTF-8 and its own binary string (SDP and ICE JSON nearly always are).
+  if (nativeBtoa !== undefined && typeof text === 'string' && !NON_ASCII.test(text)) return nativeBtoa(text);
+  return encodeBase64(encodeUtf8(text, field));
+}
+
+/**
+ * Text of base64-encoded UTF-8.
+ * @throws ProtocolError `INVALID_BASE64` on bad base64 or invalid UTF-8.
+ * @public
+ */
+export function decodeBase64Utf8(b64: string): string {
+  const bin = nativeAtob === undefined ? undefined : nativeBinary(b64, nativeAtob);
+  if (bin === undefined) return decodeUtf8(decodeBase64(b64));
+  return NON_ASCII.test(bin) ? decodeUtf8(bytesOfBinary(bin)) : bin;
+}
+
+/**
+ * Serialises a payload object (an SDP or ICE candidate) as JSON, then base64 of its UTF-8.
+ * @throws ValidationError `BAD_PARAM` when the value does not serialise to JSON or holds a lone surrogate.
+ * @public
+ */
+export function encodePayload(value: unknown, field = 'payload'): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    throw new ValidationError(field, 'cannot be serialised to JSON', 'BAD_PARAM', { cause: e });
+  }
+  if (typeof json !== 'string') throw new ValidationError(field, 'cannot be serialised to JSON');
+  return encodeBase64Utf8(json, field);
+}
+
+/**
+ * Decodes a base64 payload into its JSON object. The bytes are read as UTF-8;
+ * bytes that are not UTF-8 are read as Latin-1, which is what the official JS
+ * SDK sends (`btoa`) when the text has no character above U+00FF.
+ * @throws ProtocolError `INVALID_BASE64` when it is not base64, not UTF-8, not JSON, or not an object.
+ * @public
+ */
+export function decodePayload(b64: string): Record<string, unknown> {
+  let text: string;
+  const bin = nativeAtob === undefined ? undefined : nativeBinary(b64, nativeAtob);
+  if (bin !== undefined && !NON_ASCII.test(bin)) text = bin;
+  else {
+    const bytes = bin === undefined ? decodeBase64(b64) : bytesOfBinary(bin);
+    try {
+      text = decodeUtf8(bytes);
+    } catch {
+      // The official JS SDK encodes with btoa(JSON.stringify(x)), which is
+      // Latin-1 (not UTF-8) when every character is at most U+00FF; read such
+      // payloads the way its own receiver (atob) does, so they still interoperate.
+      text = bin ?? decodeLatin1(bytes);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not JSON', { cause: e });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+// The pure-JS fallbacks. They also decide every refusal on the native path,
+// so both paths refuse with the same error and message.
+
+function pureEncodeUtf8(text: string, field: string): Uint8Array {
   const out = new Uint8Array(text.length * 3);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -45,16 +279,7 @@ export function encodeUtf8(text: string, field = 'text'): Uint8Array {
   return out.subarray(0, n);
 }
 
-/**
- * Decodes strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
- * @throws ProtocolError `INVALID_BASE64` on invalid UTF-8, or when `bytes` is not a `Uint8Array`.
- * @public
- */
-export function decodeUtf8(bytes: Uint8Array): string {
-  // A realm-independent check (instanceof fails for arrays made in another realm, e.g. a vm context).
-  if (!ArrayBuffer.isView(bytes) || Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
-    throw new ProtocolError('INVALID_BASE64', 'UTF-8 input is not a Uint8Array');
-  }
+function pureDecodeUtf8(bytes: Uint8Array): string {
   const parts: string[] = [];
   let units: number[] = [];
   const bad = (i: number): never => {
@@ -102,14 +327,14 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return parts.join('');
 }
 
+// Also the binary string `btoa` takes: one character per byte.
 function decodeLatin1(bytes: Uint8Array): string {
   const parts: string[] = [];
   for (let i = 0; i < bytes.length; i += 8192) parts.push(String.fromCharCode(...bytes.subarray(i, i + 8192)));
   return parts.join('');
 }
 
-/** Encodes bytes as standard, padded base64. @public */
-export function encodeBase64(bytes: Uint8Array): string {
+function pureEncodeBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
   let chunk = '';
   let i = 0;
@@ -133,16 +358,7 @@ export function encodeBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-/**
- * Decodes standard base64. Padding is required (length a multiple of 4), as the
- * service and every reference encoder produce it; whitespace and the URL-safe
- * alphabet are refused, and the unused bits of the last group must be zero so
- * that every byte string has exactly one accepted encoding.
- * @throws ProtocolError `INVALID_BASE64`.
- * @public
- */
-export function decodeBase64(b64: string): Uint8Array {
-  if (typeof b64 !== 'string') throw new ProtocolError('INVALID_BASE64', 'Base64 input is not a string');
+function pureDecodeBase64(b64: string): Uint8Array {
   const len = b64.length;
   if (len % 4 !== 0) throw new ProtocolError('INVALID_BASE64', `Base64 length ${len} is not a multiple of 4`);
   let pad = 0;
@@ -171,68 +387,4 @@ export function decodeBase64(b64: string): Uint8Array {
     if (o < out.length) out[o++] = v & 255;
   }
   return out;
-}
-
-/**
- * Base64 of the UTF-8 bytes of `text`.
- * @throws ValidationError `BAD_PARAM` on a lone surrogate.
- * @public
- */
-export function encodeBase64Utf8(text: string, field = 'text'): string {
-  return encodeBase64(encodeUtf8(text, field));
-}
-
-/**
- * Text of base64-encoded UTF-8.
- * @throws ProtocolError `INVALID_BASE64` on bad base64 or invalid UTF-8.
- * @public
- */
-export function decodeBase64Utf8(b64: string): string {
-  return decodeUtf8(decodeBase64(b64));
-}
-
-/**
- * Serialises a payload object (an SDP or ICE candidate) as JSON, then base64 of its UTF-8.
- * @throws ValidationError `BAD_PARAM` when the value does not serialise to JSON or holds a lone surrogate.
- * @public
- */
-export function encodePayload(value: unknown, field = 'payload'): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (e) {
-    throw new ValidationError(field, 'cannot be serialised to JSON', 'BAD_PARAM', { cause: e });
-  }
-  if (typeof json !== 'string') throw new ValidationError(field, 'cannot be serialised to JSON');
-  return encodeBase64Utf8(json, field);
-}
-
-/**
- * Decodes a base64 payload into its JSON object. The bytes are read as UTF-8;
- * bytes that are not UTF-8 are read as Latin-1, which is what the official JS
- * SDK sends (`btoa`) when the text has no character above U+00FF.
- * @throws ProtocolError `INVALID_BASE64` when it is not base64, not UTF-8, not JSON, or not an object.
- * @public
- */
-export function decodePayload(b64: string): Record<string, unknown> {
-  const bytes = decodeBase64(b64);
-  let text: string;
-  try {
-    text = decodeUtf8(bytes);
-  } catch {
-    // The official JS SDK encodes with btoa(JSON.stringify(x)), which is
-    // Latin-1 (not UTF-8) when every character is at most U+00FF; read such
-    // payloads the way its own receiver (atob) does, so they still interoperate.
-    text = decodeLatin1(bytes);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not JSON', { cause: e });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ProtocolError('INVALID_BASE64', 'Decoded payload is not a JSON object');
-  }
-  return value as Record<string, unknown>;
 }
