@@ -151,9 +151,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       if (size > MAX_BODY_BYTES) reject(awsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('error', reject);
+    // The caller hung up mid-body: nothing to answer, and not a bug of ours.
+    req.on('error', () => reject(new CallerAborted()));
   });
 }
+
+/** A request whose caller went away before its body arrived. @internal */
+class CallerAborted extends Error {}
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -350,6 +354,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (result.channelArn !== undefined) entry.channelArn = result.channelArn;
       writeReply(res, 200, requestId, result.body === undefined ? '' : JSON.stringify(result.body));
     } catch (err) {
+      if (err instanceof CallerAborted) {
+        // Recorded with status 0: no reply was sent (the socket is gone).
+        status = 0;
+        entry.errorType = 'CallerAborted';
+        return;
+      }
       const e = toServiceError(err, entry.operation);
       status = e.httpStatus;
       entry.errorType = e.errorType;

@@ -130,7 +130,7 @@ export interface RequestRecord {
   operation: Operation | 'Unknown';
   /** Emulator-clock epoch milliseconds at arrival. */
   time: number;
-  /** HTTP status sent (101 for an accepted handshake). */
+  /** HTTP status sent (101 for an accepted handshake; 0 when the caller hung up before a reply, errorType `CallerAborted`). */
   status: number;
   errorType?: string;
   durationMs: number;
