@@ -71,6 +71,24 @@ export async function startFuzzEmulator(): Promise<FuzzEmulator> {
   return fz;
 }
 
+/**
+ * Recreates the fuzz channels if hostile requests deleted them (a mutated
+ * frame can be a valid DeleteSignalingChannel), so later parts start clean.
+ * @public
+ */
+export async function ensureChannels(fz: FuzzEmulator): Promise<void> {
+  for (const c of fz.channels) {
+    const d = await call(fz, '/describeSignalingChannel', JSON.stringify({ ChannelName: c.name }));
+    if (d.status === 200) {
+      c.arn = (JSON.parse(d.body) as { ChannelInfo: { ChannelARN: string } }).ChannelInfo.ChannelARN;
+      continue;
+    }
+    const r = await call(fz, '/createSignalingChannel', JSON.stringify({ ChannelName: c.name }));
+    if (r.status !== 200) throw new Error(`could not recreate ${c.name}: ${r.status} ${r.body}`);
+    c.arn = (JSON.parse(r.body) as { ChannelARN: string }).ChannelARN;
+  }
+}
+
 /** POSTs `body` to `path`, signed with the emulator's credentials unless `sign` is false. @public */
 export async function call(fz: FuzzEmulator, path: string, body: string | Uint8Array, options: { sign?: boolean; headers?: Record<string, string>; method?: 'POST' | 'GET' } = {}): Promise<Reply> {
   const url = `${fz.emu.controlPlaneEndpoint}${path}`;
@@ -256,6 +274,7 @@ export function openSocket(fz: FuzzEmulator, url: string): Promise<{ ws?: WebSoc
 /** Fuzzes the WebSocket handshake with mutated presigned URLs. @public */
 export async function fuzzHandshake(fz: FuzzEmulator, runs: number, seed: number): Promise<EmulatorFuzzStats> {
   const stats: EmulatorFuzzStats = { part: 'WebSocket handshake', cases: 0, statuses: {}, findings: [], p50Ms: 0, maxMs: 0 };
+  await ensureChannels(fz);
   const arn = fz.channels[1]?.arn ?? '';
   const good = await connectUrl(fz, arn, 'VIEWER', 'hs-viewer');
   const old = await connectUrl(fz, arn, 'VIEWER', 'hs-viewer', new Date(Date.now() - 300_000));
@@ -371,6 +390,7 @@ const KNOWN_TYPES = new Set(['SDP_OFFER', 'SDP_ANSWER', 'ICE_CANDIDATE', 'GO_AWA
 
 /** Fuzzes the WebSocket frame handler on a live master and viewer. @public */
 export async function fuzzFrames(fz: FuzzEmulator, runs: number, seed: number): Promise<EmulatorFuzzStats & { serverCloses: Record<string, number>; relayed: number }> {
+  await ensureChannels(fz);
   const stats = { part: 'WebSocket frames', cases: 0, statuses: {} as Record<string, number>, findings: [] as string[], p50Ms: 0, maxMs: 0, serverCloses: {} as Record<string, number>, relayed: 0 };
   const sides: Record<'MASTER' | 'VIEWER', Side> = { MASTER: await side(fz, 'MASTER'), VIEWER: await side(fz, 'VIEWER') };
   const times: number[] = [];
@@ -425,6 +445,7 @@ export async function fuzzFrames(fz: FuzzEmulator, runs: number, seed: number): 
 
 /** After fuzzing: a fresh master and viewer still connect and exchange a message. @public */
 export async function healthCheck(fz: FuzzEmulator): Promise<string | undefined> {
+  await ensureChannels(fz);
   const arn = fz.channels[1]?.arn ?? '';
   const m = await openSocket(fz, await connectUrl(fz, arn, 'MASTER'));
   const v = await openSocket(fz, await connectUrl(fz, arn, 'VIEWER', 'health-viewer'));
