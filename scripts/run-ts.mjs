@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 const tsx = require.resolve('tsx');
 const child = spawn(
   process.execPath,
-  ['--conditions=@kvs-sig/source', '--import', tsx, entry, ...args],
+  // Node flags given to this script (e.g. --expose-gc) must reach the child.
+  [...process.execArgv, '--conditions=@kvs-sig/source', '--import', tsx, entry, ...args],
   { stdio: 'inherit' },
 );
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
