@@ -6,7 +6,8 @@
 
 import { ChannelManagerBase, type ChannelManagerOptions } from './channel-manager';
 import { nodePlatform } from './platform-node';
-import { SignalingClientBase, type SignalingClientOptions } from './signaling-client';
+import { SignalingClientBase } from './signaling-client';
+import type { SignalingClientOptions } from './types';
 
 export * from './common';
 export { FileCache, type FileCacheOptions } from './cache-file';

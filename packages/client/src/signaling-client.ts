@@ -72,17 +72,6 @@ import type {
 } from './types';
 import { toSignalingError } from './util';
 
-export type {
-  ClientMetrics,
-  ClientState,
-  IceCandidateInit,
-  SendOptions,
-  SignalingClientEvents,
-  SignalingClientOptions,
-  SignalingMessage,
-  StatusResponseEvent,
-} from './types';
-
 /** Least wait after "the channel already has the maximum number of viewers". */
 const VIEWER_LIMIT_DELAY_MS = 1000;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
