@@ -168,6 +168,20 @@ function storageOfferPayload(): string {
   const ufrag = randomBytes(3).toString('hex');
   const pwd = randomBytes(12).toString('base64').replace(/[+/=]/g, 'x');
   const fp = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  // Both sections share one ICE/DTLS identity (BUNDLE); only the media line, mid and codec differ.
+  const section = (media: string, mid: number, codec: string[]) => [
+    media,
+    'c=IN IP4 0.0.0.0',
+    'a=rtcp:9 IN IP4 0.0.0.0',
+    `a=ice-ufrag:${ufrag}`,
+    `a=ice-pwd:${pwd}`,
+    `a=fingerprint:sha-256 ${fp}`,
+    'a=setup:actpass',
+    `a=mid:${mid}`,
+    'a=recvonly',
+    'a=rtcp-mux',
+    ...codec,
+  ];
   const sdp = [
     'v=0',
     `o=- ${id} 2 IN IP4 127.0.0.1`,
@@ -175,30 +189,11 @@ function storageOfferPayload(): string {
     't=0 0',
     'a=group:BUNDLE 0 1',
     'a=msid-semantic: WMS kvs-storage',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${ufrag}`,
-    `a=ice-pwd:${pwd}`,
-    `a=fingerprint:sha-256 ${fp}`,
-    'a=setup:actpass',
-    'a=mid:0',
-    'a=recvonly',
-    'a=rtcp-mux',
-    'a=rtpmap:111 opus/48000/2',
-    'a=fmtp:111 minptime=10;useinbandfec=1',
-    'm=video 9 UDP/TLS/RTP/SAVPF 96',
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${ufrag}`,
-    `a=ice-pwd:${pwd}`,
-    `a=fingerprint:sha-256 ${fp}`,
-    'a=setup:actpass',
-    'a=mid:1',
-    'a=recvonly',
-    'a=rtcp-mux',
-    'a=rtpmap:96 H264/90000',
-    'a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    ...section('m=audio 9 UDP/TLS/RTP/SAVPF 111', 0, ['a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1']),
+    ...section('m=video 9 UDP/TLS/RTP/SAVPF 96', 1, [
+      'a=rtpmap:96 H264/90000',
+      'a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    ]),
     '',
   ].join('\r\n');
   return Buffer.from(JSON.stringify({ type: 'offer', sdp }), 'utf8').toString('base64');
