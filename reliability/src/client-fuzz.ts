@@ -163,10 +163,20 @@ export async function sendAndCheck(fc_: FuzzedClient, frame: ServiceFrame, stats
 }
 
 /** Runs the client fuzz: `runs` generated frames plus 10 MB and invalid UTF-8 frames. @public */
+/** One valid frame of each peer message type, from distinct senders so none is a duplicate. */
+const CONTROL_FRAMES = [
+  { senderClientId: 'control-1', messageType: 'SDP_OFFER', messagePayload: base64Of('{"type":"offer","sdp":"v=0\\r\\n"}') },
+  { senderClientId: 'control-2', messageType: 'SDP_ANSWER', messagePayload: base64Of('{"type":"answer","sdp":"v=0\\r\\n"}') },
+  { senderClientId: 'control-1', messageType: 'ICE_CANDIDATE', messagePayload: base64Of('{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}') },
+].map((frame) => JSON.stringify(frame));
+
 export async function fuzzClient(runs: number, seed: number): Promise<ClientFuzzStats> {
   const stats: ClientFuzzStats = { cases: 0, events: {}, reconnects: 0, findings: [] };
   const fcl = await startFuzzedClient();
   try {
+    // Known-good frames first, so every run (whatever the seed) shows the
+    // delivery side of the contract, not only the refusals.
+    for (const frame of CONTROL_FRAMES) await sendAndCheck(fcl, { text: frame }, stats);
     for (const f of bigFrames(10 * 1024 * 1024)) await sendAndCheck(fcl, { text: f.text }, stats);
     for (const f of INVALID_UTF8_FRAMES) await sendAndCheck(fcl, f, stats, true);
     await fc.assert(

@@ -13,7 +13,10 @@ test(`${RUNS} hostile frames, 10 MB frames and invalid UTF-8 (seed ${SEED})`, as
   const stats = await fuzzClient(RUNS, SEED);
   expect(stats.findings).toEqual([]);
   expect(stats.cases).toBeGreaterThanOrEqual(RUNS);
-  // both sides of the contract were reached: refused frames and delivered events
+  // both sides of the contract were reached: refused frames, and the control
+  // frames (one of each type) delivered as events among the hostile ones
   expect(stats.events.unknownMessage).toBeGreaterThan(0);
-  expect((stats.events.sdpOffer ?? 0) + (stats.events.sdpAnswer ?? 0) + (stats.events.iceCandidate ?? 0)).toBeGreaterThan(0);
+  expect(stats.events.sdpOffer).toBeGreaterThanOrEqual(1);
+  expect(stats.events.sdpAnswer).toBeGreaterThanOrEqual(1);
+  expect(stats.events.iceCandidate).toBeGreaterThanOrEqual(1);
 }, 300_000);
