@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         ['reported failed to the sender', `${r.failedReported} ${JSON.stringify(r.failedCodes)}`],
         ['lost: sender\'s socket died before the emulator read it (send had resolved)', r.lost.beforeEmulator],
         ['lost: held for an absent recipient, then replaced by a newer offer/answer or expired (recipient away > 60 s TTL): the service\'s rules, unreported by the service', `${r.lost.heldBySemantics} (${r.lost.expired} expired)`],
-        ['of those, dropped by the emulator\'s bound on what it holds for one absent recipient (256; from its log, by count)', r.lost.droppedByBound],
+        ['of those, refused at the emulator\'s bound on what it holds (256 per recipient) with no STATUS_RESPONSE reaching the sender (from its undelivered log)', r.lost.droppedByBound],
         ['lost: written by the emulator to a receiver socket that died', r.lost.afterEmulator],
         ['lost with no fault or service rule to explain it', r.unexplained],
         ['sends never settled', r.stillPending],

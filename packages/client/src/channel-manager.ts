@@ -345,7 +345,8 @@ export class ChannelManagerBase {
       channelArn: input.channelArn,
       ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
     });
-    const parsed = await this.call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t), options);
+    // Every server: core's default cap of 5 is the C SDK's array size; RTCPeerConnection takes more.
+    const parsed = await this.call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t, { maxIceServers: Infinity }), options);
     const ttls = parsed.iceServers.map((s) => s.ttl).filter((t): t is number => typeof t === 'number');
     return {
       iceServers: toRtcIceServers(parsed.iceServers, {

@@ -85,7 +85,7 @@ export class Inbox {
     }
     let msg: ReturnType<typeof parseWssRecvMessage>;
     try {
-      msg = parseWssRecvMessage(text);
+      msg = parseWssRecvMessage(text, { maxIceServers: Infinity });
     } catch (error) {
       host.emit('unknownMessage', { raw: text, error: toSignalingError(error) });
       return;

@@ -107,3 +107,18 @@ test('a malformed IceServerList refuses the offer as unknownMessage and keeps th
   expect(await client.getIceServers()).toEqual(fetched);
   expect(server.iceCalls()).toBe(1);
 });
+
+test('an offer carrying 7 servers: all 7 are adopted (not the C SDK\'s 5)', async () => {
+  const client = track(new SignalingClient(server.clientOptions()));
+  const changed: Array<SignalingClientEvents['iceServersChanged']> = [];
+  client.on('iceServersChanged', (e) => changed.push(e));
+  await client.connect();
+  const seven = Array.from({ length: 7 }, (_, i) => ({ ...peerList[0], Username: `peer-${i}`, Uris: [`turn:198.51.100.${i + 1}:443?transport=udp`] }));
+  const offers: unknown[] = [];
+  client.on('sdpOffer', (e) => offers.push(e.payload));
+  server.send(offerFrame(seven));
+  await until(() => offers.length === 1, 3000, 'the offer');
+  const expected: RtcIceServer[] = [stun, ...seven.map((s) => ({ urls: s.Uris, username: s.Username, credential: 'peer-pw' }))];
+  expect(await client.getIceServers()).toEqual(expected);
+  expect(changed).toEqual([{ iceServers: expected }]);
+});

@@ -53,39 +53,70 @@ export interface IceServer {
 /** Result of {@link parseGetIceServerConfigResponse}. @public */
 export interface GetIceServerConfigResult {
   iceServers: IceServer[];
+  /**
+   * How many servers the reply listed beyond `maxIceServers` and were left out
+   * (not read, not checked). Absent when none were, so a caller that caps the
+   * list can always tell that it did.
+   */
+  omittedIceServers?: number;
 }
 
 /** Options of {@link parseGetIceServerConfigResponse}. @public */
 export interface ParseIceServerConfigOptions {
-  /** Servers beyond this count are dropped, as C drops those beyond its capacity (default 5). */
+  /**
+   * Servers beyond this count are left out, as C ignores those beyond its
+   * capacity (default 5, the C SDK's `MAX_ICE_CONFIG_COUNT`); the result's
+   * `omittedIceServers` says how many. `Infinity` keeps them all.
+   */
   maxIceServers?: number;
+}
+
+/** Checks a `maxIceServers` option: a non-negative integer, or `Infinity` for no cap. @internal */
+export function checkMaxIceServers(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_MAX_ICE_SERVERS;
+  if (typeof value !== 'number' || !(Number.isInteger(value) || value === Number.POSITIVE_INFINITY) || value < 0) {
+    throw new ValidationError('maxIceServers', 'must be a non-negative integer or Infinity');
+  }
+  return value;
+}
+
+/** What {@link readIceServerList} read, and how many entries past `max` it left out. @internal */
+export interface IceServerListRead {
+  iceServers: IceServer[];
+  omitted: number;
 }
 
 /**
  * Parses a GetIceServerConfig reply. Each `Ttl` is read on its own (C's
  * buffer-reuse bug is fixed); more than 4 URIs in one server is refused.
+ * Servers beyond `maxIceServers` are left out and counted in `omittedIceServers`.
  * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`.
+ * @throws ValidationError `BAD_PARAM` on a bad `maxIceServers`.
  * @public
  */
 export function parseGetIceServerConfigResponse(text: string, options: ParseIceServerConfigOptions = {}): GetIceServerConfigResult {
   const what = 'GetIceServerConfig';
-  const max = options.maxIceServers ?? DEFAULT_MAX_ICE_SERVERS;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0) throw new ValidationError('maxIceServers', 'must be a non-negative integer');
+  const max = checkMaxIceServers(options.maxIceServers);
   const obj = parseJsonObject(text, what);
   const list = requireTopKey(obj, 'IceServerList', what, 'array') as unknown[];
-  return { iceServers: readIceServerList(list, what, max) };
+  const read = readIceServerList(list, what, max);
+  const out: GetIceServerConfigResult = { iceServers: read.iceServers };
+  if (read.omitted > 0) out.omittedIceServers = read.omitted;
+  return out;
 }
 
 /**
  * Reads the entries of an `IceServerList` array (`{Uris, Username, Password, Ttl}`),
  * the one check shared by GetIceServerConfig replies and the list a C-SDK peer
- * may attach to an SDP_OFFER. Entries beyond `max` are dropped (C's capacity).
+ * may attach to an SDP_OFFER. Entries beyond `max` are not read (C's capacity)
+ * but counted, so the caller can report them.
  * @throws ProtocolError `UNEXPECTED_RESPONSE`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`, each prefixed with `what`.
  * @internal
  */
-export function readIceServerList(list: readonly unknown[], what: string, max: number = DEFAULT_MAX_ICE_SERVERS): IceServer[] {
+export function readIceServerList(list: readonly unknown[], what: string, max: number = DEFAULT_MAX_ICE_SERVERS): IceServerListRead {
   const iceServers: IceServer[] = [];
-  for (const entry of list.slice(0, max)) {
+  const kept = list.length > max ? list.slice(0, max) : list;
+  for (const entry of kept) {
     if (!isObject(entry)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: an IceServerList entry is not an object`);
     const server: IceServer = { uris: [] };
     const uris = get(entry, 'Uris');
@@ -102,5 +133,5 @@ export function readIceServerList(list: readonly unknown[], what: string, max: n
     if (ttl !== undefined && ttl !== null) server.ttl = readIntLenient(ttl, MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'INVALID_TTL', `${what}: Ttl`);
     iceServers.push(server);
   }
-  return iceServers;
+  return { iceServers, omitted: list.length - kept.length };
 }

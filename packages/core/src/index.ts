@@ -60,7 +60,7 @@ export type { JoinStorageSessionInput, JoinStorageSessionAsViewerInput } from '.
 export { constructConnectWssEndpointRequest } from './connect-wss-endpoint';
 export type { ConnectWssEndpointInput, ConnectWssEndpointRequest } from './connect-wss-endpoint';
 export { constructWssMessage, parseWssRecvMessage, parseWssSendMessage, constructWssRecvMessage } from './wss-message';
-export type { WssMessageInput, WssRecvMessage, StatusResponse, WssSendMessage, WssRecvMessageInput } from './wss-message';
+export type { WssMessageInput, WssRecvMessage, StatusResponse, WssSendMessage, WssRecvMessageInput, ParseWssRecvMessageOptions } from './wss-message';
 export { constructFetchTempCredsRequestForAwsIot, parseFetchTempCredsResponseFromAwsIot } from './iot-credentials';
 export type { FetchTempCredsForAwsIotInput, AwsIotCredentials } from './iot-credentials';
 export { parseServiceError } from './service-error';

@@ -10,7 +10,7 @@
 import { MAX_CLIENT_ID_LENGTH, MAX_STATUS_DESCRIPTION_LENGTH, MAX_WSS_MESSAGE_PAYLOAD_LENGTH } from './constants';
 import { ProtocolError, ValidationError } from './errors';
 import { decodePayload, encodePayload } from './base64';
-import { readIceServerList, type IceServer } from './get-ice-server-config';
+import { checkMaxIceServers, readIceServerList, type IceServer } from './get-ice-server-config';
 import { get, isObject, parseJsonObject } from './json';
 import type { JsonObject } from './json';
 import type { WssAction, WssMessageType } from './types';
@@ -99,6 +99,17 @@ export interface WssRecvMessage {
    * GetIceServerConfig reply. A client may use them instead of calling GetIceServerConfig.
    */
   iceServers?: IceServer[];
+  /** How many `IceServerList` entries beyond `maxIceServers` were left out (absent when none were). */
+  omittedIceServers?: number;
+}
+
+/** Options of {@link parseWssRecvMessage}. @public */
+export interface ParseWssRecvMessageOptions {
+  /**
+   * Cap on the `IceServerList` entries read, as for a GetIceServerConfig reply
+   * (default 5); the rest are counted in `omittedIceServers`. `Infinity` keeps them all.
+   */
+  maxIceServers?: number;
 }
 
 function optStr(obj: JsonObject, key: string, what: string): string | undefined {
@@ -138,13 +149,16 @@ function readStatusResponse(value: unknown, what: string): StatusResponse {
  * not, the frame is refused with `INVALID_BASE64` so the client can report it
  * (e.g. as `unknownMessage`) instead of passing on something it cannot use.
  * An `IceServerList` (the C SDK attaches one to SDP_OFFER) is returned as
- * `iceServers`, validated like {@link parseGetIceServerConfigResponse}'s entries;
- * a malformed list refuses the whole frame.
+ * `iceServers`, validated like {@link parseGetIceServerConfigResponse}'s entries
+ * and capped the same way (`maxIceServers`, default 5; what is left out is
+ * counted in `omittedIceServers`); a malformed list refuses the whole frame.
  * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE`, `INVALID_STATUS_RESPONSE`, `INVALID_BASE64`, `INVALID_TTL`, `INVALID_ICE_SERVER_URIS_COUNT`.
+ * @throws ValidationError `BAD_PARAM` on a bad `maxIceServers`.
  * @public
  */
-export function parseWssRecvMessage(text: string): WssRecvMessage {
+export function parseWssRecvMessage(text: string, options: ParseWssRecvMessageOptions = {}): WssRecvMessage {
   const what = 'WebSocket message';
+  const maxIceServers = checkMaxIceServers(options.maxIceServers);
   const body = typeof text === 'string' && text.endsWith('\0') ? text.slice(0, -1) : text;
   const obj = parseJsonObject(body, what, 'INVALID_JSON');
   const type = get(obj, 'messageType');
@@ -162,7 +176,9 @@ export function parseWssRecvMessage(text: string): WssRecvMessage {
   const list = get(obj, 'IceServerList');
   if (list !== undefined && list !== null) {
     if (!Array.isArray(list)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: IceServerList is not an array`);
-    out.iceServers = readIceServerList(list, what);
+    const read = readIceServerList(list, what, maxIceServers);
+    out.iceServers = read.iceServers;
+    if (read.omitted > 0) out.omittedIceServers = read.omitted;
   }
   return out;
 }

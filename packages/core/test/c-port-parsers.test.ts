@@ -258,10 +258,24 @@ describe('ParseGetIceServerConfigResponse', () => {
     expect(parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: [{ ...server, Uris: ['a', 'b', 'c', 'd'] }] })).iceServers[0]?.uris).toHaveLength(4);
     expectProtocol(() => parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: [{ ...server, Uris: ['a', 'b', 'c', 'd', 'e'] }] })), 'INVALID_ICE_SERVER_URIS_COUNT');
   });
-  test('servers beyond maxIceServers (default 5) are dropped (Q10)', () => {
+  test('servers beyond maxIceServers (default 5) are left out (Q10) and counted in omittedIceServers', () => {
     const seven = JSON.stringify({ IceServerList: Array.from({ length: 7 }, (_, i) => ({ ...server, Username: `u${i}` })) });
-    expect(parseGetIceServerConfigResponse(seven).iceServers.map((s) => s.username)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
-    expect(parseGetIceServerConfigResponse(seven, { maxIceServers: 2 }).iceServers).toHaveLength(2);
+    const capped = parseGetIceServerConfigResponse(seven);
+    expect(capped.iceServers.map((s) => s.username)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
+    expect(capped.omittedIceServers).toBe(2);
+    const two = parseGetIceServerConfigResponse(seven, { maxIceServers: 2 });
+    expect([two.iceServers.length, two.omittedIceServers]).toEqual([2, 5]);
+    const all = parseGetIceServerConfigResponse(seven, { maxIceServers: Infinity });
+    expect(all.iceServers.map((s) => s.username)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+    expect(all).not.toHaveProperty('omittedIceServers');
+    // Exactly at the cap nothing is left out, so the result keeps its C-port shape.
+    const five = JSON.stringify({ IceServerList: Array.from({ length: 5 }, () => server) });
+    expect(parseGetIceServerConfigResponse(five)).not.toHaveProperty('omittedIceServers');
+  });
+  test('with maxIceServers: Infinity every entry is checked, so a malformed 7th server is refused', () => {
+    const list = [...Array.from({ length: 6 }, () => server), { ...server, Ttl: 5 }];
+    expect(parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: list })).omittedIceServers).toBe(2);
+    expectProtocol(() => parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: list }), { maxIceServers: Infinity }), 'INVALID_TTL');
   });
 });
 

@@ -12,11 +12,11 @@ test('GetSignalingChannelEndpoint: non-string Protocol / ResourceEndpoint', () =
   expectProtocol(() => core.parseGetSignalingChannelEndpointResponse('{"ResourceEndpointList":[{"Protocol":"WSS","ResourceEndpoint":{}}]}'), 'UNEXPECTED_RESPONSE');
 });
 
-test('GetIceServerConfig: maxIceServers must be a non-negative integer; non-object entries', () => {
-  for (const m of [-1, 1.5, Number.NaN, '2']) {
+test('GetIceServerConfig: maxIceServers must be a non-negative integer (or Infinity); non-object entries', () => {
+  for (const m of [-1, 1.5, Number.NaN, '2', Number.NEGATIVE_INFINITY]) {
     expectValidation(() => core.parseGetIceServerConfigResponse('{"IceServerList":[]}', { maxIceServers: m as number }), 'maxIceServers');
   }
-  expect(core.parseGetIceServerConfigResponse('{"IceServerList":[{"Uris":["a"]}]}', { maxIceServers: 0 })).toEqual({ iceServers: [] });
+  expect(core.parseGetIceServerConfigResponse('{"IceServerList":[{"Uris":["a"]}]}', { maxIceServers: 0 })).toEqual({ iceServers: [], omittedIceServers: 1 });
   expectProtocol(() => core.parseGetIceServerConfigResponse('{"IceServerList":["x"]}'), 'UNEXPECTED_RESPONSE');
   expectProtocol(() => core.parseGetIceServerConfigResponse('{"IceServerList":[{"Username":5}]}'), 'UNEXPECTED_RESPONSE');
 });

@@ -45,6 +45,21 @@ test('no IceServerList (or null) gives no iceServers key; an empty list gives an
   expect(parseWssRecvMessage(offerWith([])).iceServers).toEqual([]);
 });
 
+test('an offer carrying 7 servers: 5 read and 2 counted as omitted by default; all 7 with maxIceServers: Infinity', () => {
+  const seven = Array.from({ length: 7 }, (_, i) => ({ ...list[0], Username: `u${i}` }));
+  const capped = parseWssRecvMessage(offerWith(seven));
+  expect(capped.iceServers?.map((s) => s.username)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
+  expect(capped.omittedIceServers).toBe(2);
+  const all = parseWssRecvMessage(offerWith(seven), { maxIceServers: Infinity });
+  expect(all.iceServers?.map((s) => s.username)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+  expect(all).not.toHaveProperty('omittedIceServers');
+  expect(parseWssRecvMessage(offerWith(seven), { maxIceServers: 0 })).toMatchObject({ iceServers: [], omittedIceServers: 7 });
+  expect(parseWssRecvMessage(offerWith(list))).not.toHaveProperty('omittedIceServers');
+  for (const bad of [-1, 2.5, '3']) {
+    expect(() => parseWssRecvMessage(offerWith(seven), { maxIceServers: bad as number })).toThrow(expect.objectContaining({ code: 'BAD_PARAM' }));
+  }
+});
+
 test.each([
   ['not an array', 'UNEXPECTED_RESPONSE', { Uris: ['turn:x'] }],
   ['a string', 'UNEXPECTED_RESPONSE', 'turn:x'],
@@ -76,14 +91,16 @@ test('the frame and a GetIceServerConfig reply agree on every list: same servers
     fc.property(fc.array(entry, { maxLength: 7 }), (l) => {
       const viaFrame = (() => {
         try {
-          return { servers: parseWssRecvMessage(offerWith(l)).iceServers };
+          const r = parseWssRecvMessage(offerWith(l));
+          return { servers: r.iceServers, omitted: r.omittedIceServers };
         } catch (error) {
           return { code: (error as ProtocolError).code };
         }
       })();
       const viaReply = (() => {
         try {
-          return { servers: parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: l })).iceServers };
+          const r = parseGetIceServerConfigResponse(JSON.stringify({ IceServerList: l }));
+          return { servers: r.iceServers, omitted: r.omittedIceServers };
         } catch (error) {
           return { code: (error as ProtocolError).code };
         }

@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
 import { isSignalingError } from '@kvs-sig/core';
-import { isOperation } from './state';
-import type { ConnectionFilter, ConnectionInfo, Emulator, Operation } from './types';
+import { UNDELIVERED_REASONS, isOperation } from './state';
+import type { ConnectionFilter, ConnectionInfo, Emulator, Operation, UndeliveredReason } from './types';
 
 /** What the admin routes act on. @internal */
 export interface AdminTarget {
@@ -99,6 +99,15 @@ export async function handleAdmin(req: http.IncomingMessage, res: http.ServerRes
       case 'GET /_emulator/log/count': {
         const op = url.searchParams.get('operation');
         return reply(200, { count: op === null ? emulator.log.count() : emulator.log.count(operationFrom(op)) });
+      }
+      case 'GET /_emulator/log/undelivered':
+        return reply(200, emulator.log.undelivered());
+      case 'GET /_emulator/log/undelivered/count': {
+        const reason = url.searchParams.get('reason');
+        if (reason !== null && !(UNDELIVERED_REASONS as readonly string[]).includes(reason)) {
+          throw new AdminError(400, `reason must be one of ${UNDELIVERED_REASONS.join(', ')}`);
+        }
+        return reply(200, { count: emulator.log.undeliveredCount((reason ?? undefined) as UndeliveredReason | undefined) });
       }
       case 'POST /_emulator/log/clear':
         emulator.log.clear();

@@ -17,6 +17,7 @@ const USAGE = `Usage: kvs-sig-emulator [options]
   --session-token <token>    require this session token
   --turn-url <uri>           TURN URI for GetIceServerConfig (repeatable; needs --turn-secret)
   --turn-secret <secret>     TURN REST API shared secret (coturn static-auth-secret)
+  --ice-server-count <n>     servers GetIceServerConfig lists (default 2; 1 with --turn-url)
   --limit <name>=<value>     override a limit (repeatable), e.g. --limit idleTimeoutMs=5000
                              --limit sdpMessagesPerSecondPerConnection=5 (see the README for names)
   --json                     print the connection details as one JSON line
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
       'session-token': { type: 'string' },
       'turn-url': { type: 'string', multiple: true },
       'turn-secret': { type: 'string' },
+      'ice-server-count': { type: 'string' },
       limit: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -67,6 +69,11 @@ async function main(argv: string[]): Promise<void> {
   const turnUrls = values['turn-url'];
   if ((turnUrls === undefined) !== (values['turn-secret'] === undefined)) throw new Error('--turn-url and --turn-secret go together');
   if (turnUrls !== undefined && values['turn-secret'] !== undefined) options.turn = { urls: turnUrls, secret: values['turn-secret'] };
+  const iceServerCount = values['ice-server-count'];
+  if (iceServerCount !== undefined) {
+    if (!/^\d+$/.test(iceServerCount)) throw new Error(`--ice-server-count must be a non-negative integer, got ${iceServerCount}`);
+    options.iceServerCount = Number(iceServerCount);
+  }
   if (values.limit !== undefined) {
     const limits: Record<string, number> = {};
     for (const item of values.limit) {

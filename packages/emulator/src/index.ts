@@ -22,4 +22,6 @@ export type {
   Operation,
   RequestRecord,
   TurnRestConfig,
+  UndeliveredReason,
+  UndeliveredRecord,
 } from './types';

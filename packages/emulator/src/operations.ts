@@ -44,6 +44,8 @@ export interface OperationContext {
   /** `wss://127.0.0.1:PORT` (or `ws://`). */
   wsOrigin: string;
   turn: TurnRestConfig | undefined;
+  /** Servers listed by GetIceServerConfig. */
+  iceServerCount: number;
   /** Secret that derives the default (fake) TURN credentials. */
   iceSecret: Buffer;
 }
@@ -356,8 +358,10 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
       const username = `${expiry}:${id}`;
       return { Username: username, Password: createHmac('sha1', secret).update(username).digest('base64') };
     };
+    const tags = Array.from({ length: ctx.iceServerCount }, (_, i) => `t${i}`);
     if (ctx.turn) {
-      return { body: { IceServerList: [{ Uris: ctx.turn.urls, ...credential(ctx.turn.secret, 't0'), Ttl: ttl }] }, channelArn: channel.arn };
+      const turn = ctx.turn;
+      return { body: { IceServerList: tags.map((tag) => ({ Uris: turn.urls, ...credential(turn.secret, tag), Ttl: ttl })) }, channelArn: channel.arn };
     }
     const host = new URL(ctx.httpOrigin).hostname;
     const server = (tag: string) => ({
@@ -365,7 +369,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
       ...credential(ctx.iceSecret, tag),
       Ttl: ttl,
     });
-    return { body: { IceServerList: [server('t0'), server('t1')] }, channelArn: channel.arn };
+    return { body: { IceServerList: tags.map(server) }, channelArn: channel.arn };
   },
 
   async SendAlexaOfferToMaster(body, ctx) {

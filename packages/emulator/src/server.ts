@@ -50,6 +50,8 @@ export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
   maxLogRecords: 50_000,
   sdpMessagesPerSecondPerConnection: Number.POSITIVE_INFINITY,
   iceCandidatesPerSecondPerConnection: Number.POSITIVE_INFINITY,
+  maxHeldMessagesPerRecipient: 256,
+  maxHeldMessagesPerChannel: 2048,
 });
 
 /** Largest request body accepted (the service's requests are a few KB). */
@@ -62,6 +64,9 @@ const LIMIT_RANGES: Readonly<Record<string, [number, number, string]>> = {
   iceServerTtlSeconds: [MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'the model\'s Ttl range'],
   maxPayloadLength: [1, MAX_WSS_MESSAGE_PAYLOAD_LENGTH, 'core\'s parser enforces the service limit'],
 };
+
+/** Limits that count messages: a fraction would make the bound ambiguous. */
+const INTEGER_LIMITS: ReadonlySet<string> = new Set(['maxHeldMessagesPerRecipient', 'maxHeldMessagesPerChannel']);
 
 function invalidOption(field: string, message: string): ValidationError {
   return new ValidationError(field, message, 'INVALID_CONFIGURATION');
@@ -76,6 +81,7 @@ function checkLimits(partial: Partial<EmulatorLimits> | undefined): EmulatorLimi
     if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!Number.isFinite(value) && !unbounded)) {
       throw invalidOption(`limits.${key}`, `must be a positive number, got ${String(value)}`);
     }
+    if (INTEGER_LIMITS.has(key) && !Number.isInteger(value)) throw invalidOption(`limits.${key}`, `must be a positive integer, got ${value}`);
     const range = LIMIT_RANGES[key];
     if (range && (value < range[0] || value > range[1])) {
       throw invalidOption(`limits.${key}`, `must be in ${range[0]}..${range[1]} (${range[2]}), got ${value}`);
@@ -193,6 +199,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (typeof t.secret !== 'string' || t.secret === '') throw invalidOption('turn.secret', 'must be a non-empty string');
   }
+  const iceServerCount = options.iceServerCount ?? (options.turn !== undefined ? 1 : 2);
+  if (typeof iceServerCount !== 'number' || !Number.isInteger(iceServerCount) || iceServerCount < 0) {
+    throw invalidOption('iceServerCount', `must be a non-negative integer, got ${String(iceServerCount)}`);
+  }
   const logger = options.logger ?? (() => {});
   const tlsOption = options.tls ?? true;
 
@@ -261,6 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     httpOrigin: '',
     wsOrigin: '',
     turn: options.turn,
+    iceServerCount,
     iceSecret: randomBytes(32),
   };
 

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { awsError, rawMessage } from './aws-errors';
 import type { Channel } from './channels';
 import type { Clock, Log } from './state';
-import type { ConnectionFilter, ConnectionInfo, EmulatorLimits } from './types';
+import type { ConnectionFilter, ConnectionInfo, EmulatorLimits, UndeliveredReason } from './types';
 import { parseClientFrame, recvFrame, statusResponseFrame, type ClientFrame } from './wire';
 
 type Role = 'MASTER' | 'VIEWER';
@@ -37,23 +37,28 @@ interface PendingMessage {
   action: ClientFrame['action'];
   /** `MASTER` or the viewer's id: an undelivered offer/answer is replaced only by one between the same two clients. */
   sender: string;
+  /** The sending viewer's id (undefined: the master), for the undelivered log. */
+  senderClientId: string | undefined;
+  messagePayload: string;
+  correlationId: string | undefined;
   text: string;
   /** performance.now() deadline: held messages expire on the real clock, not the skewable one. */
   expiresAt: number;
 }
 
 interface ChannelPeers {
+  channel: Channel;
   master: Peer | undefined;
   viewers: Map<string, Peer>;
   /** Undelivered messages by recipient key (`MASTER` or `V:<clientId>`). */
   pending: Map<string, PendingMessage[]>;
   pendingCount: number;
+  /** Fires at the earliest held deadline, so expiries are recorded when they happen, not when traffic next looks. */
+  expiryTimer: NodeJS.Timeout | undefined;
+  /** performance.now() the timer is set for (Infinity: none). */
+  expiryAt: number;
   connects: Record<Role, number[]>;
 }
-
-/** Bounds that keep undelivered messages from growing without limit. */
-const MAX_PENDING_PER_RECIPIENT = 256;
-const MAX_PENDING_PER_CHANNEL = 2048;
 
 interface AlexaWaiter {
   resolve: (payload: string | undefined) => void;
@@ -80,11 +85,20 @@ export class SignalingHub {
 
   constructor(private readonly deps: HubDeps) {}
 
-  private slot(arn: string): ChannelPeers {
-    let s = this.channels.get(arn);
+  private slot(channel: Channel): ChannelPeers {
+    let s = this.channels.get(channel.arn);
     if (!s) {
-      s = { master: undefined, viewers: new Map(), pending: new Map(), pendingCount: 0, connects: { MASTER: [], VIEWER: [] } };
-      this.channels.set(arn, s);
+      s = {
+        channel,
+        master: undefined,
+        viewers: new Map(),
+        pending: new Map(),
+        pendingCount: 0,
+        expiryTimer: undefined,
+        expiryAt: Number.POSITIVE_INFINITY,
+        connects: { MASTER: [], VIEWER: [] },
+      };
+      this.channels.set(channel.arn, s);
     }
     return s;
   }
@@ -94,7 +108,7 @@ export class SignalingHub {
    * attempt. Must run synchronously right before the upgrade completes.
    */
   admit(channel: Channel, role: Role, clientId: string | undefined): ServiceError | undefined {
-    const s = this.slot(channel.arn);
+    const s = this.slot(channel);
     const now = performance.now();
     const recent = s.connects[role].filter((t) => now - t < 1000);
     s.connects[role] = recent;
@@ -116,7 +130,7 @@ export class SignalingHub {
 
   /** Registers an upgraded socket and wires its events. */
   attach(ws: WebSocket, channel: Channel, role: Role, clientId: string | undefined): Peer {
-    const s = this.slot(channel.arn);
+    const s = this.slot(channel);
     const peer: Peer = {
       connectionId: randomUUID(),
       ws,
@@ -181,13 +195,25 @@ export class SignalingHub {
     if (!s) return;
     if (peer.role === 'MASTER' && s.master === peer) s.master = undefined;
     if (peer.role === 'VIEWER' && s.viewers.get(peer.clientId ?? '') === peer) s.viewers.delete(peer.clientId ?? '');
+    this.forgetIfIdle(s);
+  }
+
+  /** Drops a channel's slot once nothing is connected, held or rate-counted on it. */
+  private forgetIfIdle(s: ChannelPeers): void {
     if (!s.master && s.viewers.size === 0 && s.pendingCount === 0 && s.connects.MASTER.length === 0 && s.connects.VIEWER.length === 0) {
-      this.channels.delete(peer.channel.arn);
+      clearTimeout(s.expiryTimer);
+      if (this.channels.get(s.channel.arn) === s) this.channels.delete(s.channel.arn);
     }
   }
 
-  private send(peer: Peer, text: string): void {
-    if (peer.closed || peer.ws.readyState !== peer.ws.OPEN) return;
+  /** True when a frame written to `peer` now can reach it. */
+  private isOpen(peer: Peer): boolean {
+    return !peer.closed && peer.ws.readyState === peer.ws.OPEN;
+  }
+
+  /** Writes a frame; false when the socket is no longer open (nothing written). */
+  private send(peer: Peer, text: string): boolean {
+    if (!this.isOpen(peer)) return false;
     this.deps.log.addFrame({
       direction: 'out',
       channelArn: peer.channel.arn,
@@ -197,6 +223,7 @@ export class SignalingHub {
       time: this.deps.clock.now(),
     });
     peer.ws.send(text);
+    return true;
   }
 
   private onFrame(peer: Peer, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
@@ -238,8 +265,8 @@ export class SignalingHub {
     this.send(peer, JSON.stringify({ message: 'Forbidden', connectionId: peer.connectionId, requestId: randomUUID() }));
   }
 
-  private statusResponse(peer: Peer, correlationId: string, error: ServiceError): void {
-    this.send(peer, statusResponseFrame(correlationId, error, rawMessage(error)));
+  private statusResponse(peer: Peer, correlationId: string, error: ServiceError): boolean {
+    return this.send(peer, statusResponseFrame(correlationId, error, rawMessage(error)));
   }
 
   /** Applies the per-connection message quotas (SendSdpOffer/Answer, SendIceCandidate). */
@@ -264,11 +291,11 @@ export class SignalingHub {
       else this.deps.logger(`${describe(peer)} ${frame.action} throttled (no correlationId): ${rawMessage(throttled)}`);
       return;
     }
-    const s = this.slot(peer.channel.arn);
+    const s = this.slot(peer.channel);
     if (peer.role === 'VIEWER') {
       // A viewer can only reach the master; any recipient it names is ignored.
       const text = recvFrame({ messageType: frame.action, senderClientId: peer.clientId, messagePayload: frame.messagePayload });
-      this.deliver(s, peer.channel, 'MASTER', peer.clientId ?? '', frame.action, text, s.master);
+      this.deliver(s, peer, frame, 'MASTER', text, s.master);
       return;
     }
     if (frame.recipientClientId === undefined) {
@@ -284,65 +311,143 @@ export class SignalingHub {
     }
     const text = recvFrame({ messageType: frame.action, messagePayload: frame.messagePayload });
     const target = s.viewers.get(frame.recipientClientId);
-    this.deliver(s, peer.channel, `V:${frame.recipientClientId}`, 'MASTER', frame.action, text, target);
+    this.deliver(s, peer, frame, `V:${frame.recipientClientId}`, text, target);
   }
 
-  /** Sends now, or holds for the channel's MessageTtlSeconds until the recipient connects. */
-  private deliver(
-    s: ChannelPeers,
-    channel: Channel,
-    key: string,
-    sender: string,
-    action: ClientFrame['action'],
-    text: string,
-    target: Peer | undefined,
-  ): void {
-    if (target && !target.closed) {
-      this.send(target, text);
-      return;
-    }
+  /**
+   * Sends now, or holds for the channel's MessageTtlSeconds until the recipient
+   * connects (also while its socket is closing: a frame written then would be
+   * lost). A message that cannot be held is refused, never dropped unseen: the
+   * sender hears of it when it gave a correlationId, and the log always does.
+   */
+  private deliver(s: ChannelPeers, from: Peer, frame: ClientFrame, key: string, text: string, target: Peer | undefined): void {
+    if (target && this.send(target, text)) return;
+    const channel = from.channel;
     const now = performance.now();
-    let queue = (s.pending.get(key) ?? []).filter((m) => m.expiresAt > now);
-    if (action !== 'ICE_CANDIDATE') {
-      // A newer undelivered offer or answer replaces the older one between the same two clients.
-      queue = queue.filter((m) => m.action !== action || m.sender !== sender);
+    if (s.expiryAt <= now) this.expireHeld(s);
+    const sender = from.role === 'MASTER' ? 'MASTER' : (from.clientId ?? '');
+    const message: PendingMessage = {
+      action: frame.action,
+      sender,
+      senderClientId: from.role === 'VIEWER' ? from.clientId : undefined,
+      messagePayload: frame.messagePayload,
+      correlationId: frame.correlationId,
+      text,
+      expiresAt: now + channel.messageTtlSeconds * 1000,
+    };
+    let queue = s.pending.get(key) ?? [];
+    // A newer undelivered offer or answer replaces the older one between the same two clients.
+    const replaced = frame.action === 'ICE_CANDIDATE' ? [] : queue.filter((m) => m.action === frame.action && m.sender === sender);
+    if (replaced.length === 0) {
+      const { maxHeldMessagesPerRecipient, maxHeldMessagesPerChannel } = this.deps.limits;
+      if (queue.length >= maxHeldMessagesPerRecipient) {
+        this.refuseHold(from, key, message, 'RECIPIENT_HOLD_FULL', `${maxHeldMessagesPerRecipient} undelivered messages are already held for ${recipientName(key)}`);
+        return;
+      }
+      if (s.pendingCount >= maxHeldMessagesPerChannel) {
+        this.refuseHold(from, key, message, 'CHANNEL_HOLD_FULL', `${maxHeldMessagesPerChannel} undelivered messages are already held on the channel`);
+        return;
+      }
+    } else {
+      queue = queue.filter((m) => !replaced.includes(m));
+      for (const m of replaced) this.recordUndelivered(channel, key, m, 'REPLACED', false);
     }
-    queue.push({ action, sender, text, expiresAt: now + channel.messageTtlSeconds * 1000 });
-    if (queue.length > MAX_PENDING_PER_RECIPIENT) {
-      const dropped = queue.splice(0, queue.length - MAX_PENDING_PER_RECIPIENT);
-      this.deps.logger(`channel ${channel.name}: ${dropped.length} held message(s) for ${key} dropped (over ${MAX_PENDING_PER_RECIPIENT})`);
-    }
+    queue.push(message);
     s.pending.set(key, queue);
-    s.pendingCount = [...s.pending.values()].reduce((n, q) => n + q.length, 0);
-    if (s.pendingCount > MAX_PENDING_PER_CHANNEL) this.trimChannel(s, channel);
+    s.pendingCount += 1 - replaced.length;
+    if (message.expiresAt < s.expiryAt) this.scheduleExpiry(s, message.expiresAt);
   }
 
-  private trimChannel(s: ChannelPeers, channel: Channel): void {
+  /** A message the hold bounds leave no room for: refused, reported to its sender when correlated, and logged. */
+  private refuseHold(from: Peer, key: string, m: PendingMessage, reason: UndeliveredReason, why: string): void {
+    const error = awsError('ClientLimitExceededException', `${why}; this ${m.action} was not held`);
+    const told = m.correlationId !== undefined && this.statusResponse(from, m.correlationId, error);
+    this.recordUndelivered(from.channel, key, m, reason, told);
+    this.deps.logger(
+      `${describe(from)} ${m.action} for ${recipientName(key)} refused (${why}): ${told ? `STATUS_RESPONSE sent for ${m.correlationId}` : 'sender not told (no correlationId)'}`,
+    );
+  }
+
+  private recordUndelivered(channel: Channel, key: string, m: PendingMessage, reason: UndeliveredReason, statusResponseSent: boolean): void {
+    this.deps.log.addUndelivered({
+      reason,
+      channelArn: channel.arn,
+      action: m.action,
+      ...(m.senderClientId !== undefined ? { senderClientId: m.senderClientId } : {}),
+      ...(key !== 'MASTER' ? { recipientClientId: key.slice(2) } : {}),
+      ...(m.correlationId !== undefined ? { correlationId: m.correlationId } : {}),
+      messagePayload: m.messagePayload,
+      statusResponseSent,
+      time: this.deps.clock.now(),
+    });
+  }
+
+  private scheduleExpiry(s: ChannelPeers, at: number): void {
+    clearTimeout(s.expiryTimer);
+    s.expiryAt = at;
+    s.expiryTimer = setTimeout(() => this.expireHeld(s), Math.max(1, Math.ceil(at - performance.now())));
+    s.expiryTimer.unref();
+  }
+
+  /**
+   * Removes and records every held message past its deadline, then sets the
+   * timer for the next one. The service's docs say only that undelivered
+   * messages are kept for MessageTtlSeconds; no STATUS_RESPONSE is sent for an
+   * expiry (see the README).
+   */
+  private expireHeld(s: ChannelPeers): void {
+    const channel = s.channel;
+    clearTimeout(s.expiryTimer);
+    s.expiryTimer = undefined;
+    s.expiryAt = Number.POSITIVE_INFINITY;
     const now = performance.now();
-    for (const [key, q] of s.pending) {
-      const live = q.filter((m) => m.expiresAt > now);
+    let next = Number.POSITIVE_INFINITY;
+    let expired = 0;
+    for (const [key, queue] of s.pending) {
+      const live: PendingMessage[] = [];
+      for (const m of queue) {
+        if (m.expiresAt > now) {
+          live.push(m);
+          next = Math.min(next, m.expiresAt);
+        } else {
+          this.recordUndelivered(channel, key, m, 'EXPIRED', false);
+          expired++;
+        }
+      }
+      if (live.length === queue.length) continue;
       if (live.length === 0) s.pending.delete(key);
       else s.pending.set(key, live);
     }
-    let count = [...s.pending.values()].reduce((n, q) => n + q.length, 0);
-    while (count > MAX_PENDING_PER_CHANNEL) {
-      const [key, q] = s.pending.entries().next().value as [string, PendingMessage[]];
-      count -= q.length;
-      s.pending.delete(key);
-      this.deps.logger(`channel ${channel.name}: ${q.length} held message(s) for ${key} dropped (channel over ${MAX_PENDING_PER_CHANNEL})`);
-    }
-    s.pendingCount = count;
+    s.pendingCount -= expired;
+    if (expired > 0) this.deps.logger(`channel ${channel.name}: ${expired} held message(s) expired undelivered after MessageTtlSeconds`);
+    if (next !== Number.POSITIVE_INFINITY) this.scheduleExpiry(s, next);
+    else this.forgetIfIdle(s);
+  }
+
+  /** Forgets every message held on a channel, recording each as `reason`. */
+  private discardHeld(s: ChannelPeers, reason: UndeliveredReason): void {
+    const channel = s.channel;
+    clearTimeout(s.expiryTimer);
+    s.expiryTimer = undefined;
+    s.expiryAt = Number.POSITIVE_INFINITY;
+    for (const [key, queue] of s.pending) for (const m of queue) this.recordUndelivered(channel, key, m, reason, false);
+    if (s.pendingCount > 0) this.deps.logger(`channel ${channel.name}: ${s.pendingCount} held message(s) discarded (${reason})`);
+    s.pending.clear();
+    s.pendingCount = 0;
   }
 
   private flush(peer: Peer): void {
-    const s = this.slot(peer.channel.arn);
+    const s = this.slot(peer.channel);
+    if (s.expiryAt <= performance.now()) this.expireHeld(s);
     const key = peer.role === 'MASTER' ? 'MASTER' : `V:${peer.clientId}`;
     const queue = s.pending.get(key);
     if (!queue) return;
-    s.pending.delete(key);
-    s.pendingCount -= queue.length;
-    const now = performance.now();
-    for (const m of queue) if (m.expiresAt > now) this.send(peer, m.text);
+    let sent = 0;
+    while (sent < queue.length && this.send(peer, queue[sent]!.text)) sent++;
+    // The socket can only be closing already if it died at once: what was not written stays held.
+    if (sent === queue.length) s.pending.delete(key);
+    else s.pending.set(key, queue.slice(sent));
+    s.pendingCount -= sent;
   }
 
   /** Live connections matching `filter`. */
@@ -430,26 +535,33 @@ export class SignalingHub {
     return targets.length;
   }
 
-  /** Closes every socket of a deleted channel and forgets its held messages. */
+  /** Closes every socket of a deleted channel and forgets (recording them) its held messages. */
   closeChannel(channel: Channel): void {
     for (const p of this.match({ channelArn: channel.arn })) {
       this.detach(p);
       p.ws.close(CloseCodes.GOING_AWAY, 'Channel deleted');
     }
+    const s = this.channels.get(channel.arn);
+    if (s) this.discardHeld(s, 'CHANNEL_DELETED');
     this.channels.delete(channel.arn);
   }
 
-  /** Closes everything (emulator shutdown). */
+  /** Closes everything (emulator shutdown); messages still held are recorded as `EMULATOR_CLOSED`. */
   closeAll(): void {
     for (const p of [...this.peers]) {
       this.detach(p);
       p.ws.terminate();
     }
     for (const w of this.alexaWaiters.values()) w.resolve(undefined);
+    for (const s of this.channels.values()) this.discardHeld(s, 'EMULATOR_CLOSED');
     this.channels.clear();
   }
 }
 
 function describe(p: Peer): string {
   return `${p.role}${p.clientId !== undefined ? ` ${p.clientId}` : ''} on ${p.channel.name}`;
+}
+
+function recipientName(key: string): string {
+  return key === 'MASTER' ? 'the master' : `viewer ${key.slice(2)}`;
 }

@@ -1,4 +1,4 @@
-import type { EmulatorLog, FrameRecord, InjectedError, Operation, RequestRecord } from './types';
+import type { EmulatorLog, FrameRecord, InjectedError, Operation, RequestRecord, UndeliveredReason, UndeliveredRecord } from './types';
 
 /** Every operation name, for validating admin input. @internal */
 export const OPERATIONS: readonly Operation[] = [
@@ -21,6 +21,16 @@ export const OPERATIONS: readonly Operation[] = [
   'ConnectAsViewer',
 ];
 
+/** Every reason a relayed message can go undelivered, for validating admin input. @internal */
+export const UNDELIVERED_REASONS: readonly UndeliveredReason[] = [
+  'RECIPIENT_HOLD_FULL',
+  'CHANNEL_HOLD_FULL',
+  'EXPIRED',
+  'REPLACED',
+  'CHANNEL_DELETED',
+  'EMULATOR_CLOSED',
+];
+
 /** True when `value` names an operation. @internal */
 export function isOperation(value: unknown): value is Operation {
   return typeof value === 'string' && (OPERATIONS as readonly string[]).includes(value);
@@ -34,12 +44,15 @@ export class Clock {
   }
 }
 
-/** Bounded request and frame logs. @internal */
+/** Bounded request, frame and undelivered-message logs. @internal */
 export class Log implements EmulatorLog {
   private requestList: RequestRecord[] = [];
   private frameList: FrameRecord[] = [];
+  private undeliveredList: UndeliveredRecord[] = [];
   private readonly counts = new Map<string, number>();
   private total = 0;
+  private readonly undeliveredCounts = new Map<UndeliveredReason, number>();
+  private undeliveredTotal = 0;
 
   constructor(private readonly max: number) {}
 
@@ -55,6 +68,13 @@ export class Log implements EmulatorLog {
     this.frameList = this.trim(this.frameList);
   }
 
+  addUndelivered(record: UndeliveredRecord): void {
+    this.undeliveredList.push(record);
+    this.undeliveredList = this.trim(this.undeliveredList);
+    this.undeliveredCounts.set(record.reason, (this.undeliveredCounts.get(record.reason) ?? 0) + 1);
+    this.undeliveredTotal++;
+  }
+
   /** Drops the oldest entries in batches, so a full log costs O(1) per entry, not a shift per entry. */
   private trim<T>(list: T[]): T[] {
     return list.length > this.max + Math.max(1024, this.max >> 2) ? list.slice(-this.max) : list;
@@ -68,16 +88,27 @@ export class Log implements EmulatorLog {
     return this.frameList.slice(-this.max).map((f) => ({ ...f }));
   }
 
+  undelivered(): UndeliveredRecord[] {
+    return this.undeliveredList.slice(-this.max).map((u) => ({ ...u }));
+  }
+
   /** Counts are kept apart from the bounded list, so they stay exact. */
   count(operation?: Operation): number {
     return operation === undefined ? this.total : (this.counts.get(operation) ?? 0);
   }
 
+  undeliveredCount(reason?: UndeliveredReason): number {
+    return reason === undefined ? this.undeliveredTotal : (this.undeliveredCounts.get(reason) ?? 0);
+  }
+
   clear(): void {
     this.requestList = [];
     this.frameList = [];
+    this.undeliveredList = [];
     this.counts.clear();
     this.total = 0;
+    this.undeliveredCounts.clear();
+    this.undeliveredTotal = 0;
   }
 }
 

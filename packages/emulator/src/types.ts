@@ -55,6 +55,15 @@ export interface EmulatorLimits {
   sdpMessagesPerSecondPerConnection: number;
   /** ICE candidates accepted per second per connection (service quota 20; default `Infinity`, off). */
   iceCandidatesPerSecondPerConnection: number;
+  /**
+   * Undelivered messages held for one absent recipient (default 256; the service's
+   * bound is not published). When it is reached a further message is refused, not
+   * held: its sender gets a `STATUS_RESPONSE` (`ClientLimitExceededException`) if the
+   * frame carried a correlationId, and the refusal is always in {@link EmulatorLog.undelivered}.
+   */
+  maxHeldMessagesPerRecipient: number;
+  /** Undelivered messages held per channel, all recipients together (default 2048); refused the same way. */
+  maxHeldMessagesPerChannel: number;
 }
 
 /** Every operation the emulator serves, with the service's own names. @public */
@@ -149,14 +158,49 @@ export interface FrameRecord {
   time: number;
 }
 
+/**
+ * Why a message the emulator accepted for relay never reached its recipient:
+ * - `RECIPIENT_HOLD_FULL`: the recipient was absent and already had
+ *   `maxHeldMessagesPerRecipient` messages held; this one was refused.
+ * - `CHANNEL_HOLD_FULL`: the same for `maxHeldMessagesPerChannel`.
+ * - `EXPIRED`: held for the channel's `MessageTtlSeconds`; the recipient did not connect in time.
+ * - `REPLACED`: a held offer (or answer) superseded by a newer one between the same two clients.
+ * - `CHANNEL_DELETED`: still held when the channel was deleted.
+ * - `EMULATOR_CLOSED`: still held when the emulator was closed.
+ * @public
+ */
+export type UndeliveredReason = 'RECIPIENT_HOLD_FULL' | 'CHANNEL_HOLD_FULL' | 'EXPIRED' | 'REPLACED' | 'CHANNEL_DELETED' | 'EMULATOR_CLOSED';
+
+/** A relayed message that was never delivered, and why. @public */
+export interface UndeliveredRecord {
+  reason: UndeliveredReason;
+  channelArn: string;
+  action: 'SDP_OFFER' | 'SDP_ANSWER' | 'ICE_CANDIDATE';
+  /** The sending viewer's ClientId; absent when the master sent it. */
+  senderClientId?: string;
+  /** The recipient viewer's ClientId; absent when it was meant for the master. */
+  recipientClientId?: string;
+  /** The sender's correlationId, when its frame carried one. */
+  correlationId?: string;
+  messagePayload: string;
+  /** True when the sender was told with a `STATUS_RESPONSE` (refusals of a correlated frame only). */
+  statusResponseSent: boolean;
+  /** Emulator-clock epoch milliseconds at which the emulator gave up on the message. */
+  time: number;
+}
+
 /** What the emulator received and sent. @public */
 export interface EmulatorLog {
   /** HTTP requests and handshakes, in arrival order. */
   requests(): RequestRecord[];
   /** WebSocket frames, in order. */
   frames(): FrameRecord[];
+  /** Relayed messages that were never delivered (refused, expired, replaced, discarded), in order. */
+  undelivered(): UndeliveredRecord[];
   /** Number of requests (of one operation, or all). */
   count(operation?: Operation): number;
+  /** Number of undelivered messages (for one reason, or all); exact even when the list is trimmed. */
+  undeliveredCount(reason?: UndeliveredReason): number;
   clear(): void;
 }
 
@@ -198,6 +242,12 @@ export interface EmulatorOptions {
   faults?: Partial<FaultSettings>;
   /** Point GetIceServerConfig at a real TURN server with REST credentials. */
   turn?: TurnRestConfig;
+  /**
+   * How many servers GetIceServerConfig lists (a non-negative integer; default 2,
+   * or 1 with `turn`), e.g. more than the C SDK's 5 to test a client's handling.
+   * With `turn` each entry carries its URIs with its own credentials.
+   */
+  iceServerCount?: number;
   /** Receives one line per request, handshake and notable event. */
   logger?: (line: string) => void;
 }

@@ -65,8 +65,8 @@ test('the human-readable banner and --no-tls; SIGINT stops it', async () => {
   }
 }, 40_000);
 
-test('--limit overrides limits; an unknown limit name is refused with its name', async () => {
-  const p = run(['--json', '--no-tls', '--limit', 'maxViewersPerChannel=1', '--limit', 'idleTimeoutMs=60000']);
+test('--limit overrides limits and --ice-server-count sets the GetIceServerConfig list; bad values are refused by name', async () => {
+  const p = run(['--json', '--no-tls', '--limit', 'maxViewersPerChannel=1', '--limit', 'idleTimeoutMs=60000', '--ice-server-count', '7']);
   try {
     const info = JSON.parse(await firstLine(p.stdout)) as Record<string, string>;
     const emu = { controlPlaneEndpoint: info.endpoint, region: info.region, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } } as unknown as Emulator;
@@ -75,6 +75,7 @@ test('--limit overrides limits; an unknown limit name is refused with its name',
     const second = await refused(connect(emu, arn, { clientId: 'two' }));
     expect([second.status, second.errorType]).toEqual([400, 'ClientLimitExceededException']);
     await v1.close();
+    expect(((await call(emu, '/v1/get-ice-server-config', { ChannelARN: arn })).json.IceServerList as unknown[]).length).toBe(7);
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
   } finally {
@@ -83,6 +84,9 @@ test('--limit overrides limits; an unknown limit name is refused with its name',
   const bad = run(['--limit', 'nope=1']);
   expect(await bad.exit).toBe(2);
   expect(bad.stderr()).toMatch(/limits\.nope/);
+  const badCount = run(['--ice-server-count', 'many']);
+  expect(await badCount.exit).toBe(2);
+  expect(badCount.stderr()).toMatch(/--ice-server-count must be a non-negative integer/);
 }, 40_000);
 
 test('a bad flag exits 2 with the usage', async () => {

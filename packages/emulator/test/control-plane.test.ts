@@ -340,6 +340,27 @@ describe('GetIceServerConfig', () => {
     }
   });
 
+  test('iceServerCount sets how many servers are listed, each with its own credentials (also with turn; 0 gives an empty list)', async () => {
+    const seven = await withEmulator({ tls: false, iceServerCount: 7 });
+    const turn = await withEmulator({ tls: false, iceServerCount: 3, turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: 's' } });
+    const none = await withEmulator({ tls: false, iceServerCount: 0 });
+    try {
+      const list = async (e: Emulator) =>
+        (await call(e, '/v1/get-ice-server-config', { ChannelARN: await createChannel(e, 'ice-n') })).json.IceServerList as Array<{ Uris: string[]; Username: string }>;
+      const s7 = await list(seven);
+      expect(s7).toHaveLength(7);
+      expect(new Set(s7.map((s) => s.Username)).size).toBe(7);
+      const s3 = await list(turn);
+      expect(s3.map((s) => s.Uris)).toEqual([0, 1, 2].map(() => ['turn:127.0.0.1:3478?transport=udp']));
+      expect(new Set(s3.map((s) => s.Username)).size).toBe(3);
+      expect(await list(none)).toEqual([]);
+      // The defaults are unchanged: two fake servers, one with turn.
+      expect(await list(emu)).toHaveLength(2);
+    } finally {
+      await Promise.all([seven.close(), turn.close(), none.close()]);
+    }
+  });
+
   test('refuses a bad Service, ClientId or unknown channel', async () => {
     const arn = await createChannel(emu, 'cp-ice');
     expectError(await call(emu, '/v1/get-ice-server-config', { ChannelARN: arn, Service: 'STUN' }), 400, 'InvalidArgumentException', /TURN/);

@@ -189,13 +189,24 @@ describe('held messages', () => {
     await Promise.all([master.close(), a.close(), b.close()]);
   });
 
-  test('held messages expire after the channel\'s MessageTtlSeconds', async () => {
+  test('held messages expire after the channel\'s MessageTtlSeconds: recorded as EXPIRED when due, without a STATUS_RESPONSE', async () => {
     const arn = await fresh({ SingleMasterConfiguration: { MessageTtlSeconds: 5 } });
     const v1 = await connect(emu, arn, { clientId: 'v1' });
-    v1.send({ action: 'SDP_OFFER', messagePayload: offer });
-    await sleep(5200);
+    v1.send({ action: 'SDP_OFFER', messagePayload: offer, correlationId: 'ttl-1' });
+    v1.send({ action: 'ICE_CANDIDATE', messagePayload: cand(1) });
+    const expired = () => emu.log.undelivered().filter((r) => r.channelArn === arn);
+    await sleep(4700);
+    expect(expired()).toEqual([]);
+    // No traffic touches the channel: the expiry is recorded by the emulator's own timer.
+    await sleep(600);
+    expect(expired()).toEqual([
+      expect.objectContaining({ reason: 'EXPIRED', action: 'SDP_OFFER', senderClientId: 'v1', correlationId: 'ttl-1', statusResponseSent: false }),
+      expect.objectContaining({ reason: 'EXPIRED', action: 'ICE_CANDIDATE', senderClientId: 'v1', messagePayload: cand(1) }),
+    ]);
+    expect(expired()[0]).not.toHaveProperty('recipientClientId');
     const master = await connect(emu, arn);
     await master.expectSilence(300);
+    await v1.expectSilence(0);
     await Promise.all([master.close(), v1.close()]);
   }, 15_000);
 });
