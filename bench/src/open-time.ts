@@ -536,11 +536,11 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
   const goAwayGraceMs = ctx.quick ? 500 : 2000;
   // The link model costs about twice as much per round; it gets fewer samples to keep the whole benchmark near a minute,
   // and no warm-up round: the emulator model has just run the same code.
-  const linkSamples = ctx.quick ? 1 : 9;
+  const linkSamples = ctx.quick ? 1 : 8;
   const linkWarmup = 0;
   // Its drop rows get the most (our backoff is random); its official GO_AWAY row is the grace period plus one re-open,
   // both measured elsewhere: one sample shows it.
-  const linkRc: RcSamples = { drop: ctx.quick ? 1 : 5, goAway: ctx.quick ? 1 : 3, goAwayOfficial: 1 };
+  const linkRc: RcSamples = { drop: ctx.quick ? 1 : 4, goAway: ctx.quick ? 1 : 3, goAwayOfficial: 1 };
   const emu = await startEmulator({ limits: emulatorLimits(goAwayGraceMs) });
   const c: Ctx = { emu, ca: emu.ca as string, log: ctx.log, endpoint: emu.controlPlaneEndpoint };
   let link: { c: Ctx; close: () => Promise<void> } | undefined;
