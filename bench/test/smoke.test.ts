@@ -5,7 +5,7 @@
  */
 import type { BenchContext, BenchResult, Measurement } from '../src/harness';
 import { parseArgs, summarize } from '../src/harness';
-import { depthsOf, sequentialDepth } from '../src/open-time';
+import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time';
 import { BENCHMARKS, renderReport } from '../src/report';
 import { footprint } from '../src/weight';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,6 +78,24 @@ describe('harness', () => {
     expect(sequentialDepth(recs)).toBe(3);
     expect(depthsOf(recs)).toEqual([1, 2, 3, 3]);
     expect(sequentialDepth([])).toBe(0);
+    // Over a link the emulator answers at once: a negative tolerance tells side-by-side exchanges from chained ones.
+    const linked = [
+      { time: 0, durationMs: 1 },
+      { time: 101, durationMs: 1 },
+      { time: 252, durationMs: 1 },
+      { time: 254, durationMs: 1 },
+    ];
+    expect(depthsOf(linked)).toEqual([1, 2, 3, 4]);
+    expect(depthsOf(linked, -25)).toEqual([1, 2, 3, 3]);
+  });
+
+  test('connectionWaves groups connections opened together', () => {
+    expect(connectionWaves([], 25)).toBe(0);
+    expect(connectionWaves([0], 25)).toBe(1);
+    // Control plane, then HTTPS and WSS together once the endpoint is known.
+    expect(connectionWaves([360, 3, 361], 25)).toBe(2);
+    // One after another.
+    expect(connectionWaves([0, 200, 350], 25)).toBe(3);
   });
 
   test('footprint counts installed packages (scoped and nested) and file bytes', () => {
@@ -119,16 +137,31 @@ describe('benchmarks in quick mode', () => {
     expect(r.goals.length).toBe(8);
   });
 
-  test('open-time: all variants open, exchanges counted from the emulator log', async () => {
+  test('open-time: all variants open in both models, exchanges counted from the emulator log, connections at the links', async () => {
     const r = await run('open-time');
     expectShape(r, 'open-time');
-    const depth = (s: string): number | undefined => r.measurements.find((m) => m.subject.startsWith(s) && m.metric === 'sequentialExchanges')?.value;
+    const metric = (s: string, name: string): number | undefined => r.measurements.find((m) => m.subject.startsWith(s) && m.metric === name)?.value;
+    const depth = (s: string): number | undefined => metric(s, 'sequentialExchanges');
     // The emulator log is the source: a cold open by name cannot take fewer exchanges than Describe → GetEndpoint → WSS.
-    expect(depth('ours, cold, channel name')).toBeGreaterThanOrEqual(3);
-    expect(depth('ours, warm')).toBeGreaterThanOrEqual(1);
-    expect(depth('official flow')).toBeGreaterThanOrEqual(4);
-    expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50')).toHaveLength(4);
-    expect(r.goals.length).toBe(3);
+    for (const model of ['', 'link: ']) {
+      expect(depth(`${model}ours, cold, channel name`)).toBeGreaterThanOrEqual(3);
+      expect(depth(`${model}ours, warm`)).toBeGreaterThanOrEqual(1);
+      expect(depth(`${model}official flow`)).toBeGreaterThanOrEqual(4);
+    }
+    // Three hosts on three origins: a cold open reaches each over its own connection, each with its own TLS handshake.
+    for (const s of ['link: ours, cold, channel name', 'link: official flow']) {
+      expect(metric(s, 'tcpConnections')).toBeGreaterThanOrEqual(3);
+      expect(metric(s, 'tlsHandshakes')).toBe(metric(s, 'tcpConnections'));
+    }
+    // Each new connection costs two round trips on top of the exchanges, and the measured time cannot beat the count.
+    const official = r.measurements.filter((m) => m.subject === 'link: official flow (V3 Describe, GetEndpoint, GetIceServerConfig + SignalingClient.open)');
+    const rtts = official.find((m) => m.metric === 'countedRoundTrips')?.value ?? 0;
+    expect(rtts).toBeGreaterThanOrEqual(10);
+    expect(official.find((m) => m.metric === 'readyMs.p50')?.value).toBeGreaterThanOrEqual(rtts * 50 - 5);
+    expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50' && !m.subject.startsWith('link: '))).toHaveLength(4);
+    expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50' && m.subject.startsWith('link: '))).toHaveLength(4);
+    expect(r.goals.length).toBe(5);
+    expect(r.tables.map((t) => t.title)).toEqual([expect.stringMatching(/^Open \(emulator/), expect.stringMatching(/^Reconnect \(emulator/), expect.stringMatching(/^Open \(link/), expect.stringMatching(/^Reconnect \(link/)]);
   });
 
   test('scale: the masters process holds its connections and exchanges every message', async () => {

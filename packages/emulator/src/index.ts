@@ -7,6 +7,7 @@
 export { startEmulator, DEFAULT_LIMITS } from './server';
 export { generateCertificates, type GeneratedCertificates } from './tls';
 export type {
+  AdvertisedEndpoints,
   ConnectionFilter,
   ConnectionInfo,
   Emulator,

@@ -43,6 +43,8 @@ export interface OperationContext {
   httpOrigin: string;
   /** `wss://127.0.0.1:PORT` (or `ws://`). */
   wsOrigin: string;
+  /** What GetSignalingChannelEndpoint returns per protocol (the origins above unless `advertisedEndpoints` says otherwise). */
+  advertised: { HTTPS: string; WSS: string; WEBRTC: string };
   turn: TurnRestConfig | undefined;
   /** Servers listed by GetIceServerConfig. */
   iceServerCount: number;
@@ -293,7 +295,7 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     }
     const list = [...new Set(protocols)].map((p) => ({
       Protocol: p,
-      ResourceEndpoint: p === 'WSS' ? ctx.wsOrigin : ctx.httpOrigin,
+      ResourceEndpoint: ctx.advertised[p],
     }));
     return { body: { ResourceEndpointList: list }, channelArn: channel.arn };
   },

@@ -23,6 +23,7 @@ import { SignalingHub } from './signaling';
 import { Clock, FaultState, INTERNAL_FAILURE, Log, THROTTLED, isOperation } from './state';
 import { generateCertificates } from './tls';
 import type {
+  AdvertisedEndpoints,
   ConnectionFilter,
   Emulator,
   EmulatorCredentials,
@@ -205,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const logger = options.logger ?? (() => {});
   const tlsOption = options.tls ?? true;
+  const advertised = checkAdvertised(options.advertisedEndpoints, tlsOption !== false);
 
   const clock = new Clock();
   const log = new Log(limits.maxLogRecords);
@@ -270,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     limits,
     httpOrigin: '',
     wsOrigin: '',
+    advertised: { HTTPS: '', WSS: '', WEBRTC: '' },
     turn: options.turn,
     iceServerCount,
     iceSecret: randomBytes(32),
@@ -497,6 +500,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const authority = isIPv6(publicHost) ? `[${publicHost}]:${bound.port}` : `${publicHost}:${bound.port}`;
   ctx.httpOrigin = `${scheme}://${authority}`;
   ctx.wsOrigin = `${wsScheme}://${authority}`;
+  ctx.advertised = { HTTPS: advertised.https ?? ctx.httpOrigin, WSS: advertised.wss ?? ctx.wsOrigin, WEBRTC: advertised.webrtc ?? ctx.httpOrigin };
 
   const faultApi: EmulatorFaults = {
     setLatency(ms, operations) {
@@ -563,6 +567,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const adminTarget: AdminTarget = { emulator, hubConnections: (f) => hub.connections(f) };
   return emulator;
+}
+
+function checkAdvertised(value: unknown, tls: boolean): AdvertisedEndpoints {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw invalidOption('advertisedEndpoints', 'must be an object');
+  const schemes: Record<keyof AdvertisedEndpoints, string> = { https: tls ? 'https:' : 'http:', wss: tls ? 'wss:' : 'ws:', webrtc: tls ? 'https:' : 'http:' };
+  const out: AdvertisedEndpoints = {};
+  for (const [key, raw] of Object.entries(value)) {
+    const field = `advertisedEndpoints.${key}`;
+    if (!(key in schemes)) throw invalidOption(field, 'is not a protocol (https, wss, webrtc)');
+    if (raw === undefined) continue;
+    const scheme = schemes[key as keyof AdvertisedEndpoints];
+    let url: URL;
+    try {
+      url = new URL(String(raw));
+    } catch {
+      throw invalidOption(field, `must be an origin like ${scheme}//host:port, got ${String(raw)}`);
+    }
+    // Clients append their own paths and queries: anything beyond the origin would be dropped or doubled.
+    if (typeof raw !== 'string' || url.protocol !== scheme || url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      throw invalidOption(field, `must be an origin like ${scheme}//host:port (no path, query or credentials), got ${String(raw)}`);
+    }
+    out[key as keyof AdvertisedEndpoints] = url.origin;
+  }
+  return out;
 }
 
 function checkOperation(op: unknown): Operation {

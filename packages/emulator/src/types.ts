@@ -250,6 +250,25 @@ export interface EmulatorOptions {
   iceServerCount?: number;
   /** Receives one line per request, handshake and notable event. */
   logger?: (line: string) => void;
+  /**
+   * Origins GetSignalingChannelEndpoint returns instead of the emulator's own,
+   * e.g. proxies in front of it, so the HTTPS and WSS endpoints are different
+   * hosts as in AWS (`r-….kinesisvideo…`, `v-…`). Each is an origin
+   * (`https://host:port`, `wss://host:port`; `http:`/`ws:` without TLS) with no
+   * path; whatever it points at must reach this emulator. Default: the
+   * emulator's own origin for every protocol.
+   */
+  advertisedEndpoints?: AdvertisedEndpoints;
+}
+
+/** Origins to advertise per protocol in GetSignalingChannelEndpoint; any left out stays the emulator's own. @public */
+export interface AdvertisedEndpoints {
+  /** The `HTTPS` endpoint (GetIceServerConfig, SendAlexaOfferToMaster). */
+  https?: string;
+  /** The `WSS` endpoint (ConnectAsMaster, ConnectAsViewer). */
+  wss?: string;
+  /** The `WEBRTC` endpoint (JoinStorageSession…). */
+  webrtc?: string;
 }
 
 /** A running emulator. @public */

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import type { Emulator } from '../src';
 import { call, connect, createChannel, rawRequest, withEmulator } from './helpers';
 
@@ -268,6 +269,53 @@ describe('GetSignalingChannelEndpoint', () => {
     expectError(await ask({ Protocols: ['WSS'], Role: 'ADMIN' }), 400, 'InvalidArgumentException', /MASTER, VIEWER/);
     expectError(await ask({ Protocols: ['WEBRTC'], Role: 'MASTER' }), 400, 'InvalidArgumentException', /media storage/);
     expectError(await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn.replace('cp-ep2', 'cp-nope') }), 404, 'ResourceNotFoundException');
+  });
+});
+
+describe('advertisedEndpoints', () => {
+  test('GetSignalingChannelEndpoint returns the given origins, and clients reach the emulator through them', async () => {
+    // A plain TCP forwarder stands in for a different host: the emulator must be reachable through what it advertises.
+    let target = 0;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((inbound) => {
+      const outbound = net.connect(target, '127.0.0.1');
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const other = await withEmulator({ advertisedEndpoints: { https: `https://127.0.0.1:${port}/`, wss: `wss://127.0.0.1:${port}` } });
+    try {
+      target = Number(new URL(other.controlPlaneEndpoint).port);
+      expect(target).not.toBe(port);
+      const arn = await createChannel(other, 'adv-ep');
+      const ep = await call(other, '/getSignalingChannelEndpoint', {
+        ChannelARN: arn,
+        SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: 'VIEWER' },
+      });
+      expect(ep.json.ResourceEndpointList).toEqual([
+        { Protocol: 'WSS', ResourceEndpoint: `wss://127.0.0.1:${port}` },
+        { Protocol: 'HTTPS', ResourceEndpoint: `https://127.0.0.1:${port}` },
+      ]);
+      const ice = await call(other, '/v1/get-ice-server-config', { ChannelARN: arn, ClientId: 'adv-viewer' }, { origin: `https://127.0.0.1:${port}` });
+      expect(ice.status).toBe(200);
+      const peer = await connect(other, arn, { clientId: 'adv-viewer', endpoint: `wss://127.0.0.1:${port}` });
+      expect(other.connections({ clientId: 'adv-viewer' })).toHaveLength(1);
+      await peer.close();
+      // Protocols not overridden keep the emulator's own origin.
+      const streamArn = `arn:aws:kinesisvideo:us-west-2:${other.accountId}:stream/cam/1700000000000`;
+      await call(other, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
+      const rtc = await call(other, '/getSignalingChannelEndpoint', { ChannelARN: arn, SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' } });
+      expect(rtc.json.ResourceEndpointList).toEqual([{ Protocol: 'WEBRTC', ResourceEndpoint: other.controlPlaneEndpoint }]);
+    } finally {
+      await other.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
 

@@ -25,6 +25,10 @@ describe('startEmulator options', () => {
     ['TURN with an http URI', { turn: { urls: ['http://x'], secret: 's' } }, /turn.urls/],
     ['bad tls', { tls: 'yes' as never }, /tls/],
     ['negative latency', { faults: { latencyMs: -1 } }, /latencyMs/],
+    ['an advertised endpoint with a path', { advertisedEndpoints: { wss: 'ws://127.0.0.1:1/v1' } }, /advertisedEndpoints.wss.*no path/],
+    ['an advertised endpoint with the wrong scheme', { advertisedEndpoints: { https: 'https://127.0.0.1:1' } }, /advertisedEndpoints.https.*http:\/\/host:port/],
+    ['an advertised endpoint that is not a URL', { advertisedEndpoints: { webrtc: 'not a url' } }, /advertisedEndpoints.webrtc/],
+    ['an unknown advertised protocol', { advertisedEndpoints: { ftp: 'ftp://x' } as never }, /advertisedEndpoints.ftp/],
   ])('refuses %s with a typed INVALID_CONFIGURATION error naming the option', async (_name, options, field) => {
     const err = await startEmulator({ tls: false, ...options }).then(
       async (e) => {
