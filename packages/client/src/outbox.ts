@@ -1,9 +1,10 @@
 /**
- * The outbound path: builds frames from the caller's SDP/ICE, holds them in
- * the bounded queue, paces them under the service's per-connection quotas,
- * and settles each send once the service confirmed reading it (the pong of
- * the ping that follows it, where the runtime can ping). Frames lost with a
- * socket go back to the queue and are sent again on the next connection.
+ * The outbound path: builds frames from the caller's SDP/ICE, writes them at
+ * once when nothing waits, holds them in the bounded queue otherwise, paces
+ * them under the service's per-connection quotas, and settles each send once
+ * the service confirmed reading it (the pong of the ping that follows it,
+ * where the runtime can ping). Frames lost with a socket go back to the queue
+ * and are sent again on the next connection.
  * @packageDocumentation
  */
 
@@ -15,6 +16,7 @@ import {
   type Role,
   type SdpPayload,
   type WssAction,
+  type WssMessageInput,
 } from '@kvs-sig/core';
 import { OutboundQueue, type QueueEntry, type QueueOptions } from './queue';
 import type { Socket } from './transport';
@@ -25,7 +27,7 @@ const RATE_WINDOW_MS = 1100;
 
 /** Frames written before one ping; the pong proves the service read them (TCP and WebSocket keep order). */
 interface PingBatch {
-  entries: Set<QueueEntry>;
+  entries: QueueEntry[];
   sentAt: number;
 }
 
@@ -38,9 +40,13 @@ export interface SendRate {
 /** The outbound state of one connection. @internal */
 export interface OutboundLink {
   socket: Socket;
-  /** Pings in flight, oldest first (keepalive pings carry no entries). */
+  /** Pings in flight, oldest first (a keepalive ping carries the frames not pinged for yet, usually none). */
   batches: PingBatch[];
-  /** Called when `batches` holds no entry any more, or the connection ends. */
+  /** Frames written since the last ping; the next ping (one per tick) covers them. */
+  unpinged: PingBatch | undefined;
+  /** A microtask will ping for {@link OutboundLink.unpinged}. */
+  pingQueued: boolean;
+  /** Called when no written frame waits for its pong any more, or the connection ends. */
   drained: Array<() => void>;
   dead: boolean;
   /** Write times in the current rate window, per kind (the service counts per connection). */
@@ -62,7 +68,17 @@ export interface OutboxHost {
 
 /** The outbound state of a connection that just opened. @internal */
 export function newOutboundLink(socket: Socket): OutboundLink {
-  return { socket, batches: [], drained: [], dead: false, sent: { sdp: [], ice: [] }, paceTimer: undefined, lastActivity: Date.now() };
+  return {
+    socket,
+    batches: [],
+    unpinged: undefined,
+    pingQueued: false,
+    drained: [],
+    dead: false,
+    sent: { sdp: [], ice: [] },
+    paceTimer: undefined,
+    lastActivity: Date.now(),
+  };
 }
 
 /**
@@ -75,7 +91,7 @@ export function buildFrame(
   action: WssAction,
   payload: SdpPayload | IceCandidateInit,
   recipient: string | undefined,
-  options: SendOptions,
+  options: SendOptions | undefined,
 ): string {
   if (role === 'MASTER' && (recipient === undefined || recipient === '')) {
     throw new ValidationError('recipientClientId', 'is required when the master sends (the viewer to send to)');
@@ -90,12 +106,11 @@ export function buildFrame(
   } else if (typeof payload !== 'object' || payload === null || typeof (payload as SdpPayload).type !== 'string') {
     throw new ValidationError(action === 'SDP_OFFER' ? 'offer.type' : 'answer.type', 'must be a string (an RTCSessionDescriptionInit)');
   }
-  return constructWssMessage({
-    action,
-    payload: plain(payload),
-    ...(recipient === undefined ? {} : { recipientClientId: recipient }),
-    ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-  });
+  const input: WssMessageInput = { action, payload: plain(payload) };
+  if (recipient !== undefined) input.recipientClientId = recipient;
+  const correlationId = options?.correlationId;
+  if (correlationId !== undefined) input.correlationId = correlationId;
+  return constructWssMessage(input);
 }
 
 /**
@@ -105,7 +120,6 @@ export function buildFrame(
 export class Outbox {
   private readonly queue: OutboundQueue;
   private readonly userQueueAge: number | undefined;
-  private readonly confirmOnWrite = new WeakSet<QueueEntry>();
 
   constructor(
     queueOptions: QueueOptions,
@@ -121,8 +135,19 @@ export class Outbox {
     return this.queue.size;
   }
 
-  /** Queues a built frame and writes it at once if it can. @returns a promise that settles with the send. */
+  /** Writes a built frame at once if it can, queues it otherwise. @returns a promise that settles with the send. */
   send(frame: string, label: string): Promise<void> {
+    const conn = this.host.current();
+    if (
+      conn !== undefined &&
+      this.queue.size === 0 &&
+      conn.paceTimer === undefined &&
+      conn.socket.isOpen &&
+      this.paceWait(conn, label === 'ICE_CANDIDATE' ? 'ice' : 'sdp') === 0
+    ) {
+      // Nothing waits ahead of it and the quota allows it: the queue (and its expiry timer) is skipped.
+      return new Promise<void>((resolve, reject) => this.write(conn, this.queue.entry(frame, label, resolve, reject)));
+    }
     const promise = this.queue.enqueue(frame, label);
     this.flush();
     return promise;
@@ -143,17 +168,10 @@ export class Outbox {
     this.queue.dispose();
   }
 
-  /**
-   * Writes every queued frame to the current socket. Where the runtime can
-   * ping (ws), one ping follows the frames and each send resolves on its pong:
-   * proof that the service read it. If the connection dies first, the frames
-   * go back to the queue and are sent again on the next connection (at least
-   * once). Without ping (browsers) a send resolves once written.
-   */
+  /** Writes every queued frame the pacing allows to the current socket. */
   flush(): void {
     const conn = this.host.current();
-    if (!conn || !conn.socket.isOpen || this.queue.size === 0 || conn.paceTimer !== undefined) return;
-    const batch: PingBatch = { entries: new Set(), sentAt: 0 };
+    if (!conn || this.queue.size === 0 || conn.paceTimer !== undefined || !conn.socket.isOpen) return;
     for (let head = this.queue.peek(); head; head = this.queue.peek()) {
       const wait = this.paceWait(conn, head.label === 'ICE_CANDIDATE' ? 'ice' : 'sdp');
       if (wait > 0) {
@@ -163,16 +181,7 @@ export class Outbox {
         }, wait);
         break;
       }
-      const entry = this.queue.take()!;
-      batch.entries.add(entry);
-      this.write(conn, entry, batch);
-    }
-    if (batch.entries.size === 0) return;
-    if (conn.socket.ping()) {
-      batch.sentAt = Date.now();
-      conn.batches.push(batch);
-    } else {
-      for (const entry of batch.entries) this.confirmOnWrite.add(entry);
+      this.write(conn, this.queue.take()!);
     }
   }
 
@@ -181,10 +190,13 @@ export class Outbox {
     return conn.batches[0]?.sentAt;
   }
 
-  /** Sends a keepalive ping on `conn`. @returns false where the runtime cannot ping. */
+  /** Sends a keepalive ping on `conn` (it also covers frames not pinged for yet). @returns false where the runtime cannot ping. */
   ping(conn: OutboundLink): boolean {
     if (!conn.socket.ping()) return false;
-    conn.batches.push({ entries: new Set(), sentAt: Date.now() });
+    const batch = conn.unpinged ?? { entries: [], sentAt: 0 };
+    conn.unpinged = undefined;
+    batch.sentAt = Date.now();
+    conn.batches.push(batch);
     return true;
   }
 
@@ -212,39 +224,92 @@ export class Outbox {
     return Math.max(1, recent[0]! + RATE_WINDOW_MS - now);
   }
 
-  private write(conn: OutboundLink, entry: QueueEntry, batch: PingBatch): void {
+  /**
+   * Writes one frame. Where the runtime can ping (ws), the frame joins the
+   * frames written this tick and one ping, sent in a microtask after them all,
+   * confirms the lot: each send resolves on its pong, proof that the service
+   * read it. If the connection dies first, the frames go back to the queue and
+   * are sent again on the next connection (at least once). Without ping
+   * (browsers) a send resolves once written.
+   */
+  private write(conn: OutboundLink, entry: QueueEntry): void {
     conn.lastActivity = Date.now();
-    conn.socket.send(entry.frame).then(
-      () => {
+    const socket = conn.socket;
+    if (!socket.canPing) {
+      socket.send(entry.frame, (error) => {
+        if (error) {
+          // Later, not from inside a flush: the entry waits for the next connection.
+          queueMicrotask(() => this.retry([entry]));
+          return;
+        }
         this.host.metrics.messagesSent += 1;
-        // Browsers: flush() marks the batch synchronously, before any write settles.
-        if (this.confirmOnWrite.has(entry)) entry.resolve();
-      },
-      () => {
-        // The socket died under the write: the entry waits for the next connection
-        // (unless releaseUnconfirmed already put it back).
-        if (batch.entries.delete(entry)) this.retry(entry);
-      },
-    );
-  }
-
-  /** Puts an unconfirmed entry back in the queue, or rejects it if the client is closing. */
-  private retry(entry: QueueEntry): void {
-    if (this.host.isClosing()) {
-      entry.reject(
-        new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed before the service confirmed reading it (it may or may not have been delivered)`),
-      );
+        entry.resolve();
+      });
       return;
     }
-    this.queue.requeue(entry);
+    let batch = conn.unpinged;
+    if (batch === undefined) conn.unpinged = batch = { entries: [], sentAt: 0 };
+    batch.entries.push(entry);
+    if (!conn.pingQueued) {
+      conn.pingQueued = true;
+      queueMicrotask(() => this.pingWritten(conn));
+    }
+    const written = batch;
+    socket.send(entry.frame, (error) => {
+      if (!error) {
+        this.host.metrics.messagesSent += 1;
+        return;
+      }
+      // The socket died under the write: unless its pong came or releaseUnconfirmed
+      // already took it back, the entry waits for the next connection.
+      const i = written.entries.indexOf(entry);
+      if (i < 0) return;
+      written.entries.splice(i, 1);
+      queueMicrotask(() => this.retry([entry]));
+    });
+  }
+
+  /** One ping for every frame written on `conn` since the last one. */
+  private pingWritten(conn: OutboundLink): void {
+    conn.pingQueued = false;
+    const batch = conn.unpinged;
+    if (batch === undefined || conn.dead) return;
+    if (batch.entries.length === 0) {
+      conn.unpinged = undefined;
+      return;
+    }
+    // No ping: the socket is going; its close hands these frames to releaseUnconfirmed.
+    if (!conn.socket.ping()) return;
+    conn.unpinged = undefined;
+    batch.sentAt = Date.now();
+    conn.batches.push(batch);
+  }
+
+  /** Puts unconfirmed entries back in the queue, in order, and writes them if it can; rejects them if the client is closing. */
+  private retry(entries: QueueEntry[]): void {
+    if (entries.length === 0) return;
+    if (this.host.isClosing()) {
+      for (const entry of entries) {
+        entry.reject(
+          new SignalingError('CLIENT_CLOSED', `${entry.label}: the client was closed before the service confirmed reading it (it may or may not have been delivered)`),
+        );
+      }
+      return;
+    }
+    for (const entry of entries) this.queue.requeue(entry);
     this.flush();
   }
 
   /** A pong arrived on `conn`: the frames of its oldest ping are confirmed. */
   onPong(conn: OutboundLink): void {
     const batch = conn.batches.shift();
-    if (batch) for (const entry of batch.entries) entry.resolve();
-    if (!conn.batches.some((b) => b.entries.size > 0)) this.wakeDrained(conn);
+    if (batch) {
+      const entries = batch.entries;
+      // A late write error must not send a confirmed frame again.
+      batch.entries = [];
+      for (const entry of entries) entry.resolve();
+    }
+    if (!hasUnconfirmed(conn)) this.wakeDrained(conn);
   }
 
   private wakeDrained(conn: OutboundLink): void {
@@ -253,7 +318,7 @@ export class Outbox {
 
   /** Waits (at most `ms`) until every frame written to `conn` is confirmed. */
   drain(conn: OutboundLink, ms: number): Promise<void> {
-    if (conn.dead || !conn.batches.some((b) => b.entries.size > 0)) return Promise.resolve();
+    if (conn.dead || !hasUnconfirmed(conn)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -264,15 +329,30 @@ export class Outbox {
     });
   }
 
-  /** A connection ended: its unconfirmed frames are sent again on the next one. */
+  /** A connection ended: its unconfirmed frames, pinged for or not yet, are sent again on the next one. */
   releaseUnconfirmed(conn: OutboundLink): void {
     conn.dead = true;
-    const entries = conn.batches.flatMap((b) => [...b.entries]);
-    for (const b of conn.batches) b.entries.clear();
+    const entries: QueueEntry[] = [];
+    for (const b of conn.batches) {
+      for (const e of b.entries) entries.push(e);
+      b.entries = [];
+    }
     conn.batches = [];
+    if (conn.unpinged) {
+      for (const e of conn.unpinged.entries) entries.push(e);
+      conn.unpinged.entries = [];
+      conn.unpinged = undefined;
+    }
     this.wakeDrained(conn);
-    for (const entry of entries) this.retry(entry);
+    this.retry(entries);
   }
+}
+
+/** True while a frame written to `conn` waits for its pong. */
+function hasUnconfirmed(conn: OutboundLink): boolean {
+  if (conn.unpinged !== undefined && conn.unpinged.entries.length > 0) return true;
+  for (const b of conn.batches) if (b.entries.length > 0) return true;
+  return false;
 }
 
 function plain(payload: object): Record<string, unknown> {

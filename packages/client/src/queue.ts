@@ -28,13 +28,18 @@ export interface QueueEntry {
 }
 
 /**
- * Bounded FIFO of outbound frames with age-based expiry.
+ * Bounded FIFO of outbound frames with age-based expiry. Entries stay in
+ * `seq` order, which is also enqueue-time order, so the expired ones are
+ * always a prefix: checking the head is enough. One expiry timer, armed only
+ * while entries wait, due when the head expires.
  * @internal
  */
 export class OutboundQueue {
   private entries: QueueEntry[] = [];
   private seq = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When {@link OutboundQueue.timer} fires (epoch ms). */
+  private timerDue = 0;
   maxMessages: number;
   private maxAge: number;
 
@@ -56,7 +61,17 @@ export class OutboundQueue {
   /** Changes the age limit (e.g. once the channel's TTL is known) and re-checks expiry. */
   setMaxAge(ms: number): void {
     this.maxAge = ms;
+    // A shorter limit may make the head due before the armed timer.
+    this.clearTimer();
     this.expire();
+  }
+
+  /**
+   * An entry that is not held (the caller writes it at once), numbered in the
+   * queue's order so that it goes back in its place if its write is lost.
+   */
+  entry(frame: string, label: string, resolve: () => void, reject: (error: unknown) => void): QueueEntry {
+    return { seq: this.seq++, frame, label, enqueuedAt: this.now(), resolve, reject };
   }
 
   /**
@@ -70,8 +85,10 @@ export class OutboundQueue {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.entries.push({ seq: this.seq++, frame, label, enqueuedAt: this.now(), resolve, reject });
-      this.schedule();
+      const e = this.entry(frame, label, resolve, reject);
+      this.entries.push(e);
+      // Later entries expire after the head: only the first one arms the timer.
+      if (this.entries.length === 1) this.arm(e.enqueuedAt + this.maxAge);
     });
   }
 
@@ -85,15 +102,16 @@ export class OutboundQueue {
 
   /** The oldest unexpired entry, left in place. */
   peek(): QueueEntry | undefined {
-    this.expire();
+    this.expireHead();
     return this.entries[0];
   }
 
   /** Removes and returns the oldest unexpired entry. */
   take(): QueueEntry | undefined {
-    this.expire();
+    this.expireHead();
     const entry = this.entries.shift();
-    this.schedule();
+    // Nothing left to expire: no timer may outlive the last entry.
+    if (this.entries.length === 0) this.clearTimer();
     return entry;
   }
 
@@ -110,13 +128,24 @@ export class OutboundQueue {
     this.clearTimer();
   }
 
-  /** Rejects every entry older than the age limit with `MESSAGE_EXPIRED`. */
+  /** Rejects every entry older than the age limit with `MESSAGE_EXPIRED` and re-arms the timer for the new head. */
   expire(): void {
+    this.expireHead();
+    const head = this.entries[0];
+    if (head) this.arm(head.enqueuedAt + this.maxAge);
+    else this.clearTimer();
+  }
+
+  /** Rejects the expired prefix (O(1) when the head is fresh). */
+  private expireHead(): void {
+    const entries = this.entries;
+    if (entries.length === 0) return;
     const now = this.now();
-    const keep: QueueEntry[] = [];
-    const expired: QueueEntry[] = [];
-    for (const e of this.entries) (now - e.enqueuedAt >= this.maxAge ? expired : keep).push(e);
-    this.entries = keep;
+    let n = 0;
+    while (n < entries.length && now - entries[n]!.enqueuedAt >= this.maxAge) n++;
+    if (n === 0) return;
+    const expired = entries.splice(0, n);
+    if (entries.length === 0) this.clearTimer();
     for (const e of expired) {
       e.reject(
         new SignalingError(
@@ -126,18 +155,19 @@ export class OutboundQueue {
         ),
       );
     }
-    this.schedule();
   }
 
-  private schedule(): void {
-    this.clearTimer();
-    const oldest = this.entries[0];
-    if (!oldest) return;
-    const due = Math.max(0, oldest.enqueuedAt + this.maxAge - this.now());
+  /** Makes sure the timer fires no later than `due` (a timer due earlier already covers it: it re-arms when it fires). */
+  private arm(due: number): void {
+    if (this.timer !== undefined) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.expire();
-    }, due);
+    }, Math.max(0, due - this.now()));
   }
 
   private clearTimer(): void {

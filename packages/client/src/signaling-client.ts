@@ -815,7 +815,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     return this.send('ICE_CANDIDATE', candidate, recipientClientId, options);
   }
 
-  private send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions = {}): Promise<void> {
+  private send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions | undefined): Promise<void> {
     const label = action;
     try {
       if (this._state === 'closing' || this._state === 'closed') {

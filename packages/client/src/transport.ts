@@ -185,8 +185,15 @@ export interface SocketCallbacks {
 /** One socket, normalised. @internal */
 export interface Socket {
   readonly isOpen: boolean;
-  /** Resolves once handed to the OS (ws) or the browser's buffer. */
-  send(text: string): Promise<void>;
+  /** True where the runtime can ping (ws): a pong then proves the service read what came before the ping. */
+  readonly canPing: boolean;
+  /**
+   * Writes `text`. `done` runs once, without an error once the frame was handed
+   * to the OS (ws: later) or to the browser's buffer (at once), with a
+   * `CONNECTION_CLOSED` error when it could not be written. A callback, not a
+   * Promise: this runs for every message sent.
+   */
+  send(text: string, done: (error?: SignalingError) => void): void;
   /** Sends a ping if the runtime can; returns false otherwise. */
   ping(): boolean;
   /** Resolves once the socket is closed (or given up on after 1 s). */
@@ -227,7 +234,7 @@ export function openSocket(factory: WebSocketFactory, url: string, cb: SocketCal
   } catch (error) {
     const err = new TransportError('CONNECTION_FAILED', `could not create the WebSocket: ${describe(error)}`, { cause: error });
     queueMicrotask(() => cb.onFail(err));
-    return { isOpen: false, send: () => Promise.reject(err), ping: () => false, close: () => Promise.resolve() };
+    return { isOpen: false, canPing: false, send: (_text, done) => done(err), ping: () => false, close: () => Promise.resolve() };
   }
   const node = nodeStyle(ws);
 
@@ -321,24 +328,23 @@ export function openSocket(factory: WebSocketFactory, url: string, cb: SocketCal
     get isOpen() {
       return opened && !finished && ws.readyState === 1;
     },
-    send(text: string): Promise<void> {
+    canPing: node !== undefined,
+    send(text: string, done: (error?: SignalingError) => void): void {
       if (!(opened && !finished && ws.readyState === 1)) {
-        return Promise.reject(new TransportError('CONNECTION_CLOSED', 'the WebSocket is not open'));
+        done(new TransportError('CONNECTION_CLOSED', 'the WebSocket is not open'));
+        return;
       }
       if (node) {
-        return new Promise((resolve, reject) => {
-          node.send(text, (err) => {
-            if (err) reject(new TransportError('CONNECTION_CLOSED', `write failed: ${err.message}`, { cause: err }));
-            else resolve();
-          });
-        });
+        node.send(text, (err) => done(err ? new TransportError('CONNECTION_CLOSED', `write failed: ${err.message}`, { cause: err }) : undefined));
+        return;
       }
       try {
         ws.send(text);
-        return Promise.resolve();
       } catch (error) {
-        return Promise.reject(new TransportError('CONNECTION_CLOSED', `write failed: ${describe(error)}`, { cause: error }));
+        done(new TransportError('CONNECTION_CLOSED', `write failed: ${describe(error)}`, { cause: error }));
+        return;
       }
+      done();
     },
     ping(): boolean {
       if (!node || !(opened && !finished && ws.readyState === 1)) return false;

@@ -89,8 +89,8 @@ describe('ICE candidates that arrive before their sender SDP', () => {
     const { viewer } = await pair('unknown');
     const got = viewer.waitFor('unknownMessage', { timeoutMs: 3000 });
     // The emulator answers an unroutable frame with {"message":"Forbidden",...}; provoke it with a raw socket frame.
-    const conn = (viewer as unknown as { current: { socket: { send(t: string): Promise<void> } } }).current;
-    await conn.socket.send('not json');
+    const conn = (viewer as unknown as { current: { socket: { send(t: string, done: (e?: Error) => void): void } } }).current;
+    await new Promise<void>((resolve, reject) => conn.socket.send('not json', (e) => (e ? reject(e) : resolve())));
     const e = await got;
     expect(e.raw).toContain('Forbidden');
   });

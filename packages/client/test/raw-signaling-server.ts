@@ -10,12 +10,16 @@ export const rawArn = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/raw/1
  * A bare WebSocket server on 127.0.0.1 that plays the signaling service by hand:
  * tests push whatever frames they like with `send` and read what the client wrote.
  */
-export async function rawSignalingServer() {
+export async function rawSignalingServer(options: { autoPong?: boolean; onConnection?: (ws: WebSocket) => void } = {}) {
   const http = createServer((req, res) => void onRequest(req, res));
-  const wss = new WebSocketServer({ server: http });
+  // autoPong: false lets a test decide when (and whether) the client's pings are answered.
+  const wss = new WebSocketServer({ server: http, autoPong: options.autoPong ?? true });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const sockets: WebSocket[] = [];
-  wss.on('connection', (ws) => sockets.push(ws));
+  wss.on('connection', (ws) => {
+    sockets.push(ws);
+    options.onConnection?.(ws);
+  });
   const port = (http.address() as AddressInfo).port;
   const endpoint = `ws://127.0.0.1:${port}`;
   const httpsEndpoint = `http://127.0.0.1:${port}`;

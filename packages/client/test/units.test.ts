@@ -140,6 +140,91 @@ describe('OutboundQueue', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  test('one lazy expiry timer: armed by the first waiting entry only, gone once the queue is empty', async () => {
+    jest.useFakeTimers();
+    const setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout');
+    const clearTimeoutSpy = jest.spyOn(globalThis, 'clearTimeout');
+    try {
+      const q = new OutboundQueue({ maxAgeMs: 500 });
+      const ps = Array.from({ length: 50 }, (_, i) => q.enqueue(`f${i}`, 'ICE_CANDIDATE'));
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+      expect(jest.getTimerCount()).toBe(1);
+      // Taking entries does not reschedule; the last one out stops the timer.
+      for (let i = 0; i < 49; i++) q.take()!.resolve();
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+      expect(clearTimeoutSpy).not.toHaveBeenCalled();
+      expect(jest.getTimerCount()).toBe(1);
+      q.take()!.resolve();
+      expect(jest.getTimerCount()).toBe(0);
+      await Promise.all(ps);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      clearTimeoutSpy.mockRestore();
+    }
+  });
+
+  test('expiry stays on time when the head the timer was armed for is taken, and when an older entry is requeued', async () => {
+    jest.useFakeTimers();
+    let now = 0;
+    const q = new OutboundQueue({ maxAgeMs: 500 }, () => now);
+    const settled: string[] = [];
+    const track = (p: Promise<void>, name: string) =>
+      p.then(
+        () => settled.push(`${name} ok`),
+        (e: { code?: string }) => settled.push(`${name} ${e.code}`),
+      );
+    const flushPromises = () => new Promise((r) => jest.requireActual<typeof import('timers')>('timers').setImmediate(r));
+    void track(q.enqueue('a', 'X'), 'a'); // due 500 (armed)
+    now = 100;
+    void track(q.enqueue('b', 'X'), 'b'); // due 600
+    now = 200;
+    void track(q.enqueue('c', 'X'), 'c'); // due 700
+    now = 50;
+    const a = q.take()!;
+    now = 500;
+    jest.advanceTimersByTime(500); // the timer armed for a fires: b is still fresh, the timer re-arms for 600
+    await flushPromises();
+    expect(settled).toEqual([]);
+    expect(q.size).toBe(2);
+    now = 599;
+    jest.advanceTimersByTime(99);
+    await flushPromises();
+    expect(settled).toEqual([]);
+    // a's write was lost: it goes back at the head, older than the timer's due time (600).
+    q.requeue(a);
+    await flushPromises();
+    expect(settled).toEqual(['a MESSAGE_EXPIRED']);
+    now = 600;
+    jest.advanceTimersByTime(1);
+    await flushPromises();
+    expect(settled).toEqual(['a MESSAGE_EXPIRED', 'b MESSAGE_EXPIRED']);
+    now = 700;
+    jest.advanceTimersByTime(100);
+    await flushPromises();
+    expect(settled).toEqual(['a MESSAGE_EXPIRED', 'b MESSAGE_EXPIRED', 'c MESSAGE_EXPIRED']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('a shorter age limit (the channel TTL) re-arms the timer earlier; peek past expired entries leaves no timer', async () => {
+    jest.useFakeTimers();
+    let now = 0;
+    const q = new OutboundQueue({ maxAgeMs: 60_000 }, () => now);
+    const p = q.enqueue('a', 'SDP_OFFER');
+    now = 100;
+    q.setMaxAge(1000);
+    expect(q.size).toBe(1);
+    now = 1000;
+    jest.advanceTimersByTime(900);
+    await expect(p).rejects.toMatchObject({ code: 'MESSAGE_EXPIRED' });
+    expect(jest.getTimerCount()).toBe(0);
+
+    const p2 = q.enqueue('b', 'SDP_OFFER');
+    now = 2000;
+    expect(q.peek()).toBeUndefined();
+    await expect(p2).rejects.toMatchObject({ code: 'MESSAGE_EXPIRED' });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   test('rejectAll settles every entry and clears the timer', async () => {
     jest.useFakeTimers();
     const q = new OutboundQueue({});
