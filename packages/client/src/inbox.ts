@@ -20,6 +20,9 @@ import type { SafeLogger } from './options';
 import type { ClientMetrics, SignalingClientEvents, SignalingMessage, StatusResponseEvent } from './types';
 import { toSignalingError } from './util';
 
+/** Every server of an offer's IceServerList: core's default cap of 5 is the C SDK's array size. */
+const KEEP_EVERY_ICE_SERVER = { maxIceServers: Infinity } as const;
+
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;
 
@@ -137,7 +140,7 @@ export class Inbox {
     }
     let msg: ReturnType<typeof parseWssRecvMessage>;
     try {
-      msg = parseWssRecvMessage(text, { maxIceServers: Infinity });
+      msg = parseWssRecvMessage(text, KEEP_EVERY_ICE_SERVER);
     } catch (error) {
       host.emit('unknownMessage', { raw: text, error: toSignalingError(error) });
       return;
