@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -13,6 +14,44 @@ const bins = [
 function run(cmd: string, args: string[], cwd = root) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Runs the pnpm that runs us (`npx pnpm@… test` puts none on PATH), else the one on PATH. */
+function pnpm(args: string[], cwd: string) {
+  const exec = process.env.npm_execpath;
+  if (exec && /pnpm/.test(path.basename(exec))) return /\.[cm]?js$/.test(exec) ? run(process.execPath, [exec, ...args], cwd) : run(exec, args, cwd);
+  return run('pnpm', args, cwd);
+}
+
+/** Every file path an exports map can resolve to, under any condition. */
+function exportTargets(node: unknown): string[] {
+  if (typeof node === 'string') return [node];
+  if (node === null || typeof node !== 'object') return [];
+  return Object.values(node).flatMap(exportTargets);
+}
+
+/** The exports map without the workspace-only `@kvs-sig/source` condition. */
+function withoutSource(node: unknown): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== '@kvs-sig/source').map(([k, v]) => [k, withoutSource(v)]));
+}
+
+/** Packs `dir` as `pnpm publish` would (workspace ranges and publishConfig applied) and lists the tarball. */
+function packed(dir: string): { files: Set<string>; manifest: Record<string, unknown>; text: (file: string) => string } {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'kvs-pack-'));
+  try {
+    const r = pnpm(['pack', '--pack-destination', out], dir);
+    if (r.status !== 0) throw new Error(`pnpm pack failed:\n${r.out}`);
+    const tgz = r.out.split('\n').map((l) => l.trim()).find((l) => l.endsWith('.tgz'))!;
+    const tarball = path.isAbsolute(tgz) ? tgz : path.join(out, path.basename(tgz));
+    const list = run('tar', ['tzf', tarball]);
+    const files = new Set(list.out.split('\n').map((l) => l.trim().replace(/^package\//, '')).filter(Boolean));
+    const contents = new Map<string, string>();
+    for (const f of files) if (/\.(c?js|json)$/.test(f)) contents.set(f, run('tar', ['xzOf', tarball, `package/${f}`]).out);
+    return { files, manifest: JSON.parse(contents.get('package.json')!) as Record<string, unknown>, text: (f) => contents.get(f) ?? '' };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 // Users install the built packages, not our sources: build them once and check
@@ -57,6 +96,45 @@ describe.each(packages)('@kvs-sig/%s as published', (name) => {
     expect(cjs.status).toBe(0);
     expect(Number(cjs.out.trim().split('\n')[0])).toBeGreaterThan(3);
     expect(existsSync(path.join(dir, 'dist/index.d.ts')) || existsSync(path.join(dir, 'dist/index.node.d.ts'))).toBe(true);
+  });
+});
+
+describe.each(packages)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
+  const dir = path.join(root, 'packages', name);
+  let tar: ReturnType<typeof packed>;
+  beforeAll(() => {
+    tar = packed(dir);
+  }, 120_000);
+
+  test('ships no sources and no source maps, and no code names a missing map', () => {
+    const files = [...tar.files];
+    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.map'))).toEqual([]);
+    for (const f of files.filter((f) => /\.c?js$/.test(f))) expect(tar.text(f)).not.toMatch(/sourceMappingURL=/);
+  });
+
+  test('every export target, main/module/types and bin resolves to a shipped file; the source condition is gone', () => {
+    const m = tar.manifest;
+    const repo = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    // publishConfig.exports must stay the workspace map minus the source condition.
+    expect(m.exports).toEqual(withoutSource(repo.exports));
+    expect(JSON.stringify(m)).not.toContain('@kvs-sig/source');
+    expect(m.publishConfig).toBeUndefined();
+    const targets = [...exportTargets(m.exports), m.main, m.module, m.types, ...Object.values((m.bin as Record<string, string>) ?? {})];
+    for (const t of targets) expect([t, tar.files.has(path.posix.normalize(String(t)))]).toEqual([t, true]);
+    for (const [k, v] of Object.entries((m.dependencies as Record<string, string>) ?? {})) expect([k, v]).toEqual([k, expect.not.stringMatching(/^workspace:/)]);
+  });
+
+  test('every relative import of the shipped code and bin shims is shipped', () => {
+    let seen = 0;
+    for (const f of [...tar.files].filter((f) => /\.c?js$/.test(f))) {
+      for (const [, spec] of tar.text(f).matchAll(/(?:from\s*|import\(\s*|require\(\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(f), spec!));
+        expect([f, spec, tar.files.has(target)]).toEqual([f, spec, true]);
+        seen++;
+      }
+    }
+    // A shared chunk or a bin shim is reached only through such an import: it must have been seen.
+    if ([...tar.files].some((f) => /^(bin\/|dist\/chunk-)/.test(f))) expect(seen).toBeGreaterThan(0);
   });
 });
 

@@ -89,7 +89,7 @@ export interface WorldInfo {
 /** A request from the parent to a child. @public */
 export type Command =
   | { type: 'setup'; n: number }
-  | { type: 'connect'; n: number; concurrency: number; world: WorldInfo; sharedFetch?: boolean }
+  | { type: 'connect'; n: number; concurrency: number; world: WorldInfo; poolPerClient?: boolean }
   | { type: 'idle'; ms: number }
   | { type: 'exchange'; n: number; ratePerSec: number; timeoutMs: number }
   | { type: 'stats' }

@@ -22,6 +22,8 @@ import {
 } from './scale-common';
 
 const masters: SignalingClient[] = [];
+/** The per-client Agents of the `poolPerClient` variant (a user fetch is the user's to close). */
+const agents: Agent[] = [];
 const latencies: { offer: number[]; candidate: number[] } = { offer: [], candidate: [] };
 let offers = 0;
 let candidates = 0;
@@ -36,12 +38,13 @@ function noteError(e: unknown): void {
 
 async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Record<string, unknown>> {
   const w = cmd.world;
-  // A gateway's option: one HTTPS pool for every client instead of one per client.
-  let fetch: FetchLike | undefined;
-  if (cmd.sharedFetch) {
-    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16, connect: { ca: w.ca } });
-    fetch = ((url, init) => undiciFetch(url, { ...init, dispatcher: agent })) as FetchLike;
-  }
+  // The client's default before the process-wide pool, rebuilt through the `fetch` option:
+  // one undici Agent per client, with the options platform-node.ts used then.
+  const ownFetch = (): FetchLike => {
+    const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connect: { ca: w.ca } });
+    agents.push(agent);
+    return ((url, init) => undiciFetch(url, { ...init, dispatcher: agent })) as FetchLike;
+  };
   const before = memoryAfterGc();
   const c0 = cpuNow();
   const t0 = nowMs();
@@ -53,7 +56,7 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Reco
       channelName: `scale-${i}`,
       endpoint: w.endpoint,
       tls: { ca: w.ca },
-      ...(fetch ? { fetch } : {}),
+      ...(cmd.poolPerClient ? { fetch: ownFetch() } : {}),
     });
     m.on('error', noteError);
     m.on('sdpOffer', (e) => {
@@ -111,6 +114,7 @@ async function handle(cmd: Command): Promise<Record<string, unknown>> {
       await pool(masters.length, 256, async (i) => {
         await masters[i]?.close();
       });
+      await Promise.all(agents.map((a) => a.close()));
       setImmediate(() => process.exit(0));
       return {};
     }

@@ -159,7 +159,7 @@ function finite(values: unknown): number[] {
   return Array.isArray(values) ? values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
 }
 
-async function runOnce(n: number, ctx: BenchContext, sharedFetch = false): Promise<ScaleRun> {
+async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Promise<ScaleRun> {
   const concurrency = Math.min(n, 100);
   const ratePerSec = ctx.quick ? 100 : RATE;
   const idleMs = ctx.quick ? 500 : 5000;
@@ -171,7 +171,7 @@ async function runOnce(n: number, ctx: BenchContext, sharedFetch = false): Promi
     masters = await Child.start('scale-masters.ts', 'masters');
     ctx.log(`scale: n=${n}: connecting ${n} masters`);
     const w0 = await cpuOf(world);
-    const conn = await masters.request({ type: 'connect', n, concurrency, world: info, sharedFetch }, 600_000);
+    const conn = await masters.request({ type: 'connect', n, concurrency, world: info, poolPerClient }, 600_000);
     const worldConnectCpuMs = ((await cpuOf(world)) - w0) / 1000;
     ctx.log(`scale: n=${n}: ${String(conn.open)} open in ${fmt((conn.ms as number) / 1000)} s; connecting ${n} viewers`);
     const viewers = await world.request({ type: 'connect', n, concurrency, world: info }, 600_000);
@@ -209,7 +209,7 @@ async function runOnce(n: number, ctx: BenchContext, sharedFetch = false): Promi
     const expected = n * (2 + 2 * CANDIDATES_PER_SIDE);
     return {
       n,
-      label: sharedFetch ? `${n}, one shared \`fetch\`` : String(n),
+      label: poolPerClient ? `${n}, a pool per client (own \`fetch\`)` : String(n),
       connectMs: conn.ms as number,
       connectCpuMs: (conn.cpuMicros as number) / 1000,
       worldConnectCpuMs,
@@ -327,18 +327,19 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const sizes = ctx.quick ? [20] : [1000, 5000];
   const runs: ScaleRun[] = [];
   for (const n of sizes) runs.push(await runOnce(n, ctx));
-  // The same 1,000 masters sharing one HTTPS pool (the client's \`fetch\` option), to size the per-client pool's cost.
-  const shared = [await runOnce(sizes[0] as number, ctx, true)];
+  // The same 1,000 masters with an HTTPS pool each (the default before the process-wide
+  // pool, rebuilt through the \`fetch\` option), to size what sharing saves.
+  const perClient = [await runOnce(sizes[0] as number, ctx, true)];
   const profiled = await profileConnect(ctx.quick ? 10 : 300, ctx);
 
   const rows: string[][] = [];
   const latRows: string[][] = [];
   const notes: string[] = [];
-  for (const r of [...runs, ...shared]) {
+  for (const r of [...runs, ...perClient]) {
     const heapPer = (r.memAfter.heapUsed - r.memBefore.heapUsed) / r.n;
     const rssPer = (r.memAfter.rss - r.memBefore.rss) / r.n;
     const extPer = (r.memAfter.external - r.memBefore.external) / r.n;
-    const s = r.label === String(r.n) ? `n=${r.n}` : `n=${r.n}.sharedFetch`;
+    const s = r.label === String(r.n) ? `n=${r.n}` : `n=${r.n}.poolPerClient`;
     rec.add('ours', `${s}.open`, r.open, 'connections');
     rec.add('ours', `${s}.heapPerConnection`, heapPer, 'B');
     rec.add('ours', `${s}.rssPerConnection`, rssPer, 'B');
@@ -403,16 +404,16 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
           detail: `${big.open}/${big.n} open, ${big.errors} errors, RSS ${bytes(bigRss)}, idle CPU ${fmt(big.idleCpuPercent)}%`,
         },
       ];
-  const shared1000 = shared[0];
-  const base1000 = runs.find((r) => r.n === shared1000?.n);
-  if (base1000 && shared1000) {
+  const own1000 = perClient[0];
+  const base1000 = runs.find((r) => r.n === own1000?.n);
+  if (base1000 && own1000) {
     const rssPer = (r: ScaleRun): number => (r.memAfter.rss - r.memBefore.rss) / r.n;
     notes.push(
-      `**One shared \`fetch\` (available today through the \`fetch\` option):** ${shared1000.n.toLocaleString('en-US')} masters sharing one undici pool (16 connections) used ${fmt(shared1000.connectCpuMs / shared1000.n)} ms of CPU per connect against ${fmt(base1000.connectCpuMs / base1000.n)} ms with a pool per client, and ${bytes(rssPer(shared1000))} of RSS per connection against ${bytes(rssPer(base1000))}.`,
+      `**The process-wide HTTPS pool:** ${base1000.n.toLocaleString('en-US')} masters on the default pool (one undici Agent per TLS trust for the whole process, connections per origin bounded as the client README says) used ${fmt(base1000.connectCpuMs / base1000.n)} ms of CPU per connect and ${bytes(rssPer(base1000))} of RSS per connection; the same masters with a pool each (a per-client \`fetch\`, the default before) used ${fmt(own1000.connectCpuMs / own1000.n)} ms and ${bytes(rssPer(own1000))}.`,
     );
   }
   notes.push(
-    `**Connect cost:** ${fmt(profiled.tlsShare * 100)}% of a master's connect CPU is TLS and ${fmt(profiled.httpShare * 100)}% undici's fetch; our own three packages are ${fmt(profiled.ownShare * 100)}% (SigV4 through smithy is listed apart). Each \`SignalingClient\` makes its own undici pool (\`platform-node.ts\` \`createFetch\`), so N masters in one process do N separate TLS handshakes to the control plane (and, in AWS, to the HTTPS signaling endpoint) besides their N WebSocket handshakes, and each keeps that pooled socket open for 30 s (\`keepAliveTimeout\`), which is part of the RSS per connection above. A process-wide pool per TLS configuration in the Node platform (or a documented shared \`fetch\` for gateways) would cut the HTTPS handshakes from N to a handful. That is a change in \`packages/client/src/platform-node.ts\`.`,
+    `**Connect cost:** ${fmt(profiled.tlsShare * 100)}% of a master's connect CPU is TLS and ${fmt(profiled.httpShare * 100)}% undici's fetch; our own three packages are ${fmt(profiled.ownShare * 100)}% (SigV4 through smithy is listed apart). The HTTPS calls (Describe, GetEndpoint, ICE) share one pool per TLS trust across the process (\`platform-node.ts\`), so N masters do no more TLS handshakes for them than the pool's connection bound per origin, instead of N; the TLS left is mostly each master's own WebSocket handshake, one per connection by nature.`,
   );
   notes.push(
     'The official SignalingClient is not in this table: it cannot fetch its own endpoints or ICE, has no reconnect, and each instance needs the AWS SDK v3 clients for setup, so "5,000 masters" with it is an app someone would have to write; the message-cost section compares the per-message work instead.',
@@ -426,7 +427,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are open; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
       `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch.`,
-      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, up to 5,000 pooled HTTPS connections of the masters, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least 16,384 (it is ${openFilesLimit()} here).`,
+      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, the masters' pooled HTTPS connections, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least 16,384 (it is ${openFilesLimit()} here).`,
     ].join('\n'),
     tables: [
       {

@@ -242,6 +242,11 @@ function packOurs(stage: string, log: (m: string) => void): string[] {
       for (const [k, v] of Object.entries(deps)) if (v.startsWith('workspace:')) deps[k] = versions.get(k) ?? v;
     }
     delete pj.devDependencies;
+    // And publishConfig's fields replace the top-level ones (the exports map without the workspace-only source condition).
+    if (pj.publishConfig && typeof pj.publishConfig === 'object') {
+      Object.assign(pj, pj.publishConfig);
+      delete pj.publishConfig;
+    }
     writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pj, null, 2));
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', stage, '--loglevel=error'], { cwd: dst, encoding: 'utf8' });
     const info = JSON.parse(out) as { filename: string }[];
@@ -336,8 +341,13 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       const ourDirs = OUR_PACKAGES.map((p) => path.join(oursDir, 'node_modules', '@kvs-sig', p));
       const ownBytes = ourDirs.reduce((a, d) => a + footprintFiles(d, () => true), 0);
       const mapBytes = ourDirs.reduce((a, d) => a + footprintFiles(d, (f) => f.endsWith('.map')), 0);
+      const srcBytes = ourDirs.reduce((a, d) => a + footprintFiles(path.join(d, 'src'), () => true), 0);
+      const extras =
+        mapBytes + srcBytes > 0
+          ? `${fmt(((mapBytes + srcBytes) / ownBytes) * 100)}% of it source maps and TypeScript sources`
+          : 'built JavaScript (ESM, CommonJS, browser) and declarations only, no source maps or sources';
       notes.push(
-        `Our three packages are ${bytes(ownBytes)} of the install, ${fmt((mapBytes / ownBytes) * 100)}% of it source maps (\`.map\` files for every entry and format; \`src\` ships too). The rest is our dependencies: at least ${awsCount} of the ${fa.packages} installed packages are \`@aws-sdk/*\`, \`@smithy/*\` or \`@aws-crypto/*\` (smithy's signer for the signer package, \`@aws-sdk/credential-providers\` and its nested clients for the client's Node credential chain), plus undici and ws for the Node transports.`,
+        `Our three packages are ${bytes(ownBytes)} of the install, ${extras}. The rest is our dependencies: at least ${awsCount} of the ${fa.packages} installed packages are \`@aws-sdk/*\`, \`@smithy/*\` or \`@aws-crypto/*\` (smithy's signer for the signer package, \`@aws-sdk/credential-providers\` and its nested clients for the client's Node credential chain), plus undici and ws for the Node transports.`,
       );
       tables.push({
         title: 'Largest packages in our install',

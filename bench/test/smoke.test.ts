@@ -171,8 +171,8 @@ describe('benchmarks in quick mode', () => {
     expect(values(r, 'ours', 'n=20.errors')[0]?.value).toBe(0);
     expect(values(r, 'ours', 'n=20.latencyP99')[0]?.value).toBeGreaterThan(0);
     expect(values(r, 'ours', 'n=20.heapPerConnection')).toHaveLength(1);
-    // The shared-fetch variant ran too, and the profiled connect attributed CPU to categories.
-    expect(values(r, 'ours', 'n=20.sharedFetch.open')[0]?.value).toBe(20);
+    // The pool-per-client variant ran too, and the profiled connect attributed CPU to categories.
+    expect(values(r, 'ours', 'n=20.poolPerClient.open')[0]?.value).toBe(20);
     expect(r.tables.some((t) => t.title?.startsWith("Where a master's connect CPU goes") && t.rows.length > 2)).toBe(true);
   });
 

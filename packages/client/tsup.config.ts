@@ -6,7 +6,9 @@ import { defineConfig } from 'tsup';
 const shared = {
   format: ['esm', 'cjs'] as ('esm' | 'cjs')[],
   dts: true,
-  sourcemap: true,
+  // No source maps: the output is not minified, so stack traces already read as the
+  // source does, and maps were over half of every tarball.
+  sourcemap: false,
   target: 'es2022',
 };
 

@@ -5,7 +5,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps: the output is not minified, so stack traces already read as the
+  // source does, and maps were over half of every tarball.
+  sourcemap: false,
   platform: 'neutral',
   target: 'es2022',
 });

@@ -56,7 +56,10 @@ export interface ConnectionOptions {
   useFipsEndpoint?: boolean;
   /** Use the dual-stack (IPv6) endpoint. @default false */
   useDualstackEndpoint?: boolean;
-  /** `fetch` to use. @default undici with keep-alive (Node entry), `globalThis.fetch` (browser entry) */
+  /**
+   * `fetch` to use; yours is used as is (no shared pool, nothing closed for you).
+   * @default Node entry: undici with keep-alive, one pool per `tls` trust shared by every client and manager of the process; browser entry: `globalThis.fetch`
+   */
   fetch?: FetchLike;
   /** Time limits. */
   timeouts?: TimeoutOptions;
