@@ -57,6 +57,17 @@ function newAgent(tls: TlsOptions | undefined): Agent {
   });
 }
 
+/**
+ * undici hands a socket back to its pool one turn after the body has ended, so a
+ * request sent as soon as the previous body was read (Describe, then
+ * GetSignalingChannelEndpoint on the same host) finds it busy and opens another
+ * connection: in AWS a TCP and a TLS round trip more on every cold open. Settling
+ * the body a turn later lets the next request reuse the socket.
+ */
+function afterRelease(body: string): Promise<string> {
+  return new Promise((resolve) => setImmediate(resolve, body));
+}
+
 /** The shared Agents alive now and how many clients use each (tests). @internal */
 export function sharedAgentUsers(): number[] {
   return [...agents.values()].map((a) => a.users);
@@ -84,10 +95,11 @@ export const nodePlatform: Platform = {
       shared = entry;
       return entry;
     };
-    const fetch: FetchLike = (url, init) =>
-      released
-        ? Promise.reject(new TypeError('fetch failed: this client released its connection pool (closed)'))
-        : undiciFetch(url, { ...init, dispatcher: acquire().agent });
+    const fetch: FetchLike = async (url, init) => {
+      if (released) throw new TypeError('fetch failed: this client released its connection pool (closed)');
+      const res = await undiciFetch(url, { ...init, dispatcher: acquire().agent });
+      return { status: res.status, headers: res.headers, text: () => res.text().then(afterRelease) };
+    };
     const dispose = async (): Promise<void> => {
       if (released) return;
       released = true;
