@@ -152,29 +152,33 @@ export type { Role };
 
 /** Logging that redacts messages and string fields. @internal */
 export class SafeLogger {
-  constructor(private readonly logger: Logger | undefined) {}
+  readonly #logger: Logger | undefined;
 
-  private call(level: keyof Logger, message: string, fields?: Record<string, unknown>): void {
-    const fn = this.logger?.[level];
+  constructor(logger: Logger | undefined) {
+    this.#logger = logger;
+  }
+
+  #call(level: keyof Logger, message: string, fields?: Record<string, unknown>): void {
+    const fn = this.#logger?.[level];
     if (typeof fn !== 'function') return;
     try {
-      fn.call(this.logger, redactSecrets(message), fields === undefined ? undefined : sanitizeFields(fields));
+      fn.call(this.#logger, redactSecrets(message), fields === undefined ? undefined : sanitizeFields(fields));
     } catch {
       // A failing logger must not break signaling.
     }
   }
 
   debug(message: string, fields?: Record<string, unknown>): void {
-    this.call('debug', message, fields);
+    this.#call('debug', message, fields);
   }
   info(message: string, fields?: Record<string, unknown>): void {
-    this.call('info', message, fields);
+    this.#call('info', message, fields);
   }
   warn(message: string, fields?: Record<string, unknown>): void {
-    this.call('warn', message, fields);
+    this.#call('warn', message, fields);
   }
   error(message: string, fields?: Record<string, unknown>): void {
-    this.call('error', message, fields);
+    this.#call('error', message, fields);
   }
 }
 
