@@ -138,6 +138,16 @@ describe.each(packages)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
   });
 });
 
+test('@kvs-sig/core: the browser build carries only the native codec, and no build keeps a #codec import', () => {
+  const dist = path.join(root, 'packages/core/dist');
+  const read = (f: string) => readFileSync(path.join(dist, f), 'utf8');
+  for (const f of ['index.js', 'index.cjs', 'index.browser.js', 'index.browser.cjs']) expect({ f, has: read(f).includes('#codec') }).toEqual({ f, has: false });
+  for (const f of ['index.js', 'index.cjs']) expect(read(f)).toContain('function pureDecodeUtf8(');
+  for (const f of ['index.browser.js', 'index.browser.cjs']) expect(read(f)).not.toMatch(/function pure[A-Z]/);
+  const manifest = JSON.parse(readFileSync(path.join(root, 'packages/core/package.json'), 'utf8'));
+  expect(manifest.exports['.'].browser.import.default).toBe('./dist/index.browser.js');
+});
+
 describe.each(bins)('the $file command of @kvs-sig/$pkg', ({ pkg, file }) => {
   const dir = path.join(root, 'packages', pkg);
 

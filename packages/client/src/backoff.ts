@@ -34,23 +34,27 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
  * @public
  */
 export class Backoff {
-  private n = 0;
-  constructor(private readonly options: BackoffOptions = {}) {}
+  #n = 0;
+  readonly #options: BackoffOptions;
+
+  constructor(options: BackoffOptions = {}) {
+    this.#options = options;
+  }
 
   /** Attempts made since the last reset. */
   get attempts(): number {
-    return this.n;
+    return this.#n;
   }
 
   /** The wait before the next attempt. */
   next(): number {
-    const delay = backoffDelay(this.n, this.options);
-    this.n += 1;
+    const delay = backoffDelay(this.#n, this.#options);
+    this.#n += 1;
     return delay;
   }
 
   /** Starts over from the initial delay. */
   reset(): void {
-    this.n = 0;
+    this.#n = 0;
   }
 }

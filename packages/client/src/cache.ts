@@ -106,28 +106,28 @@ export abstract class PolicyCache implements EndpointCache {
  * @public
  */
 export class MemoryCache extends PolicyCache {
-  private readonly map = new Map<string, CachedChannel>();
+  readonly #map = new Map<string, CachedChannel>();
 
   get(key: string): CachedChannel | undefined {
-    const entry = this.fresh(this.map.get(key));
-    if (!entry) this.map.delete(key);
+    const entry = this.fresh(this.#map.get(key));
+    if (!entry) this.#map.delete(key);
     return entry;
   }
 
   set(key: string, value: CachedChannel): void {
-    this.map.delete(key);
-    this.map.set(key, { ...value, endpoints: { ...value.endpoints } });
+    this.#map.delete(key);
+    this.#map.set(key, { ...value, endpoints: { ...value.endpoints } });
     // Map keeps insertion order, so the first keys are the oldest writes.
-    while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+    while (this.#map.size > this.maxEntries) this.#map.delete(this.#map.keys().next().value as string);
   }
 
   delete(key: string): void {
-    this.map.delete(key);
+    this.#map.delete(key);
   }
 
   /** Entries held (fresh or not). */
   get size(): number {
-    return this.map.size;
+    return this.#map.size;
   }
 }
 
@@ -152,8 +152,8 @@ export interface LocalStorageCacheOptions extends CacheOptions {
  * @public
  */
 export class LocalStorageCache extends PolicyCache {
-  private readonly storage: StorageLike;
-  private readonly itemName: string;
+  readonly #storage: StorageLike;
+  readonly #itemName: string;
 
   /** @throws `INVALID_CONFIGURATION` when no storage is given and `globalThis.localStorage` is missing. */
   constructor(options: LocalStorageCacheOptions = {}) {
@@ -165,13 +165,13 @@ export class LocalStorageCache extends PolicyCache {
         'LocalStorageCache needs localStorage: pass { storage } or use MemoryCache in this runtime',
       );
     }
-    this.storage = storage;
-    this.itemName = options.itemName ?? 'kvs-sig:endpoints:v1';
+    this.#storage = storage;
+    this.#itemName = options.itemName ?? 'kvs-sig:endpoints:v1';
   }
 
-  private read(): Record<string, CachedChannel> {
+  #read(): Record<string, CachedChannel> {
     try {
-      const text = this.storage.getItem(this.itemName);
+      const text = this.#storage.getItem(this.#itemName);
       if (!text) return {};
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed !== 'object' || parsed === null) return {};
@@ -183,27 +183,27 @@ export class LocalStorageCache extends PolicyCache {
     }
   }
 
-  private write(record: Record<string, CachedChannel>): void {
+  #write(record: Record<string, CachedChannel>): void {
     try {
-      this.storage.setItem(this.itemName, JSON.stringify(this.prune(record)));
+      this.#storage.setItem(this.#itemName, JSON.stringify(this.prune(record)));
     } catch {
       // A full or disabled storage only costs a cache miss next time.
     }
   }
 
   get(key: string): CachedChannel | undefined {
-    return this.fresh(this.read()[key]);
+    return this.fresh(this.#read()[key]);
   }
 
   set(key: string, value: CachedChannel): void {
-    const record = this.read();
+    const record = this.#read();
     record[key] = value;
-    this.write(record);
+    this.#write(record);
   }
 
   delete(key: string): void {
-    const record = this.read();
+    const record = this.#read();
     delete record[key];
-    this.write(record);
+    this.#write(record);
   }
 }

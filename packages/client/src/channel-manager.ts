@@ -48,7 +48,7 @@ import {
   type RequestSigner,
 } from '@kvs-sig/signer';
 import type { ChannelEndpoints } from './cache';
-import { SafeLogger, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
+import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
 import { httpCall, throwIfAborted, type FetchLike } from './transport';
 
 /** Options of {@link ChannelManager}. @public */
@@ -96,17 +96,17 @@ export class ChannelManagerBase {
   onExchange: ((record: ExchangeRecord) => void) | undefined;
   protected readonly log: SafeLogger;
   protected readonly allowInsecure: boolean;
-  private readonly signer: RequestSigner;
-  private readonly provider: CredentialsProvider | undefined;
-  private readonly fetchFn: FetchLike;
-  private readonly disposeFetch: () => Promise<void>;
-  private readonly requestMs: number;
-  private closed = false;
+  readonly #signer: RequestSigner;
+  readonly #provider: CredentialsProvider | undefined;
+  readonly #fetchFn: FetchLike;
+  readonly #disposeFetch: () => Promise<void>;
+  readonly #requestMs: number;
+  #closed = false;
 
   constructor(options: ChannelManagerOptions, platform: Platform) {
-    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
+    if (typeof options !== 'object' || options === null) throw badOption('options', 'are required');
     if (typeof options.region !== 'string' || options.region.length === 0) {
-      throw new ValidationError('region', 'is required, e.g. "us-west-2"', 'INVALID_CONFIGURATION');
+      throw badOption('region', 'is required, e.g. "us-west-2"');
     }
     this.region = options.region;
     this.log = new SafeLogger(options.logger);
@@ -114,20 +114,20 @@ export class ChannelManagerBase {
     const hasCreds = options.credentials !== undefined && options.credentials !== null;
     const hasSigner = options.requestSigner !== undefined && options.requestSigner !== null;
     if (hasCreds && hasSigner) {
-      throw new ValidationError('requestSigner', 'give either credentials or requestSigner, not both', 'INVALID_CONFIGURATION');
+      throw badOption('requestSigner', 'give either credentials or requestSigner, not both');
     }
     if (!hasCreds && !hasSigner) {
       throw new ValidationError('credentials', 'are required (or a requestSigner)', 'MISSING_CREDENTIALS');
     }
     if (hasSigner) {
       if (typeof options.requestSigner?.getSignedUrl !== 'function') {
-        throw new ValidationError('requestSigner', 'must have a getSignedUrl(wssEndpoint, queryParams, date) method', 'INVALID_CONFIGURATION');
+        throw badOption('requestSigner', 'must have a getSignedUrl(wssEndpoint, queryParams, date) method');
       }
-      this.signer = options.requestSigner;
-      this.provider = undefined;
+      this.#signer = options.requestSigner;
+      this.#provider = undefined;
     } else {
-      this.provider = createCredentialsProvider(options.credentials!);
-      this.signer = createSigV4RequestSigner({ credentials: this.provider, region: options.region });
+      this.#provider = createCredentialsProvider(options.credentials!);
+      this.#signer = createSigV4RequestSigner({ credentials: this.#provider, region: options.region });
     }
     const endpoint = options.endpoint === undefined ? undefined : checkEndpointScheme(options.endpoint, 'endpoint', this.allowInsecure);
     this.controlPlaneEndpoint = resolveControlPlaneEndpoint({
@@ -136,11 +136,11 @@ export class ChannelManagerBase {
       ...(options.useFipsEndpoint === undefined ? {} : { useFipsEndpoint: options.useFipsEndpoint }),
       ...(options.useDualstackEndpoint === undefined ? {} : { useDualstackEndpoint: options.useDualstackEndpoint }),
     });
-    this.requestMs = checkTimeout(options.timeouts?.requestMs, 'timeouts.requestMs', DEFAULT_REQUEST_MS);
+    this.#requestMs = checkTimeout(options.timeouts?.requestMs, 'timeouts.requestMs', DEFAULT_REQUEST_MS);
     if (options.fetch !== undefined) {
-      if (typeof options.fetch !== 'function') throw new ValidationError('fetch', 'must be a function', 'INVALID_CONFIGURATION');
-      this.fetchFn = options.fetch;
-      this.disposeFetch = async () => undefined;
+      if (typeof options.fetch !== 'function') throw badOption('fetch', 'must be a function');
+      this.#fetchFn = options.fetch;
+      this.#disposeFetch = async () => undefined;
     } else {
       const made = platform.createFetch(options.tls);
       if (!made) {
@@ -149,8 +149,8 @@ export class ChannelManagerBase {
           'No fetch implementation in this runtime: pass options.fetch (e.g. a polyfill such as cross-fetch, or the fetch of your framework)',
         );
       }
-      this.fetchFn = made.fetch;
-      this.disposeFetch = () => made.dispose();
+      this.#fetchFn = made.fetch;
+      this.#disposeFetch = () => made.dispose();
     }
     this.useFipsEndpoint = options.useFipsEndpoint === true;
     this.useDualstackEndpoint = options.useDualstackEndpoint === true;
@@ -161,13 +161,13 @@ export class ChannelManagerBase {
   /** @internal */
   readonly useDualstackEndpoint: boolean;
 
-  private get target(): { controlPlaneEndpoint: string } {
+  get #target(): { controlPlaneEndpoint: string } {
     return { controlPlaneEndpoint: this.controlPlaneEndpoint };
   }
 
   /** True when this manager can sign control-plane requests. @internal */
   get canSignRequests(): boolean {
-    return typeof this.signer.signRequest === 'function';
+    return typeof this.#signer.signRequest === 'function';
   }
 
   /**
@@ -175,18 +175,17 @@ export class ChannelManagerBase {
    * @internal
    */
   async refreshCredentials(): Promise<void> {
-    if (this.provider) await this.provider.refresh();
+    if (this.#provider) await this.#provider.refresh();
   }
 
   /** Signs and sends one request; corrects the clock and retries once on a skew refusal. */
-  private async call<T>(operation: string, request: HttpRequest, parse: (text: string) => T, options: CallOptions = {}): Promise<T> {
-    if (this.closed) throw new SignalingError('CLIENT_CLOSED', `${operation}: the ChannelManager is closed`);
-    const signRequest = this.signer.signRequest?.bind(this.signer);
+  async #call<T>(operation: string, request: HttpRequest, parse: (text: string) => T, options: CallOptions = {}): Promise<T> {
+    if (this.#closed) throw new SignalingError('CLIENT_CLOSED', `${operation}: the ChannelManager is closed`);
+    const signRequest = this.#signer.signRequest?.bind(this.#signer);
     if (!signRequest) {
-      throw new ValidationError(
+      throw badOption(
         'requestSigner',
         `${operation} needs requestSigner.signRequest (the signer only presigns URLs); pass channelArn and signalingEndpoints to skip control-plane calls`,
-        'INVALID_CONFIGURATION',
       );
     }
     for (let attempt = 0; ; attempt++) {
@@ -195,7 +194,7 @@ export class ChannelManagerBase {
       const started = Date.now();
       let res: HttpResponse | undefined;
       try {
-        res = await httpCall(this.fetchFn, signed, { signal: options.signal, timeoutMs: this.requestMs, operation });
+        res = await httpCall(this.#fetchFn, signed, { signal: options.signal, timeoutMs: this.#requestMs, operation });
       } finally {
         this.onExchange?.({ operation, durationMs: Date.now() - started, status: res?.status });
       }
@@ -232,8 +231,8 @@ export class ChannelManagerBase {
     input: { channelName: string; messageTtlSeconds?: number; tags?: readonly Tag[] },
     options?: CallOptions,
   ): Promise<{ channelArn: string }> {
-    const req = constructCreateSignalingChannelRequest(input, this.target);
-    return this.call('CreateSignalingChannel', req, parseCreateSignalingChannelResponse, options);
+    const req = constructCreateSignalingChannelRequest(input, this.#target);
+    return this.#call('CreateSignalingChannel', req, parseCreateSignalingChannelResponse, options);
   }
 
   /**
@@ -241,8 +240,8 @@ export class ChannelManagerBase {
    * @throws ServiceError `ResourceNotFoundException` (404) when it does not exist.
    */
   async describeChannel(ref: ChannelRef, options?: CallOptions): Promise<ChannelInfo> {
-    const req = constructDescribeSignalingChannelRequest(ref, this.target);
-    return this.call('DescribeSignalingChannel', req, parseDescribeSignalingChannelResponse, options);
+    const req = constructDescribeSignalingChannelRequest(ref, this.#target);
+    return this.#call('DescribeSignalingChannel', req, parseDescribeSignalingChannelResponse, options);
   }
 
   /** ListSignalingChannels (one page; pass `nextToken` for the next). */
@@ -256,9 +255,9 @@ export class ChannelManagerBase {
         ...(input.maxResults === undefined ? {} : { maxResults: input.maxResults }),
         ...(input.nextToken === undefined ? {} : { nextToken: input.nextToken }),
       },
-      this.target,
+      this.#target,
     );
-    return this.call('ListSignalingChannels', req, parseListSignalingChannelsResponse, options);
+    return this.#call('ListSignalingChannels', req, parseListSignalingChannelsResponse, options);
   }
 
   /**
@@ -287,9 +286,9 @@ export class ChannelManagerBase {
       arn = byArn.channelArn;
       version = byArn.currentVersion;
     }
-    const req = constructDeleteSignalingChannelRequest({ channelArn: arn, ...(version === undefined ? {} : { currentVersion: version }) }, this.target);
+    const req = constructDeleteSignalingChannelRequest({ channelArn: arn, ...(version === undefined ? {} : { currentVersion: version }) }, this.#target);
     try {
-      await this.call('DeleteSignalingChannel', req, () => undefined, options);
+      await this.#call('DeleteSignalingChannel', req, () => undefined, options);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -304,8 +303,8 @@ export class ChannelManagerBase {
     options?: CallOptions,
   ): Promise<ChannelEndpoints> {
     const protocols = input.protocols ?? (['WSS', 'HTTPS'] as const);
-    const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.target);
-    const parsed = await this.call('GetSignalingChannelEndpoint', req, parseGetSignalingChannelEndpointResponse, options);
+    const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.#target);
+    const parsed = await this.#call('GetSignalingChannelEndpoint', req, parseGetSignalingChannelEndpointResponse, options);
     const missing = protocols.filter(
       (p) => (p === 'WSS' && !parsed.wssEndpoint) || (p === 'HTTPS' && !parsed.httpsEndpoint) || (p === 'WEBRTC' && !parsed.webrtcEndpoint),
     );
@@ -346,7 +345,7 @@ export class ChannelManagerBase {
       ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
     });
     // Every server: core's default cap of 5 is the C SDK's array size; RTCPeerConnection takes more.
-    const parsed = await this.call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t, { maxIceServers: Infinity }), options);
+    const parsed = await this.#call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t, { maxIceServers: Infinity }), options);
     const ttls = parsed.iceServers.map((s) => s.ttl).filter((t): t is number => typeof t === 'number');
     return {
       iceServers: toRtcIceServers(parsed.iceServers, {
@@ -360,9 +359,9 @@ export class ChannelManagerBase {
 
   /** JoinStorageSession (master, WebRTC ingestion). Connect the master's WebSocket first. */
   async joinStorageSession(input: { channelArn: string; webrtcEndpoint?: string }, options?: CallOptions): Promise<void> {
-    const webrtc = input.webrtcEndpoint ?? (await this.webrtcEndpoint(input.channelArn, 'MASTER', options));
+    const webrtc = input.webrtcEndpoint ?? (await this.#webrtcEndpoint(input.channelArn, 'MASTER', options));
     const req = constructJoinStorageSessionRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn });
-    await this.call('JoinStorageSession', req, () => undefined, options);
+    await this.#call('JoinStorageSession', req, () => undefined, options);
   }
 
   /** JoinStorageSessionAsViewer (viewer of a WebRTC ingestion session). */
@@ -370,20 +369,20 @@ export class ChannelManagerBase {
     input: { channelArn: string; clientId: string; webrtcEndpoint?: string },
     options?: CallOptions,
   ): Promise<void> {
-    const webrtc = input.webrtcEndpoint ?? (await this.webrtcEndpoint(input.channelArn, 'VIEWER', options));
+    const webrtc = input.webrtcEndpoint ?? (await this.#webrtcEndpoint(input.channelArn, 'VIEWER', options));
     const req = constructJoinStorageSessionAsViewerRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn, clientId: input.clientId });
-    await this.call('JoinStorageSessionAsViewer', req, () => undefined, options);
+    await this.#call('JoinStorageSessionAsViewer', req, () => undefined, options);
   }
 
-  private async webrtcEndpoint(channelArn: string, role: Role, options?: CallOptions): Promise<string> {
+  async #webrtcEndpoint(channelArn: string, role: Role, options?: CallOptions): Promise<string> {
     const ep = await this.getEndpoints({ channelArn, role, protocols: ['WEBRTC'] }, options);
     return ep.webrtc ?? '';
   }
 
   /** DescribeMediaStorageConfiguration. */
   async describeMediaStorageConfiguration(ref: ChannelRef, options?: CallOptions): Promise<MediaStorageConfiguration> {
-    const req = constructDescribeMediaStorageConfigurationRequest(ref, this.target);
-    return this.call('DescribeMediaStorageConfiguration', req, parseDescribeMediaStorageConfigurationResponse, options);
+    const req = constructDescribeMediaStorageConfigurationRequest(ref, this.#target);
+    return this.#call('DescribeMediaStorageConfiguration', req, parseDescribeMediaStorageConfigurationResponse, options);
   }
 
   /** UpdateMediaStorageConfiguration. */
@@ -391,8 +390,8 @@ export class ChannelManagerBase {
     input: { channelArn: string; status: MediaStorageStatus; streamArn?: string },
     options?: CallOptions,
   ): Promise<void> {
-    const req = constructUpdateMediaStorageConfigurationRequest(input, this.target);
-    await this.call('UpdateMediaStorageConfiguration', req, () => undefined, options);
+    const req = constructUpdateMediaStorageConfigurationRequest(input, this.#target);
+    await this.#call('UpdateMediaStorageConfiguration', req, () => undefined, options);
   }
 
   /**
@@ -406,14 +405,14 @@ export class ChannelManagerBase {
     if (input.role === 'VIEWER' && input.clientId !== undefined) query['X-Amz-ClientId'] = input.clientId;
     // constructConnectWssEndpointRequest validated the inputs; the signer takes endpoint + params.
     void url;
-    return this.signer.getSignedUrl(input.wssEndpoint.replace(/\/+$/, ''), query, this.skew.now());
+    return this.#signer.getSignedUrl(input.wssEndpoint.replace(/\/+$/, ''), query, this.skew.now());
   }
 
   /** Releases pooled connections. Idempotent; later calls reject with `CLIENT_CLOSED`. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.disposeFetch();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#disposeFetch();
   }
 }
 
@@ -426,7 +425,7 @@ function isNotFound(error: unknown): boolean {
 export function checkTimeout(value: number | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new ValidationError(field, 'must be a positive number of milliseconds', 'INVALID_CONFIGURATION');
+    throw badOption(field, 'must be a positive number of milliseconds');
   }
   return value;
 }

@@ -47,126 +47,126 @@ export interface ChannelSetupHost {
 export class ChannelSetup {
   /** Describe said 404 and creating is not allowed: nothing to retry. */
   describe404 = false;
-  private arnValue: string | undefined;
-  private _endpoints: ChannelEndpoints | undefined;
-  private messageTtlSeconds: number | undefined;
-  private describeDue = false;
-  private endpointDue = false;
-  private readonly role: Role;
-  private readonly channelName: string | undefined;
-  private readonly createIfMissing: boolean;
-  private readonly joinStorage: boolean;
-  private readonly cache: EndpointCache;
-  private readonly cacheKeyValue: string;
-  private readonly fixedEndpoints: ChannelEndpoints | undefined;
+  #arnValue: string | undefined;
+  #_endpoints: ChannelEndpoints | undefined;
+  #messageTtlSeconds: number | undefined;
+  #describeDue = false;
+  #endpointDue = false;
+  readonly #role: Role;
+  readonly #channelName: string | undefined;
+  readonly #createIfMissing: boolean;
+  readonly #joinStorage: boolean;
+  readonly #cache: EndpointCache;
+  readonly #cacheKeyValue: string;
+  readonly #fixedEndpoints: ChannelEndpoints | undefined;
 
   constructor(config: ChannelSetupConfig, private readonly host: ChannelSetupHost) {
-    this.role = config.role;
-    this.channelName = config.channelName;
-    this.arnValue = config.channelArn;
-    this.createIfMissing = config.createIfMissing;
-    this.joinStorage = config.joinStorage;
-    this.cache = config.cache;
-    this.cacheKeyValue = config.cacheKey;
-    this.fixedEndpoints = config.fixedEndpoints;
-    if (config.fixedEndpoints) this._endpoints = { ...config.fixedEndpoints };
+    this.#role = config.role;
+    this.#channelName = config.channelName;
+    this.#arnValue = config.channelArn;
+    this.#createIfMissing = config.createIfMissing;
+    this.#joinStorage = config.joinStorage;
+    this.#cache = config.cache;
+    this.#cacheKeyValue = config.cacheKey;
+    this.#fixedEndpoints = config.fixedEndpoints;
+    if (config.fixedEndpoints) this.#_endpoints = { ...config.fixedEndpoints };
   }
 
   /** The channel ARN, once known. */
   get arn(): string | undefined {
-    return this.arnValue;
+    return this.#arnValue;
   }
 
   /** The signaling endpoints, once known (the live object: copy before handing it out). */
   get endpoints(): ChannelEndpoints | undefined {
-    return this._endpoints;
+    return this.#_endpoints;
   }
 
   /** The next attempt looks the endpoint up again (unless the caller fixed the endpoints). */
   reResolveEndpoint(): void {
-    if (!this.fixedEndpoints) this.endpointDue = true;
+    if (!this.#fixedEndpoints) this.#endpointDue = true;
   }
 
   /** The channel may be gone: forget the cached ARN (if a name is known) and endpoints, and describe again. */
   dropCache(): void {
-    if (this.channelName !== undefined) this.arnValue = undefined;
-    if (!this.fixedEndpoints) this._endpoints = undefined;
-    this.describeDue = true;
-    this.endpointDue = !this.fixedEndpoints;
-    void settle(() => this.cache.delete(this.cacheKeyValue)).catch(() => undefined);
+    if (this.#channelName !== undefined) this.#arnValue = undefined;
+    if (!this.#fixedEndpoints) this.#_endpoints = undefined;
+    this.#describeDue = true;
+    this.#endpointDue = !this.#fixedEndpoints;
+    void settle(() => this.#cache.delete(this.#cacheKeyValue)).catch(() => undefined);
   }
 
   /** Fills `arn` and `endpoints` (cache, Describe/Create, GetSignalingChannelEndpoint) as needed. */
   async resolve(signal: AbortSignal): Promise<void> {
-    if (!this.describeDue && !this.endpointDue && this.arnValue !== undefined && this._endpoints !== undefined) return;
-    if (!this.describeDue && !this.endpointDue && (this.arnValue === undefined || this._endpoints === undefined)) {
+    if (!this.#describeDue && !this.#endpointDue && this.#arnValue !== undefined && this.#_endpoints !== undefined) return;
+    if (!this.#describeDue && !this.#endpointDue && (this.#arnValue === undefined || this.#_endpoints === undefined)) {
       // A broken cache costs a miss, never the connection.
-      const hit = await settle(() => this.cache.get(this.cacheKeyValue)).catch(() => undefined);
-      if (isCachedChannel(hit) && (this.arnValue === undefined || hit.channelArn === this.arnValue)) {
-        this.arnValue = hit.channelArn;
-        this._endpoints = this.fixedEndpoints ?? hit.endpoints;
-        if (hit.messageTtlSeconds !== undefined) this.applyTtl(hit.messageTtlSeconds);
+      const hit = await settle(() => this.#cache.get(this.#cacheKeyValue)).catch(() => undefined);
+      if (isCachedChannel(hit) && (this.#arnValue === undefined || hit.channelArn === this.#arnValue)) {
+        this.#arnValue = hit.channelArn;
+        this.#_endpoints = this.#fixedEndpoints ?? hit.endpoints;
+        if (hit.messageTtlSeconds !== undefined) this.#applyTtl(hit.messageTtlSeconds);
         this.host.log.debug('channel and endpoints from the cache');
         return;
       }
     }
     // After a 404 describe again (by ARN when no name is known): a deleted channel then ends the loop.
-    if (this.arnValue === undefined || this.describeDue) {
-      await this.describe(signal);
+    if (this.#arnValue === undefined || this.#describeDue) {
+      await this.#describe(signal);
     }
-    if (this._endpoints === undefined || this.endpointDue) {
+    if (this.#_endpoints === undefined || this.#endpointDue) {
       const started = Date.now();
-      this._endpoints = await this.host.channels.getEndpoints(
-        { channelArn: this.arnValue!, role: this.role, protocols: this.joinStorage ? ['WSS', 'HTTPS', 'WEBRTC'] : ['WSS', 'HTTPS'] },
+      this.#_endpoints = await this.host.channels.getEndpoints(
+        { channelArn: this.#arnValue!, role: this.#role, protocols: this.#joinStorage ? ['WSS', 'HTTPS', 'WEBRTC'] : ['WSS', 'HTTPS'] },
         { signal },
       );
       this.host.metrics.phases.endpointMs = Date.now() - started;
     }
-    this.describeDue = false;
-    this.endpointDue = false;
+    this.#describeDue = false;
+    this.#endpointDue = false;
     const entry = {
-      channelArn: this.arnValue!,
-      endpoints: this._endpoints,
+      channelArn: this.#arnValue!,
+      endpoints: this.#_endpoints,
       storedAt: Date.now(),
-      ...(this.messageTtlSeconds === undefined ? {} : { messageTtlSeconds: this.messageTtlSeconds }),
+      ...(this.#messageTtlSeconds === undefined ? {} : { messageTtlSeconds: this.#messageTtlSeconds }),
     };
-    await settle(() => this.cache.set(this.cacheKeyValue, entry)).catch((e: unknown) => {
+    await settle(() => this.#cache.set(this.#cacheKeyValue, entry)).catch((e: unknown) => {
       this.host.log.warn(`endpoint cache write failed: ${describe(e)}`);
     });
   }
 
-  private async describe(signal: AbortSignal): Promise<void> {
-    const ref = this.channelName !== undefined ? { channelName: this.channelName } : { channelArn: this.arnValue! };
+  async #describe(signal: AbortSignal): Promise<void> {
+    const ref = this.#channelName !== undefined ? { channelName: this.#channelName } : { channelArn: this.#arnValue! };
     let info: ChannelInfo;
     try {
       info = await this.host.channels.describeChannel(ref, { signal });
     } catch (error) {
       if (!(error instanceof ServiceError && error.httpStatus === 404)) throw error;
-      if (!this.createIfMissing || this.channelName === undefined) {
+      if (!this.#createIfMissing || this.#channelName === undefined) {
         this.describe404 = true;
         throw error;
       }
-      this.host.log.info(`channel ${this.channelName} does not exist; creating it`);
+      this.host.log.info(`channel ${this.#channelName} does not exist; creating it`);
       try {
-        await this.host.channels.createChannel({ channelName: this.channelName }, { signal });
+        await this.host.channels.createChannel({ channelName: this.#channelName }, { signal });
       } catch (createError) {
         // Another client may have created it meanwhile: describe again either way.
         if (!(createError instanceof ServiceError && createError.errorType === 'ResourceInUseException')) throw createError;
       }
-      info = await this.waitActive(ref, signal);
+      info = await this.#waitActive(ref, signal);
     }
-    if (info.channelStatus === 'CREATING') info = await this.waitActive(ref, signal);
+    if (info.channelStatus === 'CREATING') info = await this.#waitActive(ref, signal);
     if (info.channelStatus === 'DELETING') {
       this.describe404 = true;
       throw new ServiceError('the channel is being deleted', { errorType: 'ResourceNotFoundException', httpStatus: 404 });
     }
     if (!info.channelArn) throw new ProtocolError('UNEXPECTED_RESPONSE', 'DescribeSignalingChannel returned no ChannelARN');
-    if (this.arnValue !== info.channelArn) this._endpoints = this.fixedEndpoints;
-    this.arnValue = info.channelArn;
-    if (info.messageTtlSeconds !== undefined) this.applyTtl(info.messageTtlSeconds);
+    if (this.#arnValue !== info.channelArn) this.#_endpoints = this.#fixedEndpoints;
+    this.#arnValue = info.channelArn;
+    if (info.messageTtlSeconds !== undefined) this.#applyTtl(info.messageTtlSeconds);
   }
 
-  private async waitActive(ref: { channelName: string } | { channelArn: string }, signal: AbortSignal): Promise<ChannelInfo> {
+  async #waitActive(ref: { channelName: string } | { channelArn: string }, signal: AbortSignal): Promise<ChannelInfo> {
     for (let i = 0; ; i++) {
       const info = await this.host.channels.describeChannel(ref, { signal });
       if (info.channelStatus !== 'CREATING' || i >= 20) return info;
@@ -174,8 +174,8 @@ export class ChannelSetup {
     }
   }
 
-  private applyTtl(seconds: number): void {
-    this.messageTtlSeconds = seconds;
+  #applyTtl(seconds: number): void {
+    this.#messageTtlSeconds = seconds;
     this.host.onMessageTtl(seconds);
   }
 }

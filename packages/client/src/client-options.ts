@@ -6,10 +6,11 @@
  * @packageDocumentation
  */
 
-import { SignalingError, ValidationError, type Role } from '@kvs-sig/core';
+import { SignalingError, ValidationError, isValidChannelArn, isValidChannelName, type Role } from '@kvs-sig/core';
 import { MemoryCache, cacheKey, type ChannelEndpoints, type EndpointCache } from './cache';
 import { checkTimeout } from './channel-manager';
 import {
+  badOption,
   checkClientId,
   checkEndpointScheme,
   checkNonNegative,
@@ -57,34 +58,34 @@ export interface ClientConfig {
  */
 export function parseClientOptions(options: SignalingClientOptions): ClientConfig {
   if (options.role !== 'MASTER' && options.role !== 'VIEWER') {
-    throw new ValidationError('role', `must be 'MASTER' or 'VIEWER', got ${JSON.stringify(options.role)}`, 'INVALID_CONFIGURATION');
+    throw badOption('role', `must be 'MASTER' or 'VIEWER', got ${JSON.stringify(options.role)}`);
   }
   const role = options.role;
   if (options.role === 'MASTER' && options.clientId !== undefined) {
-    throw new ValidationError('clientId', 'must be absent for a MASTER (the service identifies the master by role)', 'INVALID_CONFIGURATION');
+    throw badOption('clientId', 'must be absent for a MASTER (the service identifies the master by role)');
   }
   if (options.role === 'VIEWER') {
-    if (options.clientId === undefined) throw new ValidationError('clientId', 'is required for a VIEWER', 'INVALID_CONFIGURATION');
+    if (options.clientId === undefined) throw badOption('clientId', 'is required for a VIEWER');
     checkClientId(options.clientId);
   }
   const hasName = options.channelName !== undefined;
   const hasArn = options.channelArn !== undefined;
   if (hasName === hasArn) {
-    throw new ValidationError('channelName', 'give exactly one of channelName or channelArn', 'INVALID_CONFIGURATION');
+    throw badOption('channelName', 'give exactly one of channelName or channelArn');
   }
-  if (hasName && (typeof options.channelName !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(options.channelName))) {
+  if (hasName && !isValidChannelName(options.channelName)) {
     throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CHANNEL_NAME');
   }
-  if (hasArn && (typeof options.channelArn !== 'string' || !/^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/.test(options.channelArn) || options.channelArn.length > 1024)) {
-    throw new ValidationError('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)', 'INVALID_CONFIGURATION');
+  if (hasArn && !isValidChannelArn(options.channelArn)) {
+    throw badOption('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)');
   }
   const createIfMissing = options.createChannelIfMissing === true;
   if (createIfMissing && !hasName) {
-    throw new ValidationError('createChannelIfMissing', 'needs channelName (a channel is created by name)', 'INVALID_CONFIGURATION');
+    throw badOption('createChannelIfMissing', 'needs channelName (a channel is created by name)');
   }
   const rc = options.reconnect;
   if (rc !== undefined && rc !== false && (typeof rc !== 'object' || rc === null)) {
-    throw new ValidationError('reconnect', 'must be false or an object', 'INVALID_CONFIGURATION');
+    throw badOption('reconnect', 'must be false or an object');
   }
   const r = rc === false || rc === undefined ? {} : rc;
   const reconnect: ReconnectPolicy = {
@@ -97,19 +98,19 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
     strategy: r.strategy,
   };
   if (r.strategy !== undefined && typeof r.strategy !== 'function') {
-    throw new ValidationError('reconnect.strategy', 'must be a function (context) => delay in ms or false', 'INVALID_CONFIGURATION');
+    throw badOption('reconnect.strategy', 'must be a function (context) => delay in ms or false');
   }
   const keepaliveMs = checkTimeout(options.keepaliveIntervalMs, 'keepaliveIntervalMs', 30_000);
   const handshakeMs = checkTimeout(options.timeouts?.handshakeMs, 'timeouts.handshakeMs', 5000);
   const iceMode = options.iceBuffering ?? true;
   if (iceMode !== true && iceMode !== false && iceMode !== 'manual') {
-    throw new ValidationError('iceBuffering', "must be true, false or 'manual'", 'INVALID_CONFIGURATION');
+    throw badOption('iceBuffering', "must be true, false or 'manual'");
   }
   const joinStorage = options.joinStorageSession === true;
   const dedupeMs = checkNonNegative(options.dedupeWindowMs, 'dedupeWindowMs', 30_000);
   const rate = options.sendRate;
   if (rate !== undefined && rate !== false && (typeof rate !== 'object' || rate === null)) {
-    throw new ValidationError('sendRate', 'must be false or an object', 'INVALID_CONFIGURATION');
+    throw badOption('sendRate', 'must be false or an object');
   }
   const sendRate: SendRate =
     rate === false
@@ -119,14 +120,14 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
           ice: rate?.icePerSecond === undefined ? 20 : checkPositiveCount(rate.icePerSecond, 'sendRate.icePerSecond'),
         };
   if (joinStorage && role !== 'MASTER') {
-    throw new ValidationError('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer', 'INVALID_CONFIGURATION');
+    throw badOption('joinStorageSession', 'is for a MASTER; a viewer calls channels.joinStorageSessionAsViewer');
   }
   const q = options.queue ?? {};
   if (q.maxMessages !== undefined) checkPositiveCount(q.maxMessages, 'queue.maxMessages');
   if (q.maxAgeMs !== undefined) checkTimeout(q.maxAgeMs, 'queue.maxAgeMs', 0);
   const cache = options.cache ?? new MemoryCache();
   if (typeof cache.get !== 'function' || typeof cache.set !== 'function' || typeof cache.delete !== 'function') {
-    throw new ValidationError('cache', 'must have get, set and delete methods', 'INVALID_CONFIGURATION');
+    throw badOption('cache', 'must have get, set and delete methods');
   }
   return {
     role,
@@ -156,18 +157,17 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
 export function parseFixedEndpoints(options: SignalingClientOptions, canSignRequests: boolean): ChannelEndpoints | undefined {
   if (options.signalingEndpoints !== undefined) {
     const ep = options.signalingEndpoints;
-    if (options.channelArn === undefined) throw new ValidationError('signalingEndpoints', 'needs channelArn', 'INVALID_CONFIGURATION');
+    if (options.channelArn === undefined) throw badOption('signalingEndpoints', 'needs channelArn');
     if (typeof ep !== 'object' || ep === null || typeof ep.wss !== 'string') {
-      throw new ValidationError('signalingEndpoints.wss', 'is required (a wss:// URL)', 'INVALID_CONFIGURATION');
+      throw badOption('signalingEndpoints.wss', 'is required (a wss:// URL)');
     }
     checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
     return { ...ep };
   }
   if (!canSignRequests) {
-    throw new ValidationError(
+    throw badOption(
       'signalingEndpoints',
       'are required when requestSigner has no signRequest (control-plane calls cannot be signed)',
-      'INVALID_CONFIGURATION',
     );
   }
   return undefined;
@@ -180,7 +180,7 @@ export function parseFixedEndpoints(options: SignalingClientOptions, canSignRequ
  */
 export function resolveWebSocket(options: SignalingClientOptions, platform: Platform): WebSocketFactory {
   if (options.WebSocket !== undefined) {
-    if (typeof options.WebSocket !== 'function') throw new ValidationError('WebSocket', 'must be a constructor', 'INVALID_CONFIGURATION');
+    if (typeof options.WebSocket !== 'function') throw badOption('WebSocket', 'must be a constructor');
     return factoryFromConstructor(options.WebSocket);
   }
   const made = platform.createWebSocket(options.tls);

@@ -34,8 +34,8 @@ export interface WaitForOptions<T> {
  */
 export class TypedEmitter<Events extends object> {
   // Arrays are copied on emit, so listeners may add or remove listeners while running.
-  private readonly listeners = new Map<keyof Events, Array<Listener<never>>>();
-  private readonly waiters = new Set<(error: unknown) => void>();
+  readonly #listeners = new Map<keyof Events, Array<Listener<never>>>();
+  readonly #waiters = new Set<(error: unknown) => void>();
 
   constructor(private readonly onListenerError?: (error: unknown, event: keyof Events) => void) {}
 
@@ -45,9 +45,9 @@ export class TypedEmitter<Events extends object> {
    */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
     if (typeof listener !== 'function') throw new TypeError(`listener for "${String(event)}" must be a function`);
-    const list = this.listeners.get(event) ?? [];
+    const list = this.#listeners.get(event) ?? [];
     list.push(listener as Listener<never>);
-    this.listeners.set(event, list);
+    this.#listeners.set(event, list);
     return () => this.off(event, listener);
   }
 
@@ -71,25 +71,25 @@ export class TypedEmitter<Events extends object> {
 
   /** Removes one registration of `listener` for `event` (no-op if absent). */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    const list = this.listeners.get(event);
+    const list = this.#listeners.get(event);
     if (!list) return;
     const i = list.indexOf(listener as Listener<never>);
     if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.listeners.delete(event);
+    if (list.length === 0) this.#listeners.delete(event);
   }
 
   /** Number of listeners of `event`, or of all events. */
   listenerCount(event?: keyof Events): number {
-    if (event !== undefined) return this.listeners.get(event)?.length ?? 0;
+    if (event !== undefined) return this.#listeners.get(event)?.length ?? 0;
     let n = 0;
-    for (const list of this.listeners.values()) n += list.length;
+    for (const list of this.#listeners.values()) n += list.length;
     return n;
   }
 
   /** Removes every listener (of `event`, or of all events). */
   removeAllListeners(event?: keyof Events): void {
-    if (event === undefined) this.listeners.clear();
-    else this.listeners.delete(event);
+    if (event === undefined) this.#listeners.clear();
+    else this.#listeners.delete(event);
   }
 
   /**
@@ -110,11 +110,11 @@ export class TypedEmitter<Events extends object> {
       };
       const cleanup = () => {
         off();
-        this.waiters.delete(cancel);
+        this.#waiters.delete(cancel);
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      this.waiters.add(cancel);
+      this.#waiters.add(cancel);
       const onAbort = () => {
         cleanup();
         reject(new AbortError(`waitFor("${String(event)}") was aborted`, { cause: signal?.reason }));
@@ -136,12 +136,12 @@ export class TypedEmitter<Events extends object> {
 
   /** Rejects every pending {@link TypedEmitter.waitFor} with `error` (used on close). */
   protected cancelWaiters(error: unknown): void {
-    for (const cancel of [...this.waiters]) cancel(error);
+    for (const cancel of [...this.#waiters]) cancel(error);
   }
 
   /** Calls every listener of `event` with `payload`, in registration order. */
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const list = this.listeners.get(event);
+    const list = this.#listeners.get(event);
     if (!list) return;
     for (const listener of [...list]) {
       try {

@@ -44,32 +44,36 @@ export interface IceServersHost {
  * @internal
  */
 export class IceServers {
-  private cache: { servers: RtcIceServer[]; expiresAt: number } | undefined;
-  private inflight: Promise<RtcIceServer[]> | undefined;
-  private generation = 0;
+  #cache: { servers: RtcIceServer[]; expiresAt: number } | undefined;
+  #inflight: Promise<RtcIceServer[]> | undefined;
+  #generation = 0;
   /** Aborted by {@link IceServers.close}: stops the fetch under way and every wait on it. */
-  private readonly lifetime = new AbortController();
+  readonly #lifetime = new AbortController();
 
-  constructor(private readonly host: IceServersHost) {}
+  readonly #host: IceServersHost;
+
+  constructor(host: IceServersHost) {
+    this.#host = host;
+  }
 
   /** Forgets the cached servers (a fetch already under way is still shared). */
   clearCache(): void {
-    this.cache = undefined;
+    this.#cache = undefined;
   }
 
   /** The client is closing: the fetch under way stops and every `get()` rejects with `CLIENT_CLOSED`. */
   close(): void {
-    this.cache = undefined;
-    this.lifetime.abort(closedError());
+    this.#cache = undefined;
+    this.#lifetime.abort(closedError());
   }
 
   /** The cached servers (copies), or the shared fetch; `signal` only stops this caller's wait. */
   async get(options: { signal?: AbortSignal }): Promise<RtcIceServer[]> {
-    if (this.lifetime.signal.aborted) throw closedError();
-    if (this.cache && this.cache.expiresAt > Date.now()) return this.cache.servers.map(copyServer);
+    if (this.#lifetime.signal.aborted) throw closedError();
+    if (this.#cache && this.#cache.expiresAt > Date.now()) return this.#cache.servers.map(copyServer);
     // The fetch is shared by every caller: one caller's signal only stops its own wait.
-    const p = this.inflight ?? this.fetch();
-    const closed = this.lifetime.signal;
+    const p = this.#inflight ?? this.#fetch();
+    const closed = this.#lifetime.signal;
     const signal = options.signal;
     let onAbort: (() => void) | undefined;
     let onClose: (() => void) | undefined;
@@ -98,11 +102,11 @@ export class IceServers {
 
   /** Starts a fetch in the background when the cache is cold and the HTTPS endpoint is known. */
   prefetch(): void {
-    if (this.cache && this.cache.expiresAt > Date.now()) return;
-    if (this.lifetime.signal.aborted || this.inflight || !this.host.setup.endpoints?.https || !this.host.channels.canSignRequests) return;
-    this.fetch().catch((error: unknown) => {
-      if (this.lifetime.signal.aborted) return;
-      this.host.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
+    if (this.#cache && this.#cache.expiresAt > Date.now()) return;
+    if (this.#lifetime.signal.aborted || this.#inflight || !this.#host.setup.endpoints?.https || !this.#host.channels.canSignRequests) return;
+    this.#fetch().catch((error: unknown) => {
+      if (this.#lifetime.signal.aborted) return;
+      this.#host.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
     });
   }
 
@@ -113,80 +117,80 @@ export class IceServers {
    * @returns whether the list was adopted.
    */
   adoptFromOffer(servers: readonly IceServer[], senderClientId: string | undefined): boolean {
-    if (this.lifetime.signal.aborted) return false;
+    if (this.#lifetime.signal.aborted) return false;
     const from = senderClientId ?? 'the master';
     if (!servers.some((s) => s.uris.length > 0)) {
-      this.host.log.info(`the SDP_OFFER from ${from} carried an IceServerList without URIs; keeping the current ICE servers`);
+      this.#host.log.info(`the SDP_OFFER from ${from} carried an IceServerList without URIs; keeping the current ICE servers`);
       return false;
     }
-    const channels = this.host.channels;
+    const channels = this.#host.channels;
     const rtc = toRtcIceServers(servers, {
       region: channels.region,
       useFipsEndpoint: channels.useFipsEndpoint,
       useDualstackEndpoint: channels.useDualstackEndpoint,
     });
     const ttls = servers.map((s) => s.ttl).filter((t): t is number => t !== undefined);
-    const previous = this.cache?.servers;
+    const previous = this.#cache?.servers;
     // A fetch already under way must not overwrite what the peer just handed us.
-    this.generation += 1;
-    this.cache = { servers: rtc, expiresAt: Date.now() + cacheLifetimeMs(ttls.length > 0 ? Math.min(...ttls) : undefined) };
-    this.host.log.debug(`ICE servers taken from the SDP_OFFER of ${from}`);
+    this.#generation += 1;
+    this.#cache = { servers: rtc, expiresAt: Date.now() + cacheLifetimeMs(ttls.length > 0 ? Math.min(...ttls) : undefined) };
+    this.#host.log.debug(`ICE servers taken from the SDP_OFFER of ${from}`);
     if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(rtc)) {
-      this.host.emit('iceServersChanged', { iceServers: rtc.map(copyServer) });
+      this.#host.emit('iceServersChanged', { iceServers: rtc.map(copyServer) });
     }
     return true;
   }
 
-  private fetch(): Promise<RtcIceServer[]> {
-    const generation = this.generation;
-    const signal = this.lifetime.signal;
+  #fetch(): Promise<RtcIceServer[]> {
+    const generation = this.#generation;
+    const signal = this.#lifetime.signal;
     const run = (async () => {
-      if (this.host.setup.arn === undefined || this.host.setup.endpoints?.https === undefined) {
-        await this.host.setup.resolve(signal);
+      if (this.#host.setup.arn === undefined || this.#host.setup.endpoints?.https === undefined) {
+        await this.#host.setup.resolve(signal);
       }
-      const https = this.host.setup.endpoints?.https;
+      const https = this.#host.setup.endpoints?.https;
       if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.https)');
       const started = Date.now();
-      const cfg = await this.host.channels.getIceServerConfig(
-        { channelArn: this.host.setup.arn!, httpsEndpoint: https, ...(this.host.clientId === undefined ? {} : { clientId: this.host.clientId }) },
+      const cfg = await this.#host.channels.getIceServerConfig(
+        { channelArn: this.#host.setup.arn!, httpsEndpoint: https, ...(this.#host.clientId === undefined ? {} : { clientId: this.#host.clientId }) },
         { signal },
       );
-      this.host.metrics.phases.iceMs = Date.now() - started;
-      const previous = this.cache?.servers;
-      if (generation !== this.generation && this.cache !== undefined) {
+      this.#host.metrics.phases.iceMs = Date.now() - started;
+      const previous = this.#cache?.servers;
+      if (generation !== this.#generation && this.#cache !== undefined) {
         // Superseded (an offer's list arrived meanwhile): the cache keeps the newer list.
-        return this.cache.servers;
+        return this.#cache.servers;
       }
-      this.cache = { servers: cfg.iceServers, expiresAt: Date.now() + cacheLifetimeMs(cfg.ttlSeconds) };
+      this.#cache = { servers: cfg.iceServers, expiresAt: Date.now() + cacheLifetimeMs(cfg.ttlSeconds) };
       if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(cfg.iceServers)) {
-        this.host.emit('iceServersChanged', { iceServers: cfg.iceServers.map(copyServer) });
+        this.#host.emit('iceServersChanged', { iceServers: cfg.iceServers.map(copyServer) });
       }
       return cfg.iceServers;
     })();
     const tracked = run.finally(() => {
-      if (this.inflight === tracked) this.inflight = undefined;
+      if (this.#inflight === tracked) this.#inflight = undefined;
     });
-    this.inflight = tracked;
+    this.#inflight = tracked;
     return tracked;
   }
 
   /** RECONNECT_ICE_SERVER: drops the cache, fetches again and always announces `iceServersChanged`. */
   async refresh(): Promise<void> {
-    if (this.lifetime.signal.aborted) return;
-    this.generation += 1;
-    const previous = this.cache?.servers;
-    this.cache = undefined;
-    this.inflight = undefined;
+    if (this.#lifetime.signal.aborted) return;
+    this.#generation += 1;
+    const previous = this.#cache?.servers;
+    this.#cache = undefined;
+    this.#inflight = undefined;
     try {
-      const servers = await this.fetch();
+      const servers = await this.#fetch();
       // The cache was cleared, so fetch() did not announce: after RECONNECT_ICE_SERVER always tell the app.
-      this.host.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
+      this.#host.emit('iceServersChanged', { iceServers: servers.map(copyServer) });
       if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(servers)) {
-        this.host.log.debug('RECONNECT_ICE_SERVER: the refreshed ICE servers are unchanged');
+        this.#host.log.debug('RECONNECT_ICE_SERVER: the refreshed ICE servers are unchanged');
       }
     } catch (error) {
       // Closing cancels the refresh: that is not a failure to report.
-      if (!this.lifetime.signal.aborted) this.host.reportError(toSignalingError(error));
+      if (!this.#lifetime.signal.aborted) this.#host.reportError(toSignalingError(error));
     }
   }
 }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { ValidationError, redactSecrets, type Role, type SignalingError } from '@kvs-sig/core';
+import { ValidationError, isValidClientId, redactSecrets, type Role, type SignalingError } from '@kvs-sig/core';
 import type { CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
 import type { EndpointCache } from './cache';
 import type { FetchLike, WebSocketConstructor, WebSocketFactory } from './transport';
@@ -140,6 +140,11 @@ export interface Platform {
   createWebSocket(tls: TlsOptions | undefined): WebSocketFactory | undefined;
 }
 
+/** A bad option: `INVALID_CONFIGURATION` naming the field and the rule it breaks. @internal */
+export function badOption(field: string, rule: string): ValidationError {
+  return new ValidationError(field, rule, 'INVALID_CONFIGURATION');
+}
+
 /** Wraps a user `WebSocket` constructor as a factory. @internal */
 export function factoryFromConstructor(ctor: WebSocketConstructor): WebSocketFactory {
   return (url) => new ctor(url);
@@ -150,29 +155,33 @@ export type { Role };
 
 /** Logging that redacts messages and string fields. @internal */
 export class SafeLogger {
-  constructor(private readonly logger: Logger | undefined) {}
+  readonly #logger: Logger | undefined;
 
-  private call(level: keyof Logger, message: string, fields?: Record<string, unknown>): void {
-    const fn = this.logger?.[level];
+  constructor(logger: Logger | undefined) {
+    this.#logger = logger;
+  }
+
+  #call(level: keyof Logger, message: string, fields?: Record<string, unknown>): void {
+    const fn = this.#logger?.[level];
     if (typeof fn !== 'function') return;
     try {
-      fn.call(this.logger, redactSecrets(message), fields === undefined ? undefined : sanitizeFields(fields));
+      fn.call(this.#logger, redactSecrets(message), fields === undefined ? undefined : sanitizeFields(fields));
     } catch {
       // A failing logger must not break signaling.
     }
   }
 
   debug(message: string, fields?: Record<string, unknown>): void {
-    this.call('debug', message, fields);
+    this.#call('debug', message, fields);
   }
   info(message: string, fields?: Record<string, unknown>): void {
-    this.call('info', message, fields);
+    this.#call('info', message, fields);
   }
   warn(message: string, fields?: Record<string, unknown>): void {
-    this.call('warn', message, fields);
+    this.#call('warn', message, fields);
   }
   error(message: string, fields?: Record<string, unknown>): void {
-    this.call('error', message, fields);
+    this.#call('error', message, fields);
   }
 }
 
@@ -225,17 +234,15 @@ function throwInsecure(field: string, url: string, allowed: boolean): never {
 
 /** Validates a viewer's client id (1–256 of `[a-zA-Z0-9_.-]`, not starting with `AWS_`). @internal */
 export function checkClientId(id: unknown): void {
-  if (typeof id !== 'string' || !/^[a-zA-Z0-9_.-]{1,256}$/.test(id)) {
-    throw new ValidationError('clientId', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CONFIGURATION');
-  }
-  if (/^aws_/i.test(id)) throw new ValidationError('clientId', 'must not start with AWS_ (reserved by the service)', 'INVALID_CONFIGURATION');
+  if (!isValidClientId(id)) throw badOption('clientId', 'must be 1–256 characters of [a-zA-Z0-9_.-]');
+  if (!isValidClientId(id, { viewer: true })) throw badOption('clientId', 'must not start with AWS_ (reserved by the service)');
 }
 
 /** Validates an optional finite number >= 0, or returns `fallback`. @internal */
 export function checkNonNegative(value: number | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, 'must be a finite number >= 0', 'INVALID_CONFIGURATION');
+    throw badOption(field, 'must be a finite number >= 0');
   }
   return value;
 }
@@ -243,7 +250,7 @@ export function checkNonNegative(value: number | undefined, field: string, fallb
 /** Validates a count: an integer >= 1, or Infinity. @internal */
 export function checkPositiveCount(value: number, field: string): number {
   if (typeof value !== 'number' || !(value >= 1) || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new ValidationError(field, 'must be an integer >= 1 (or Infinity)', 'INVALID_CONFIGURATION');
+    throw badOption(field, 'must be an integer >= 1 (or Infinity)');
   }
   return value;
 }

@@ -52,7 +52,7 @@ import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type Reconne
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, type Platform, type RetryContext } from './options';
+import { SafeLogger, badOption, type Platform, type RetryContext } from './options';
 import { Outbox, buildFrame, newOutboundLink, type OutboundLink } from './outbox';
 import {
   describe,
@@ -102,32 +102,32 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   /** The channel's control-plane helpers, sharing this client's transport and signer. */
   readonly channels: ChannelManagerBase;
 
-  private readonly log: SafeLogger;
-  private _state: ClientState = 'idle';
-  private readonly setup: ChannelSetup;
-  private readonly reconnect: ReconnectPolicy;
-  private readonly keepaliveMs: number;
-  private readonly handshakeMs: number;
-  private readonly wsFactory: WebSocketFactory;
-  private readonly joinStorage: boolean;
-  private readonly outbox: Outbox;
-  private readonly inbox: Inbox;
-  private readonly backoff: Backoff;
-  private readonly plan: Plan = { refreshCredentials: false, authFailures: 0, skewRetries: 0 };
+  readonly #log: SafeLogger;
+  #_state: ClientState = 'idle';
+  readonly #setup: ChannelSetup;
+  readonly #reconnect: ReconnectPolicy;
+  readonly #keepaliveMs: number;
+  readonly #handshakeMs: number;
+  readonly #wsFactory: WebSocketFactory;
+  readonly #joinStorage: boolean;
+  readonly #outbox: Outbox;
+  readonly #inbox: Inbox;
+  readonly #backoff: Backoff;
+  readonly #plan: Plan = { refreshCredentials: false, authFailures: 0, skewRetries: 0 };
 
   private current: Conn | undefined;
-  private replacing = false;
-  private deferredClose: { code: number; reason: string } | undefined;
-  private finalClose: { code: number; reason: string } | undefined;
-  private minNextDelayMs = 0;
-  private connSeq = 0;
-  private loop: Promise<void> | undefined;
-  private loopAbort: AbortController | undefined;
-  private everOpened = false;
-  private openWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  private closePromise: Promise<void> | undefined;
+  #replacing = false;
+  #deferredClose: { code: number; reason: string } | undefined;
+  #finalClose: { code: number; reason: string } | undefined;
+  #minNextDelayMs = 0;
+  #connSeq = 0;
+  #loop: Promise<void> | undefined;
+  #loopAbort: AbortController | undefined;
+  #everOpened = false;
+  #openWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  #closePromise: Promise<void> | undefined;
   private readonly iceServers: IceServers;
-  private readonly m: ClientMetrics = {
+  readonly #m: ClientMetrics = {
     phases: {},
     exchangesBeforeOpen: 0,
     messagesSent: 0,
@@ -138,50 +138,50 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     duplicatesDropped: 0,
     queued: 0,
   };
-  private attemptExchanges = 0;
-  private loopStartedAt = 0;
+  #attemptExchanges = 0;
+  #loopStartedAt = 0;
 
   constructor(options: SignalingClientOptions, platform: Platform) {
     super((error, event) => {
       this.channels?.['log'].warn(`a listener of "${String(event)}" threw: ${describe(error)}`);
     });
-    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
-    this.log = new SafeLogger(options.logger);
+    if (typeof options !== 'object' || options === null) throw badOption('options', 'are required');
+    this.#log = new SafeLogger(options.logger);
     const config = parseClientOptions(options);
     this.role = config.role;
     this.clientId = config.clientId;
-    this.reconnect = config.reconnect;
-    this.backoff = new Backoff({ initialDelayMs: config.reconnect.initialDelayMs, maxDelayMs: config.reconnect.maxDelayMs });
-    this.keepaliveMs = config.keepaliveMs;
-    this.handshakeMs = config.handshakeMs;
-    this.joinStorage = config.joinStorage;
-    this.inbox = new Inbox(
+    this.#reconnect = config.reconnect;
+    this.#backoff = new Backoff({ initialDelayMs: config.reconnect.initialDelayMs, maxDelayMs: config.reconnect.maxDelayMs });
+    this.#keepaliveMs = config.keepaliveMs;
+    this.#handshakeMs = config.handshakeMs;
+    this.#joinStorage = config.joinStorage;
+    this.#inbox = new Inbox(
       { iceMode: config.iceMode, dedupeMs: config.dedupeMs },
       {
         emit: (event, payload) => this.emit(event, payload),
-        reportError: (error) => this.reportError(error),
+        reportError: (error) => this.#reportError(error),
         onGoAway: () => {
-          this.log.info('GO_AWAY: opening a replacement connection');
-          this.loopStartedAt = Date.now();
-          this.startLoop('GO_AWAY');
+          this.#log.info('GO_AWAY: opening a replacement connection');
+          this.#loopStartedAt = Date.now();
+          this.#startLoop('GO_AWAY');
         },
         onReconnectIceServer: () => void this.iceServers.refresh(),
         onOfferIceServers: (servers, sender) => this.iceServers.adoptFromOffer(servers, sender),
-        isClosed: () => this._state === 'closed',
-        metrics: this.m,
-        log: this.log,
+        isClosed: () => this.#_state === 'closed',
+        metrics: this.#m,
+        log: this.#log,
       },
     );
-    this.outbox = new Outbox(config.queue, config.sendRate, {
+    this.#outbox = new Outbox(config.queue, config.sendRate, {
       current: () => this.current,
-      isClosing: () => this._state === 'closing' || this._state === 'closed',
-      metrics: this.m,
+      isClosing: () => this.#_state === 'closing' || this.#_state === 'closed',
+      metrics: this.#m,
     });
 
     this.channels = new ChannelManagerBase(options, platform);
-    this.channels.onExchange = (rec) => this.recordExchange(rec);
+    this.channels.onExchange = (rec) => this.#recordExchange(rec);
 
-    this.setup = new ChannelSetup(
+    this.#setup = new ChannelSetup(
       {
         role: config.role,
         channelName: config.channelName,
@@ -192,39 +192,39 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         cacheKey: config.cacheKey,
         fixedEndpoints: parseFixedEndpoints(options, this.channels.canSignRequests),
       },
-      { channels: this.channels, log: this.log, metrics: this.m, onMessageTtl: (seconds) => this.outbox.applyChannelTtl(seconds) },
+      { channels: this.channels, log: this.#log, metrics: this.#m, onMessageTtl: (seconds) => this.#outbox.applyChannelTtl(seconds) },
     );
     this.iceServers = new IceServers({
       channels: this.channels,
-      setup: this.setup,
+      setup: this.#setup,
       clientId: this.clientId,
-      metrics: this.m,
-      log: this.log,
+      metrics: this.#m,
+      log: this.#log,
       emit: (event, payload) => this.emit(event, payload),
-      reportError: (error) => this.reportError(error),
+      reportError: (error) => this.#reportError(error),
     });
-    this.wsFactory = resolveWebSocket(options, platform);
+    this.#wsFactory = resolveWebSocket(options, platform);
   }
 
   /** Current state. */
   get state(): ClientState {
-    return this._state;
+    return this.#_state;
   }
 
   /** The channel ARN, once known. */
   get channelArn(): string | undefined {
-    return this.setup.arn;
+    return this.#setup.arn;
   }
 
   /** The signaling endpoints, once known. */
   get endpoints(): ChannelEndpoints | undefined {
-    const endpoints = this.setup.endpoints;
+    const endpoints = this.#setup.endpoints;
     return endpoints === undefined ? undefined : { ...endpoints };
   }
 
   /** A snapshot of timings and counters. */
   metrics(): ClientMetrics {
-    return { ...this.m, phases: { ...this.m.phases }, queued: this.outbox.size };
+    return { ...this.#m, phases: { ...this.#m.phases }, queued: this.#outbox.size };
   }
 
   /** Adds a listener. @returns a function that removes it. */
@@ -246,7 +246,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     event: K,
     options?: WaitForOptions<SignalingClientEvents[K]>,
   ): Promise<SignalingClientEvents[K]> {
-    if (this._state === 'closed') {
+    if (this.#_state === 'closed') {
       return Promise.reject(new SignalingError('CLIENT_CLOSED', `waitFor("${String(event)}"): the client is closed`));
     }
     return super.waitFor(event, options);
@@ -262,8 +262,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;
-    if (this._state === 'open') return Promise.resolve();
-    if (this._state === 'closing' || this._state === 'closed') {
+    if (this.#_state === 'open') return Promise.resolve();
+    if (this.#_state === 'closing' || this.#_state === 'closed') {
       return Promise.reject(new SignalingError('CLIENT_CLOSED', 'connect(): the client is closed; create a new one'));
     }
     if (signal?.aborted) return Promise.reject(new AbortError('connect() was aborted', { cause: signal.reason }));
@@ -279,23 +279,23 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         },
       };
       const onAbort = () => {
-        this.openWaiters = this.openWaiters.filter((w) => w !== waiter);
+        this.#openWaiters = this.#openWaiters.filter((w) => w !== waiter);
         reject(new AbortError('connect() was aborted', { cause: signal?.reason }));
         // Nobody else waits for this first connection: stop trying.
-        if (this.openWaiters.length === 0 && this._state === 'connecting') this.abandonConnect(new AbortError('connect() was aborted'));
+        if (this.#openWaiters.length === 0 && this.#_state === 'connecting') this.#abandonConnect(new AbortError('connect() was aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.openWaiters.push(waiter);
+      this.#openWaiters.push(waiter);
     });
-    if (this._state === 'idle') {
+    if (this.#_state === 'idle') {
       // A fresh start: earlier failures of a previous connect() do not count against this one.
-      this.plan.authFailures = 0;
-      this.plan.skewRetries = 0;
-      this.setup.describe404 = false;
-      this.backoff.reset();
-      this.setState('connecting');
-      this.loopStartedAt = Date.now();
-      this.startLoop('connect');
+      this.#plan.authFailures = 0;
+      this.#plan.skewRetries = 0;
+      this.#setup.describe404 = false;
+      this.#backoff.reset();
+      this.#setState('connecting');
+      this.#loopStartedAt = Date.now();
+      this.#startLoop('connect');
     }
     return opened;
   }
@@ -306,84 +306,84 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
-    if (this.closePromise) return this.closePromise;
-    this.closePromise = this.doClose();
-    return this.closePromise;
+    if (this.#closePromise) return this.#closePromise;
+    this.#closePromise = this.#doClose();
+    return this.#closePromise;
   }
 
-  private async doClose(): Promise<void> {
-    const from = this._state;
-    if (from !== 'closed') this.setState('closing');
+  async #doClose(): Promise<void> {
+    const from = this.#_state;
+    if (from !== 'closed') this.#setState('closing');
     const err = new SignalingError('CLIENT_CLOSED', 'the client was closed');
-    this.loopAbort?.abort(err);
+    this.#loopAbort?.abort(err);
     this.iceServers.close();
-    const loop = this.loop;
+    const loop = this.#loop;
     const conn = this.current;
     this.current = undefined;
-    const closing = conn ? this.disposeConn(conn, 1000, 'client closed') : Promise.resolve();
-    this.outbox.rejectAll(err);
-    this.outbox.dispose();
-    for (const w of this.openWaiters.splice(0)) w.reject(err);
+    const closing = conn ? this.#disposeConn(conn, 1000, 'client closed') : Promise.resolve();
+    this.#outbox.rejectAll(err);
+    this.#outbox.dispose();
+    for (const w of this.#openWaiters.splice(0)) w.reject(err);
     await loop?.catch(() => undefined);
     await closing;
-    this.inbox.endIterators();
+    this.#inbox.endIterators();
     await this.channels.close().catch(() => undefined);
-    if (from === 'open' || from === 'reconnecting' || from === 'connecting' || this.finalClose) {
-      const { code, reason } = this.finalClose ?? { code: 1000, reason: 'client closed' };
+    if (from === 'open' || from === 'reconnecting' || from === 'connecting' || this.#finalClose) {
+      const { code, reason } = this.#finalClose ?? { code: 1000, reason: 'client closed' };
       this.emit('close', { code, reason, willReconnect: false });
     }
-    this.setState('closed');
+    this.#setState('closed');
     this.cancelWaiters(new SignalingError('CLIENT_CLOSED', 'the client was closed'));
     this.removeAllListeners();
   }
 
   /** Stops a first connection that failed or was aborted; back to `idle`. */
-  private abandonConnect(error: SignalingError): void {
-    this.loopAbort?.abort(error);
+  #abandonConnect(error: SignalingError): void {
+    this.#loopAbort?.abort(error);
     // Detach the aborted loop now so a new connect() can start its own at once.
-    this.loop = undefined;
-    this.loopAbort = undefined;
-    this.replacing = false;
-    for (const w of this.openWaiters.splice(0)) w.reject(error);
-    this.outbox.rejectAll(error);
-    if (this._state === 'connecting') this.setState('idle');
+    this.#loop = undefined;
+    this.#loopAbort = undefined;
+    this.#replacing = false;
+    for (const w of this.#openWaiters.splice(0)) w.reject(error);
+    this.#outbox.rejectAll(error);
+    if (this.#_state === 'connecting') this.#setState('idle');
   }
 
-  private setState(to: ClientState): void {
-    const from = this._state;
+  #setState(to: ClientState): void {
+    const from = this.#_state;
     if (from === to) return;
-    this._state = to;
-    this.log.debug(`state ${from} -> ${to}`);
+    this.#_state = to;
+    this.#log.debug(`state ${from} -> ${to}`);
     this.emit('stateChange', { from, to });
   }
 
-  private reportError(error: SignalingError): void {
-    this.m.errors += 1;
-    this.log.warn(error.message, { code: error.code });
+  #reportError(error: SignalingError): void {
+    this.#m.errors += 1;
+    this.#log.warn(error.message, { code: error.code });
     this.emit('error', error);
   }
 
   // ------------------------------------------------------------ connect loop
 
   /** @param cause what ended the previous connection, when one did (the retry strategy sees it). */
-  private startLoop(reason: string, cause?: SignalingError): void {
-    if (this.loop) return;
+  #startLoop(reason: string, cause?: SignalingError): void {
+    if (this.#loop) return;
     // With a live connection this is a make-before-break replacement (GO_AWAY, lifetime).
-    this.replacing = this.current !== undefined;
+    this.#replacing = this.current !== undefined;
     const abort = new AbortController();
-    this.loopAbort = abort;
-    const run = this.runLoop(reason, abort.signal, cause).finally(() => {
-      if (this.loop === run) {
-        this.loop = undefined;
-        this.loopAbort = undefined;
-        this.replacing = false;
+    this.#loopAbort = abort;
+    const run = this.#runLoop(reason, abort.signal, cause).finally(() => {
+      if (this.#loop === run) {
+        this.#loop = undefined;
+        this.#loopAbort = undefined;
+        this.#replacing = false;
       }
     });
-    this.loop = run;
+    this.#loop = run;
     run.catch(() => undefined);
   }
 
-  private async runLoop(reason: string, signal: AbortSignal, cause: SignalingError | undefined): Promise<void> {
+  async #runLoop(reason: string, signal: AbortSignal, cause: SignalingError | undefined): Promise<void> {
     let failures = 0;
     let retries = 0;
     let lastError: SignalingError | undefined = cause;
@@ -391,16 +391,16 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     for (;;) {
       if (signal.aborted) return;
       // A replacement starts at once (inside the GO_AWAY grace); a first connect too.
-      const waitFirst = failures > 0 || (this.everOpened && !this.replacing);
+      const waitFirst = failures > 0 || (this.#everOpened && !this.#replacing);
       if (waitFirst) {
-        const immediate = failures > 0 && lastError !== undefined && this.retryAtOnce(lastError);
-        const builtIn = immediate ? 0 : Math.max(this.backoff.next(), this.minNextDelayMs);
-        this.minNextDelayMs = 0;
+        const immediate = failures > 0 && lastError !== undefined && this.#retryAtOnce(lastError);
+        const builtIn = immediate ? 0 : Math.max(this.#backoff.next(), this.#minNextDelayMs);
+        this.#minNextDelayMs = 0;
         const error = lastError ?? new TransportError('CONNECTION_CLOSED', why);
         retries += 1;
-        const decision = this.retryDelay({ attempt: retries, error, reason: why, defaultDelayMs: builtIn });
+        const decision = this.#retryDelay({ attempt: retries, error, reason: why, defaultDelayMs: builtIn });
         if (typeof decision !== 'number') {
-          this.giveUp(decision);
+          this.#giveUp(decision);
           return;
         }
         const delayMs = decision;
@@ -414,12 +414,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         }
       }
       try {
-        const conn = await this.attempt(signal);
+        const conn = await this.#attempt(signal);
         if (signal.aborted) {
           void conn.socket.close(1000, 'aborted');
           return;
         }
-        this.install(conn);
+        this.#install(conn);
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -427,14 +427,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         failures += 1;
         lastError = err;
         why = err.message;
-        const fatal = this.route(err);
-        this.log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
-        this.surfaceDeferredClose();
-        if (fatal || !this.reconnect.enabled || failures >= this.reconnect.maxAttempts) {
-          this.giveUp(err);
+        const fatal = this.#route(err);
+        this.#log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
+        this.#surfaceDeferredClose();
+        if (fatal || !this.#reconnect.enabled || failures >= this.#reconnect.maxAttempts) {
+          this.#giveUp(err);
           return;
         }
-        if (this.everOpened) this.reportError(err);
+        if (this.#everOpened) this.#reportError(err);
       }
     }
   }
@@ -444,8 +444,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * backoff. @returns the delay in ms, or the error to end the client with (the strategy
    * said `false`, threw, or returned something that is not a delay).
    */
-  private retryDelay(context: RetryContext): number | SignalingError {
-    const strategy = this.reconnect.strategy;
+  #retryDelay(context: RetryContext): number | SignalingError {
+    const strategy = this.#reconnect.strategy;
     if (strategy === undefined) return context.defaultDelayMs;
     let decided: unknown;
     try {
@@ -454,34 +454,33 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       return new ValidationError('reconnect.strategy', `threw: ${describe(error)}`, 'INVALID_CONFIGURATION', { cause: error });
     }
     if (decided === false) {
-      this.log.info(`reconnect.strategy ended retrying after attempt ${context.attempt - 1}: ${context.error.message}`, { code: context.error.code });
+      this.#log.info(`reconnect.strategy ended retrying after attempt ${context.attempt - 1}: ${context.error.message}`, { code: context.error.code });
       return context.error;
     }
     if (typeof decided !== 'number' || !Number.isFinite(decided) || decided < 0) {
-      return new ValidationError(
+      return badOption(
         'reconnect.strategy',
         `returned ${typeof decided === 'number' ? String(decided) : JSON.stringify(decided) ?? typeof decided}; it must return a finite delay in ms >= 0, or false`,
-        'INVALID_CONFIGURATION',
       );
     }
     return decided;
   }
 
   /** The old socket of a replacement closed and the replacement is not there yet: now it shows. */
-  private surfaceDeferredClose(): void {
-    const d = this.deferredClose;
+  #surfaceDeferredClose(): void {
+    const d = this.#deferredClose;
     if (!d || this.current) return;
-    this.deferredClose = undefined;
+    this.#deferredClose = undefined;
     this.emit('close', { code: d.code, reason: d.reason, willReconnect: true });
-    this.setState('reconnecting');
+    this.#setState('reconnecting');
   }
 
-  private retryAtOnce(error: SignalingError): boolean {
-    if (isClockSkewError(error) && this.plan.skewRetries <= 1) return true;
+  #retryAtOnce(error: SignalingError): boolean {
+    if (isClockSkewError(error) && this.#plan.skewRetries <= 1) return true;
     return (
       error instanceof ServiceError &&
       (error.httpStatus === 401 || error.httpStatus === 403 || AUTH_ERROR_TYPES.has(error.errorType)) &&
-      this.plan.authFailures <= 1
+      this.#plan.authFailures <= 1
     );
   }
 
@@ -489,37 +488,37 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * Decides what the next attempt redoes (the C SDK's routing table).
    * @returns true when retrying cannot help.
    */
-  private route(error: SignalingError): boolean {
+  #route(error: SignalingError): boolean {
     if (error instanceof ValidationError) return true;
     if (isClockSkewError(error)) {
       // The offset was learnt from the reply's Date header (HTTP) or is unknown (handshake): re-probe via the control plane.
-      this.plan.skewRetries += 1;
-      if (this.plan.skewRetries > 1) this.setup.reResolveEndpoint();
+      this.#plan.skewRetries += 1;
+      if (this.#plan.skewRetries > 1) this.#setup.reResolveEndpoint();
       return false;
     }
     if (error instanceof ServiceError) {
       const s = error.httpStatus;
       if (s === 401 || s === 403 || AUTH_ERROR_TYPES.has(error.errorType)) {
-        this.plan.authFailures += 1;
-        this.plan.refreshCredentials = true;
+        this.#plan.authFailures += 1;
+        this.#plan.refreshCredentials = true;
         // Before the first open, repeated refusals are a configuration problem: say so. Once
         // connected, keep healing (keys get rotated, policies get fixed) and report each failure.
-        return !this.everOpened && this.plan.authFailures > 2;
+        return !this.#everOpened && this.#plan.authFailures > 2;
       }
       if (s === 404) {
         if (error.code === 'DELIVERY_FAILED') return false;
-        this.setup.dropCache();
-        if (this.setup.describe404) return true;
+        this.#setup.dropCache();
+        if (this.#setup.describe404) return true;
         return false;
       }
       if (error.errorType === 'ClientLimitExceededException') {
         // "Too many viewers" is not throttling: a slot frees up when a viewer leaves, which
         // takes seconds, so do not knock every 100 ms (the ConnectAs* quota is 3/s per channel).
-        if (/maximum number of viewers|too many viewers/i.test(error.message)) this.minNextDelayMs = VIEWER_LIMIT_DELAY_MS;
+        if (/maximum number of viewers|too many viewers/i.test(error.message)) this.#minNextDelayMs = VIEWER_LIMIT_DELAY_MS;
         return false;
       }
       if (s >= 500 || s === 408 || s === 429) {
-        this.setup.reResolveEndpoint();
+        this.#setup.reResolveEndpoint();
         return false;
       }
       if (s === 400 && error.errorType === 'InvalidArgumentException') return true;
@@ -528,36 +527,36 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
     if (error.code === 'MISSING_CREDENTIALS' || error.code === 'INVALID_CONFIGURATION' || error.code === 'INSECURE_ENDPOINT') return true;
     // An untrusted certificate before the first open is configuration (tls.ca), not weather.
-    if (error instanceof TransportError && !error.retryable && !this.everOpened) return true;
+    if (error instanceof TransportError && !error.retryable && !this.#everOpened) return true;
     if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
       // Before the first open this is almost always configuration: fail fast. Later it is
       // more likely a passing outage of the credentials source: keep healing.
-      this.plan.refreshCredentials = true;
-      return !this.everOpened;
+      this.#plan.refreshCredentials = true;
+      return !this.#everOpened;
     }
     // Timeouts, network failures, unclassified handshake failures, malformed replies: re-resolve the endpoint.
-    this.setup.reResolveEndpoint();
+    this.#setup.reResolveEndpoint();
     return false;
   }
 
-  private giveUp(error: SignalingError): void {
-    if (this._state === 'connecting' && !this.everOpened) {
-      this.abandonConnect(error);
+  #giveUp(error: SignalingError): void {
+    if (this.#_state === 'connecting' && !this.#everOpened) {
+      this.#abandonConnect(error);
       return;
     }
-    this.reportError(error);
+    this.#reportError(error);
     // A failed make-before-break replacement: the old socket still works; the next drop retries.
     if (this.current) return;
     const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
-    this.outbox.rejectAll(err);
-    for (const w of this.openWaiters.splice(0)) w.reject(err);
-    this.finalClose = { code: 1006, reason: 'reconnect failed' };
+    this.#outbox.rejectAll(err);
+    for (const w of this.#openWaiters.splice(0)) w.reject(err);
+    this.#finalClose = { code: 1006, reason: 'reconnect failed' };
     void this.close();
   }
 
-  private recordExchange(rec: ExchangeRecord): void {
+  #recordExchange(rec: ExchangeRecord): void {
     // ICE runs beside the handshake, so it is not a sequential exchange.
-    if (rec.operation !== 'GetIceServerConfig') this.attemptExchanges += 1;
+    if (rec.operation !== 'GetIceServerConfig') this.#attemptExchanges += 1;
     const phase: Record<string, keyof ClientMetrics['phases']> = {
       DescribeSignalingChannel: 'describeMs',
       CreateSignalingChannel: 'createMs',
@@ -565,21 +564,21 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       GetIceServerConfig: 'iceMs',
     };
     const key = phase[rec.operation];
-    if (key) this.m.phases[key] = rec.durationMs;
+    if (key) this.#m.phases[key] = rec.durationMs;
   }
 
   /** One connection attempt: resolve what is missing, sign, open. */
-  private async attempt(signal: AbortSignal): Promise<Conn> {
-    this.m.attempts += 1;
-    this.attemptExchanges = 0;
-    const plan = this.plan;
+  async #attempt(signal: AbortSignal): Promise<Conn> {
+    this.#m.attempts += 1;
+    this.#attemptExchanges = 0;
+    const plan = this.#plan;
     if (plan.refreshCredentials) {
       await this.channels.refreshCredentials();
       plan.refreshCredentials = false;
     }
-    await this.setup.resolve(signal);
-    const endpoints = this.setup.endpoints!;
-    const arn = this.setup.arn!;
+    await this.#setup.resolve(signal);
+    const endpoints = this.#setup.endpoints!;
+    const arn = this.#setup.arn!;
     const url = await this.channels.signConnectUrl({
       wssEndpoint: endpoints.wss,
       channelArn: arn,
@@ -587,18 +586,18 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       ...(this.clientId === undefined ? {} : { clientId: this.clientId }),
     });
     if (signal.aborted) throw new AbortError('connect was aborted');
-    const conn = await this.openConn(url, signal);
+    const conn = await this.#openConn(url, signal);
     plan.authFailures = 0;
     plan.skewRetries = 0;
-    this.setup.describe404 = false;
-    this.m.exchangesBeforeOpen = this.attemptExchanges + 1;
+    this.#setup.describe404 = false;
+    this.#m.exchangesBeforeOpen = this.#attemptExchanges + 1;
     return conn;
   }
 
   /** Opens one socket and starts ICE in parallel with the handshake. */
-  private openConn(url: string, signal: AbortSignal): Promise<Conn> {
+  #openConn(url: string, signal: AbortSignal): Promise<Conn> {
     return new Promise<Conn>((resolve, reject) => {
-      const id = ++this.connSeq;
+      const id = ++this.#connSeq;
       const started = Date.now();
       let conn: Conn | undefined;
       let settled = false;
@@ -609,14 +608,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         reject(new AbortError('connect was aborted'));
       };
       const socket = openSocket(
-        this.wsFactory,
+        this.#wsFactory,
         url,
         {
           onOpen: () => {
             if (settled) return;
             settled = true;
             signal.removeEventListener('abort', onAbort);
-            this.m.phases.connectMs = Date.now() - started;
+            this.#m.phases.connectMs = Date.now() - started;
             conn = { ...newOutboundLink(socket), id, openedAt: Date.now(), timers: [] };
             resolve(conn);
           },
@@ -624,22 +623,22 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
             if (settled) return;
             settled = true;
             signal.removeEventListener('abort', onAbort);
-            this.m.phases.connectMs = Date.now() - started;
-            reject(this.classifyHandshake(error, handshake));
+            this.#m.phases.connectMs = Date.now() - started;
+            reject(this.#classifyHandshake(error, handshake));
           },
           onMessage: (text, raw) => {
             if (!conn) return;
             conn.lastActivity = Date.now();
-            this.inbox.onFrame(text, raw);
+            this.#inbox.onFrame(text, raw);
           },
           onClose: (code, reason) => {
-            if (conn) this.onConnClosed(conn, code, reason);
+            if (conn) this.#onConnClosed(conn, code, reason);
           },
           onPong: () => {
-            if (conn) this.outbox.onPong(conn);
+            if (conn) this.#outbox.onPong(conn);
           },
         },
-        this.handshakeMs,
+        this.#handshakeMs,
       );
       signal.addEventListener('abort', onAbort, { once: true });
       // In parallel with the handshake, never before it: ICE must not delay `open`.
@@ -647,7 +646,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     });
   }
 
-  private classifyHandshake(error: SignalingError, handshake: HandshakeFailure | undefined): SignalingError {
+  #classifyHandshake(error: SignalingError, handshake: HandshakeFailure | undefined): SignalingError {
     if (!handshake) return error;
     this.channels.learnClock(handshake);
     const svc = parseServiceError({ status: handshake.status, headers: handshake.headers, body: handshake.body });
@@ -655,109 +654,109 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   /** Makes `conn` the current connection (closing the one it replaces). */
-  private install(conn: Conn): void {
-    if (this._state === 'closing' || this._state === 'closed') {
+  #install(conn: Conn): void {
+    if (this.#_state === 'closing' || this.#_state === 'closed') {
       void conn.socket.close(1000, 'client closed');
       return;
     }
     const old = this.current;
     this.current = conn;
-    this.deferredClose = undefined;
-    this.replacing = false;
-    const reconnected = this.everOpened;
-    this.everOpened = true;
-    if (reconnected) this.m.reconnects += 1;
-    this.m.connectedAt = conn.openedAt;
-    this.m.timeToOpenMs = conn.openedAt - this.loopStartedAt;
-    this.startConnTimers(conn);
-    if (old) void this.disposeConn(old, 1000, 'replaced by a new connection');
-    this.setState('open');
-    for (const w of this.openWaiters.splice(0)) w.resolve();
+    this.#deferredClose = undefined;
+    this.#replacing = false;
+    const reconnected = this.#everOpened;
+    this.#everOpened = true;
+    if (reconnected) this.#m.reconnects += 1;
+    this.#m.connectedAt = conn.openedAt;
+    this.#m.timeToOpenMs = conn.openedAt - this.#loopStartedAt;
+    this.#startConnTimers(conn);
+    if (old) void this.#disposeConn(old, 1000, 'replaced by a new connection');
+    this.#setState('open');
+    for (const w of this.#openWaiters.splice(0)) w.resolve();
     this.emit('open', { reconnected });
-    this.outbox.flush();
-    if (this.joinStorage) void this.joinStorageSessionNow();
+    this.#outbox.flush();
+    if (this.#joinStorage) void this.#joinStorageSessionNow();
   }
 
-  private async joinStorageSessionNow(): Promise<void> {
+  async #joinStorageSessionNow(): Promise<void> {
     try {
-      const webrtc = this.setup.endpoints?.webrtc;
-      await this.channels.joinStorageSession({ channelArn: this.setup.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
+      const webrtc = this.#setup.endpoints?.webrtc;
+      await this.channels.joinStorageSession({ channelArn: this.#setup.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
     } catch (error) {
-      this.reportError(toSignalingError(error));
+      this.#reportError(toSignalingError(error));
     }
   }
 
-  private startConnTimers(conn: Conn): void {
+  #startConnTimers(conn: Conn): void {
     const keepalive = setInterval(() => {
-      const pingSentAt = this.outbox.oldestPingSentAt(conn);
-      if (pingSentAt !== undefined && Date.now() - pingSentAt >= this.keepaliveMs) {
-        this.log.warn('no pong within the keepalive interval; replacing the connection');
+      const pingSentAt = this.#outbox.oldestPingSentAt(conn);
+      if (pingSentAt !== undefined && Date.now() - pingSentAt >= this.#keepaliveMs) {
+        this.#log.warn('no pong within the keepalive interval; replacing the connection');
         void conn.socket.close(4000, 'keepalive timeout');
-        this.onConnClosed(conn, 1006, 'keepalive timeout');
+        this.#onConnClosed(conn, 1006, 'keepalive timeout');
         return;
       }
       if (pingSentAt !== undefined) return;
-      if (!this.outbox.ping(conn) && Date.now() - conn.lastActivity >= this.reconnect.idleAfterMs && this.current === conn && !this.loop) {
+      if (!this.#outbox.ping(conn) && Date.now() - conn.lastActivity >= this.#reconnect.idleAfterMs && this.current === conn && !this.#loop) {
         // No ping here (browser): replace the connection before the idle limit cuts it.
-        this.log.info('connection idle near the service limit; replacing it');
-        this.loopStartedAt = Date.now();
-        this.startLoop('idle limit');
+        this.#log.info('connection idle near the service limit; replacing it');
+        this.#loopStartedAt = Date.now();
+        this.#startLoop('idle limit');
       }
-    }, Math.min(this.keepaliveMs, this.reconnect.idleAfterMs));
+    }, Math.min(this.#keepaliveMs, this.#reconnect.idleAfterMs));
     const proactive = setTimeout(() => {
       if (this.current === conn) {
-        this.log.info('connection near its lifetime limit; replacing it');
-        this.loopStartedAt = Date.now();
-        this.startLoop('connection lifetime');
+        this.#log.info('connection near its lifetime limit; replacing it');
+        this.#loopStartedAt = Date.now();
+        this.#startLoop('connection lifetime');
       }
-    }, this.reconnect.proactiveAfterMs);
+    }, this.#reconnect.proactiveAfterMs);
     conn.timers.push(keepalive, proactive);
   }
 
   /** Closes a connection we are done with, after the service confirmed what was written to it. */
-  private async disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
-    this.stopConnTimers(conn);
-    await this.outbox.drain(conn, 1000);
+  async #disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
+    this.#stopConnTimers(conn);
+    await this.#outbox.drain(conn, 1000);
     await conn.socket.close(code, reason);
-    this.outbox.releaseUnconfirmed(conn);
+    this.#outbox.releaseUnconfirmed(conn);
   }
 
-  private stopConnTimers(conn: Conn): void {
+  #stopConnTimers(conn: Conn): void {
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
-    this.outbox.stopPacing(conn);
+    this.#outbox.stopPacing(conn);
   }
 
-  private onConnClosed(conn: Conn, code: number, reason: string): void {
-    this.stopConnTimers(conn);
+  #onConnClosed(conn: Conn, code: number, reason: string): void {
+    this.#stopConnTimers(conn);
     const wasCurrent = this.current === conn;
     if (wasCurrent) this.current = undefined;
-    this.outbox.releaseUnconfirmed(conn);
+    this.#outbox.releaseUnconfirmed(conn);
     if (!wasCurrent) return; // an old connection after a swap
-    if (this._state === 'closing' || this._state === 'closed') return;
-    if (this.loop && this.replacing) {
+    if (this.#_state === 'closing' || this.#_state === 'closed') return;
+    if (this.#loop && this.#replacing) {
       // The replacement is under way (the service may close the old socket as the new one
       // arrives): stay quiet unless the replacement fails.
-      this.deferredClose = { code, reason };
+      this.#deferredClose = { code, reason };
       return;
     }
-    if (Date.now() - conn.openedAt > STABLE_MS) this.backoff.reset();
-    const willReconnect = this.reconnect.enabled;
-    this.log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
+    if (Date.now() - conn.openedAt > STABLE_MS) this.#backoff.reset();
+    const willReconnect = this.#reconnect.enabled;
+    this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
     if (code === 1009) {
-      this.reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', { closeCode: code, closeReason: reason }));
+      this.#reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', { closeCode: code, closeReason: reason }));
     }
     if (!willReconnect) {
       // close() reports it, once, with willReconnect: false.
-      this.finalClose = { code, reason };
+      this.#finalClose = { code, reason };
       void this.close();
       return;
     }
     this.emit('close', { code, reason, willReconnect });
-    this.setState('reconnecting');
-    if (!this.loop) {
-      this.loopStartedAt = Date.now();
-      this.startLoop(
+    this.#setState('reconnecting');
+    if (!this.#loop) {
+      this.#loopStartedAt = Date.now();
+      this.#startLoop(
         `connection closed (${code})`,
         new TransportError('CONNECTION_CLOSED', `the connection closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, closeReason: reason }),
       );
@@ -772,12 +771,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * @returns how many were released.
    */
   drainPendingIceCandidates(senderClientId?: string): number {
-    return this.inbox.drainPendingIceCandidates(senderClientId);
+    return this.#inbox.drainPendingIceCandidates(senderClientId);
   }
 
   /** A copy of the candidates held for `senderClientId` (the master's when omitted). */
   getPendingIceCandidates(senderClientId?: string): IceCandidatePayload[] {
-    return this.inbox.getPendingIceCandidates(senderClientId);
+    return this.#inbox.getPendingIceCandidates(senderClientId);
   }
 
   /**
@@ -785,26 +784,26 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * (before a renegotiation). @returns how many held candidates were dropped.
    */
   resetIceCandidateState(senderClientId?: string): number {
-    return this.inbox.resetIceCandidateState(senderClientId);
+    return this.#inbox.resetIceCandidateState(senderClientId);
   }
 
   /**
    * Peer messages as an async iterator; ends when the client closes or `signal` aborts.
    */
   messages(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<SignalingMessage> {
-    return this.inbox.messages(options);
+    return this.#inbox.messages(options);
   }
 
   // --------------------------------------------------------------- outbound
 
   /** Sends an SDP offer. A master must name the viewer; a viewer must not name anyone. */
   sendSdpOffer(offer: SdpPayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
-    return this.send('SDP_OFFER', offer, recipientClientId, options);
+    return this.#send('SDP_OFFER', offer, recipientClientId, options);
   }
 
   /** Sends an SDP answer. A master must name the viewer; a viewer must not name anyone. */
   sendSdpAnswer(answer: SdpPayload, recipientClientId?: string, options?: SendOptions): Promise<void> {
-    return this.send('SDP_ANSWER', answer, recipientClientId, options);
+    return this.#send('SDP_ANSWER', answer, recipientClientId, options);
   }
 
   /**
@@ -812,17 +811,17 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * Takes `RTCIceCandidate.toJSON()` as is (its `candidate` is typed optional; it must be a string).
    */
   sendIceCandidate(candidate: IceCandidateInit, recipientClientId?: string, options?: SendOptions): Promise<void> {
-    return this.send('ICE_CANDIDATE', candidate, recipientClientId, options);
+    return this.#send('ICE_CANDIDATE', candidate, recipientClientId, options);
   }
 
-  private send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions | undefined): Promise<void> {
+  #send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions | undefined): Promise<void> {
     const label = action;
     try {
-      if (this._state === 'closing' || this._state === 'closed') {
+      if (this.#_state === 'closing' || this.#_state === 'closed') {
         throw new SignalingError('CLIENT_CLOSED', `${label}: the client is closed`);
       }
-      if (this._state === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
-      return this.outbox.send(buildFrame(this.role, action, payload, recipient, options), label);
+      if (this.#_state === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
+      return this.#outbox.send(buildFrame(this.role, action, payload, recipient, options), label);
     } catch (error) {
       return Promise.reject(toSignalingError(error));
     }
@@ -836,7 +835,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * Before `connect()` it resolves the channel first.
    */
   async getIceServers(options: { signal?: AbortSignal } = {}): Promise<RtcIceServer[]> {
-    if (this._state === 'closing' || this._state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
+    if (this.#_state === 'closing' || this.#_state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
     return this.iceServers.get(options);
   }
 

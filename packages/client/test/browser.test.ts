@@ -67,6 +67,12 @@ afterEach(async () => {
   await h.stop();
 });
 
+test("the page bundle carries core's browser codec (the natives only), not the pure-JS fallback", () => {
+  // esbuild marks each bundled source file with a path comment.
+  expect(bundle).toContain('core/src/codec-browser.ts');
+  expect(bundle).not.toContain('core/src/codec.ts');
+});
+
 type Win = { KvsSig: typeof import('../src/index.browser'); client: import('../src/index.browser').SignalingClient; answer: Promise<unknown> };
 
 test('a browser viewer connects with the page globals and exchanges SDP with a Node master', async () => {
@@ -88,14 +94,15 @@ test('a browser viewer connects with the page globals and exchanges SDP with a N
   );
   expect(opened).toEqual({ state: 'open', exchanges: 3 });
   expect((await offerSeen).senderClientId).toBe('browser-1');
-  await master.sendSdpAnswer({ type: 'answer', sdp: 'v=1\r\n' }, 'browser-1');
+  // Non-ASCII text takes the page's TextEncoder/TextDecoder path of core's browser codec.
+  await master.sendSdpAnswer({ type: 'answer', sdp: 'v=1\r\ns=café 😀\r\n' }, 'browser-1');
   const after = await page.evaluate(async () => {
     const w = globalThis as unknown as Win;
     const answer = await w.answer;
     const servers = await w.client.getIceServers();
     return { answer, stun: servers[0] };
   });
-  expect(after.answer).toEqual({ payload: { type: 'answer', sdp: 'v=1\r\n' }, senderClientId: undefined });
+  expect(after.answer).toEqual({ payload: { type: 'answer', sdp: 'v=1\r\ns=café 😀\r\n' }, senderClientId: undefined });
   expect(after.stun).toEqual({ urls: 'stun:stun.kinesisvideo.us-west-2.amazonaws.com:443' });
 });
 

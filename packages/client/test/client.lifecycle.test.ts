@@ -233,6 +233,9 @@ describe('input validation', () => {
     [{ role: 'MASTER', channelName: 'x', channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/x/1' }, 'channelName'],
     [{ role: 'MASTER', channelName: 'bad name' }, 'channelName'],
     [{ role: 'MASTER', channelArn: 'not-an-arn' }, 'channelArn'],
+    // A Kinesis Video ARN of another resource (a stream) is not a channel: refused up front, not at the first Describe.
+    [{ role: 'MASTER', channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:stream/x/1' }, 'channelArn'],
+    [{ role: 'VIEWER', channelName: 'x', clientId: 'aws_lower' }, 'clientId'],
     [{ role: 'MASTER', channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/x/1', createChannelIfMissing: true }, 'createChannelIfMissing'],
     [{ role: 'MASTER', channelName: 'x', reconnect: { maxAttempts: 0 } }, 'reconnect.maxAttempts'],
     [{ role: 'MASTER', channelName: 'x', timeouts: { requestMs: -1 } }, 'timeouts.requestMs'],

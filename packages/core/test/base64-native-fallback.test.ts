@@ -1,9 +1,11 @@
 /**
- * The codec uses the runtime's atob/btoa/TextEncoder/TextDecoder when present
- * and pure JS otherwise. Each test loads src/base64.ts afresh with some of
- * those globals hidden, so every path runs in the same process, and checks
- * that all paths give the same output, or the same typed error with the same
- * message, and agree with Node's Buffer as the independent reference.
+ * The default codec (src/codec.ts) uses the runtime's atob/btoa/TextEncoder/
+ * TextDecoder when present and pure JS otherwise; the browser build's codec
+ * (src/codec-browser.ts) uses only the natives. Each test loads src/base64.ts
+ * afresh over one codec, with some of those globals hidden, so every path runs
+ * in the same process, and checks that all paths give the same output, or the
+ * same typed error with the same message, and agree with Node's Buffer as the
+ * independent reference.
  */
 import fc from 'fast-check';
 
@@ -14,8 +16,11 @@ type NativeName = (typeof NATIVE)[number];
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1500);
 const g = globalThis as unknown as Record<string, unknown>;
 
-/** Loads a fresh copy of the codec with `present` replacing the web globals (absent when not listed). */
-function loadWith(present: Partial<Record<NativeName, unknown>>): Codec {
+/**
+ * Loads a fresh copy of the codec with `present` replacing the web globals (absent when not listed),
+ * over `#codec` as the package resolves it (codec.ts here) or over the browser build's codec-browser.ts.
+ */
+function loadWith(present: Partial<Record<NativeName, unknown>>, build: 'default' | 'browser' = 'default'): Codec {
   const saved = NATIVE.map((name) => [name, Object.getOwnPropertyDescriptor(g, name)] as const);
   for (const name of NATIVE) {
     delete g[name];
@@ -24,7 +29,12 @@ function loadWith(present: Partial<Record<NativeName, unknown>>): Codec {
   try {
     let mod: Codec | undefined;
     jest.isolateModules(() => {
-      mod = require('../src/base64') as Codec;
+      if (build === 'browser') jest.doMock('#codec', () => jest.requireActual('../src/codec-browser'));
+      try {
+        mod = require('../src/base64') as Codec;
+      } finally {
+        jest.dontMock('#codec');
+      }
     });
     if (mod === undefined) throw new Error('module did not load');
     return mod;
@@ -42,6 +52,7 @@ const paths: [string, Codec][] = [
   ['pure', loadWith({})],
   ['base64 native, UTF-8 pure (React Native 0.74 without TextDecoder)', loadWith({ atob: real.atob, btoa: real.btoa })],
   ['UTF-8 native, base64 pure', loadWith({ TextEncoder: real.TextEncoder, TextDecoder: real.TextDecoder })],
+  ['browser build (natives only, no pure JS)', loadWith(real, 'browser')],
 ];
 
 type Outcome = { ok: true; value: unknown } | { ok: false; name: string; code: unknown; field: unknown; message: string };
@@ -126,6 +137,45 @@ describe('native and pure-JS codec paths', () => {
     }
     exercise(native);
     for (const k of NATIVE) expect({ k, used: calls[k] > 0 }).toEqual({ k, used: true });
+  });
+
+  test('the browser build has no pure-JS path: it runs on the natives alone', () => {
+    const browser = loadWith(real, 'browser');
+    const calls: Record<NativeName, number> = { atob: 0, btoa: 0, TextEncoder: 0, TextDecoder: 0 };
+    const Enc = real.TextEncoder as new () => { encode(s: string): Uint8Array };
+    const Dec = real.TextDecoder as new (l: string, o: object) => { decode(b: Uint8Array): string };
+    const counting = {
+      atob: (s: string) => (calls.atob++, (real.atob as (s: string) => string)(s)),
+      btoa: (s: string) => (calls.btoa++, (real.btoa as (s: string) => string)(s)),
+      TextEncoder: class extends Enc {
+        constructor() {
+          super();
+          calls.TextEncoder++;
+        }
+      },
+      TextDecoder: class extends Dec {
+        constructor(label: string, options: object) {
+          super(label, options);
+          calls.TextDecoder++;
+        }
+      },
+    };
+    Object.assign(g, counting);
+    try {
+      expect(browser.decodeBase64Utf8(browser.encodeBase64Utf8('é😀'))).toBe('é😀');
+      expect(browser.decodePayload(browser.encodePayload({ sdp: 'v=0 ü' }))).toEqual({ sdp: 'v=0 ü' });
+    } finally {
+      Object.assign(g, real);
+    }
+    for (const k of NATIVE) expect({ k, used: calls[k] > 0 }).toEqual({ k, used: true });
+    // Without the natives nothing is left to fall back on (the default build would run pure JS).
+    delete g.btoa;
+    try {
+      expect(() => browser.encodeBase64(Uint8Array.of(65))).toThrow(TypeError);
+      expect(loadWith({}).encodeBase64(Uint8Array.of(65))).toBe('QQ==');
+    } finally {
+      Object.assign(g, { btoa: real.btoa });
+    }
   });
 
   test('a lax atob polyfill (skips bad characters, ignores bits) is not trusted', () => {

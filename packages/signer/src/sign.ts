@@ -1,7 +1,7 @@
-import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { SignalingError, ValidationError } from '@kvs-sig/core';
 import type { HttpRequest } from '@kvs-sig/core';
-import { createCredentialsProvider, type CredentialsInput, type CredentialsProvider, type CredentialsProviderFn } from './credentials';
+import { createCredentialsProvider, type Credentials, type CredentialsInput, type CredentialsProvider, type CredentialsProviderFn } from './credentials';
 import {
   DEFAULT_EXPIRES_IN,
   DEFAULT_SERVICE,
@@ -12,6 +12,7 @@ import {
   smithySigner,
   splitUrl,
   wirePath,
+  type SplitUrl,
 } from './internal';
 
 /** Options of {@link signRequest}. @public */
@@ -32,38 +33,27 @@ export interface PresignOptions extends SignOptions {
   expiresIn?: number;
 }
 
-const RESERVED_QUERY = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Security-Token',
-  'X-Amz-Signature',
-]);
+const PRESIGN_SCHEMES = ['wss', 'ws', 'https', 'http'];
+const RESERVED_QUERY = /^X-Amz-(?:Algorithm|Credential|Date|Expires|SignedHeaders|Security-Token|Signature)$/;
 
-function signingDateOf(options: SignOptions): Date {
-  if (options.signingDate !== undefined) {
-    if (!(options.signingDate instanceof Date) || Number.isNaN(options.signingDate.getTime())) {
-      throw new ValidationError('signingDate', 'must be a valid Date', 'INVALID_CONFIGURATION');
-    }
-    return options.signingDate;
+const required = (field: string, code: 'INVALID_CONFIGURATION' | 'MISSING_CREDENTIALS' = 'INVALID_CONFIGURATION'): ValidationError =>
+  new ValidationError(field, 'are required', code);
+
+function signingDateOf(date: Date | undefined, offset: number | undefined): Date {
+  if (date !== undefined) {
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new ValidationError('signingDate', 'must be a valid Date', 'INVALID_CONFIGURATION');
+    return date;
   }
-  const offset = options.clockOffsetMs ?? 0;
-  if (!Number.isFinite(offset)) throw new ValidationError('clockOffsetMs', 'must be a finite number', 'INVALID_CONFIGURATION');
-  return new Date(Date.now() + offset);
+  const ms = offset ?? 0;
+  if (!Number.isFinite(ms)) throw new ValidationError('clockOffsetMs', 'must be a finite number', 'INVALID_CONFIGURATION');
+  return new Date(Date.now() + ms);
 }
 
-function checkOptions(options: SignOptions): { region: string; service: string; provider: CredentialsProvider } {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
-  if (options.credentials === undefined || options.credentials === null) {
-    throw new ValidationError('credentials', 'are required', 'MISSING_CREDENTIALS');
+function checkExpiresIn(expiresIn: number): number {
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
+    throw new ValidationError('expiresIn', `must be an integer number of seconds in 1..${MAX_EXPIRES_IN}, got ${String(expiresIn)}`, 'INVALID_CONFIGURATION');
   }
-  return {
-    region: checkRegion(options.region),
-    service: checkService(options.service ?? DEFAULT_SERVICE),
-    provider: providerFor(options.credentials),
-  };
+  return expiresIn;
 }
 
 // A bare provider function passed on every call would otherwise be fetched on every
@@ -80,6 +70,91 @@ function providerFor(input: CredentialsInput | CredentialsProvider): Credentials
 }
 
 /**
+ * Checked options and the smithy signers built from them: made once per
+ * {@link createSigV4RequestSigner} (once per call for the one-shot functions).
+ */
+class Prepared {
+  readonly #region: string;
+  readonly #service: string;
+  readonly #provider: CredentialsProvider;
+  // The smithy signers for the last credentials seen: providers hand out the same
+  // object until they refresh, so this holds across calls (and smithy caches the
+  // derived key per credentials, region, service and day).
+  #last: { creds: Credentials; header: SignatureV4; query: SignatureV4 } | undefined;
+
+  constructor(options: SignOptions | SigV4RequestSignerOptions) {
+    if (typeof options !== 'object' || options === null) throw required('options');
+    if (options.credentials === undefined || options.credentials === null) throw required('credentials', 'MISSING_CREDENTIALS');
+    this.#region = checkRegion(options.region);
+    this.#service = checkService(options.service ?? DEFAULT_SERVICE);
+    this.#provider = providerFor(options.credentials);
+  }
+
+  #signers(creds: Credentials): { header: SignatureV4; query: SignatureV4 } {
+    if (this.#last?.creds !== creds) {
+      this.#last = { creds, header: smithySigner(creds, this.#region, this.#service, true), query: smithySigner(creds, this.#region, this.#service, false) };
+    }
+    return this.#last;
+  }
+
+  async sign(request: HttpRequest, date: () => Date): Promise<HttpRequest> {
+    if (typeof request !== 'object' || request === null) throw new ValidationError('request', 'is required');
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      throw new ValidationError('request.method', `must be GET or POST, got ${JSON.stringify(request.method)}`);
+    }
+    if (request.body !== undefined && typeof request.body !== 'string') {
+      throw new ValidationError('request.body', 'must be a string when present');
+    }
+    const url = splitUrl(request.url, 'request.url', ['https', 'http']);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (typeof value !== 'string') throw new ValidationError(`request.headers.${name}`, 'must be a string');
+      if (lower in headers) throw new ValidationError(`request.headers.${name}`, 'is given twice with different case');
+      headers[lower] = value;
+    }
+    headers.host = url.host;
+    const signingDate = date();
+    const signed = await this.#signers(await this.#provider.get()).header.sign(
+      {
+        method: request.method,
+        protocol: `${url.scheme}:`,
+        hostname: url.hostname,
+        port: url.port,
+        path: wirePath(url.path),
+        query: url.query,
+        headers,
+        body: request.body,
+      },
+      { signingDate },
+    );
+    const out: HttpRequest = { method: request.method, url: request.url, headers: { ...signed.headers } };
+    if (request.body !== undefined) out.body = request.body;
+    return out;
+  }
+
+  /** `url` is parsed after the credentials are fetched, like the official signer, so a missing key is reported before a bad URL. */
+  async presign(url: () => SplitUrl, date: () => Date, expiresIn: number): Promise<string> {
+    const signingDate = date();
+    const creds = await this.#provider.get();
+    const parts = url();
+    for (const key of Object.keys(parts.query)) {
+      if (RESERVED_QUERY.test(key)) throw new ValidationError(`url.query.${key}`, 'is added by the signer; pass the unsigned URL');
+    }
+    let presigned: { query?: unknown };
+    try {
+      presigned = await this.#signers(creds).query.presign(
+        { method: 'GET', protocol: `${parts.scheme}:`, hostname: parts.hostname, port: parts.port, path: parts.path, query: parts.query, headers: { host: parts.host } },
+        { signingDate, expiresIn },
+      );
+    } catch (cause) {
+      throw new SignalingError('INVALID_CONFIGURATION', `presigning failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    return `${parts.scheme}://${parts.host}${parts.path}?${serialiseQuery(presigned.query as Record<string, string | string[]>)}`;
+  }
+}
+
+/**
  * Signs one of core's requests with SigV4 in headers, exactly as AWS SDK v3 does
  * for `kinesisvideo`: it adds `host`, `x-amz-date`, `x-amz-content-sha256` (the
  * SDK sends it for every service), `x-amz-security-token` when the credentials
@@ -91,41 +166,7 @@ function providerFor(input: CredentialsInput | CredentialsProvider): Credentials
  * @public
  */
 export async function signRequest(request: HttpRequest, options: SignOptions): Promise<HttpRequest> {
-  const { region, service, provider } = checkOptions(options);
-  if (typeof request !== 'object' || request === null) throw new ValidationError('request', 'is required');
-  if (request.method !== 'GET' && request.method !== 'POST') {
-    throw new ValidationError('request.method', `must be GET or POST, got ${JSON.stringify(request.method)}`);
-  }
-  if (request.body !== undefined && typeof request.body !== 'string') {
-    throw new ValidationError('request.body', 'must be a string when present');
-  }
-  const url = splitUrl(request.url, 'request.url', ['https', 'http']);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (typeof value !== 'string') throw new ValidationError(`request.headers.${name}`, 'must be a string');
-    if (lower in headers) throw new ValidationError(`request.headers.${name}`, 'is given twice with different case');
-    headers[lower] = value;
-  }
-  headers.host = url.host;
-  const date = signingDateOf(options);
-  const credentials = await provider.get();
-  const signed = await smithySigner(credentials, region, service, true).sign(
-    new SmithyRequest({
-      method: request.method,
-      protocol: `${url.scheme}:`,
-      hostname: url.hostname,
-      ...(url.port === undefined ? {} : { port: url.port }),
-      path: wirePath(url.path),
-      query: url.query,
-      headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-    }),
-    { signingDate: date },
-  );
-  const out: HttpRequest = { method: request.method, url: request.url, headers: { ...signed.headers } };
-  if (request.body !== undefined) out.body = request.body;
-  return out;
+  return new Prepared(options).sign(request, () => signingDateOf(options.signingDate, options.clockOffsetMs));
 }
 
 /**
@@ -139,36 +180,8 @@ export async function signRequest(request: HttpRequest, options: SignOptions): P
  * @public
  */
 export async function presignWssUrl(url: string, options: PresignOptions): Promise<string> {
-  const { region, service, provider } = checkOptions(options);
-  const expiresIn = options.expiresIn ?? DEFAULT_EXPIRES_IN;
-  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
-    throw new ValidationError('expiresIn', `must be an integer number of seconds in 1..${MAX_EXPIRES_IN}, got ${String(expiresIn)}`, 'INVALID_CONFIGURATION');
-  }
-  const date = signingDateOf(options);
-  // Credentials first, like the official signer, so a missing key is reported before a bad URL.
-  const credentials = await provider.get();
-  const parts = splitUrl(url, 'url', ['wss', 'ws', 'https', 'http']);
-  for (const key of Object.keys(parts.query)) {
-    if (RESERVED_QUERY.has(key)) throw new ValidationError(`url.query.${key}`, 'is added by the signer; pass the unsigned URL');
-  }
-  let presigned: SmithyRequest;
-  try {
-    presigned = (await smithySigner(credentials, region, service, false).presign(
-      new SmithyRequest({
-        method: 'GET',
-        protocol: `${parts.scheme}:`,
-        hostname: parts.hostname,
-        ...(parts.port === undefined ? {} : { port: parts.port }),
-        path: parts.path,
-        query: parts.query,
-        headers: { host: parts.host },
-      }),
-      { signingDate: date, expiresIn },
-    )) as SmithyRequest;
-  } catch (cause) {
-    throw new SignalingError('INVALID_CONFIGURATION', `presigning failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-  return `${parts.scheme}://${parts.host}${parts.path}?${serialiseQuery(presigned.query as Record<string, string | string[]>)}`;
+  const prepared = new Prepared(options);
+  return prepared.presign(() => splitUrl(url, 'url', PRESIGN_SCHEMES), () => signingDateOf(options.signingDate, options.clockOffsetMs), checkExpiresIn(options.expiresIn ?? DEFAULT_EXPIRES_IN));
 }
 
 /**
@@ -199,41 +212,32 @@ export interface SigV4RequestSignerOptions {
  * @public
  */
 export function createSigV4RequestSigner(options: SigV4RequestSignerOptions): Required<RequestSigner> {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'are required', 'INVALID_CONFIGURATION');
-  if (options.credentials === undefined || options.credentials === null) {
-    throw new ValidationError('credentials', 'are required', 'MISSING_CREDENTIALS');
-  }
-  const region = checkRegion(options.region);
-  const service = checkService(options.service ?? DEFAULT_SERVICE);
-  const credentials = providerFor(options.credentials);
+  const prepared = new Prepared(options);
   const offset = options.clockOffsetMs;
   if (offset !== undefined && typeof offset !== 'function' && !Number.isFinite(offset)) {
     throw new ValidationError('clockOffsetMs', 'must be a finite number or a function', 'INVALID_CONFIGURATION');
   }
-  const clockOffsetMs = (): number => (typeof offset === 'function' ? offset() : (offset ?? 0));
-  const base = (date: Date | undefined): SignOptions => ({
-    credentials,
-    region,
-    service,
-    ...(date === undefined ? { clockOffsetMs: clockOffsetMs() } : { signingDate: date }),
-  });
+  const expiresIn = checkExpiresIn(options.expiresIn ?? DEFAULT_EXPIRES_IN);
+  const dateOf = (date: Date | undefined) => (): Date => signingDateOf(date, typeof offset === 'function' ? offset() : offset);
   return {
-    async getSignedUrl(wssEndpoint, queryParams, date) {
-      if (typeof wssEndpoint !== 'string' || wssEndpoint.includes('?')) {
-        throw new ValidationError('wssEndpoint', 'must be a URL without a query; pass parameters in queryParams');
+    getSignedUrl(wssEndpoint, queryParams, date) {
+      try {
+        if (typeof wssEndpoint !== 'string' || wssEndpoint.includes('?')) {
+          throw new ValidationError('wssEndpoint', 'must be a URL without a query; pass parameters in queryParams');
+        }
+        const query: Record<string, string> = {};
+        for (const [k, v] of Object.entries(queryParams ?? {})) {
+          if (typeof v !== 'string') throw new ValidationError(`queryParams.${k}`, 'must be a string');
+          query[k] = v;
+        }
+        // The parameters go in as they are: the same as encoding them into the URL and parsing it back.
+        return prepared.presign(() => ({ ...splitUrl(wssEndpoint, 'url', PRESIGN_SCHEMES), query }), dateOf(date), expiresIn);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const entries = Object.entries(queryParams ?? {});
-      for (const [k, v] of entries) {
-        if (typeof v !== 'string') throw new ValidationError(`queryParams.${k}`, 'must be a string');
-      }
-      const query = entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-      return presignWssUrl(query === '' ? wssEndpoint : `${wssEndpoint}?${query}`, {
-        ...base(date),
-        ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
-      });
     },
     signRequest(request, date) {
-      return signRequest(request, base(date));
+      return prepared.sign(request, dateOf(date));
     },
   };
 }

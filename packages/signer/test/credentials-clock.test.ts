@@ -186,6 +186,34 @@ describe('ClockSkew', () => {
   });
 });
 
+describe('createSigV4RequestSigner reuses its smithy signers only for the same credentials', () => {
+  test('after the provider refreshes, URLs and requests are signed with the new keys, each equal to a one-shot signature', async () => {
+    let n = 1;
+    const provider = createCredentialsProvider(async () => creds(n));
+    const signer = createSigV4RequestSigner({ credentials: provider, region: 'us-west-2' });
+    const at = new Date('2024-01-02T03:04:05Z');
+    const query = { 'X-Amz-ChannelARN': 'arn:aws:kinesisvideo:us-west-2:1:channel/c/1' };
+    const request = { method: 'POST' as const, url: 'https://h.example.com/x', headers: {}, body: '{}' };
+    const credentialOf = (url: string) => new URL(url).searchParams.get('X-Amz-Credential');
+    for (const key of [1, 2, 3]) {
+      n = key;
+      await provider.refresh();
+      for (let twice = 0; twice < 2; twice++) {
+        const url = await signer.getSignedUrl('wss://h.example.com', query, at);
+        expect(credentialOf(url)).toBe(`${creds(key).accessKeyId}/20240102/us-west-2/kinesisvideo/aws4_request`);
+        expect(url).toBe(await presignWssUrl(`wss://h.example.com?X-Amz-ChannelARN=${encodeURIComponent(query['X-Amz-ChannelARN'])}`, { credentials: creds(key), region: 'us-west-2', signingDate: at }));
+        const signed = await signer.signRequest(request, at);
+        expect(signed).toEqual(await signRequest(request, { credentials: creds(key), region: 'us-west-2', signingDate: at }));
+      }
+    }
+  });
+
+  test('a bad expiresIn or clockOffsetMs is refused when the signer is made', () => {
+    expect(() => createSigV4RequestSigner({ credentials: creds(1), region: 'us-west-2', expiresIn: 604_801 })).toThrow(/expiresIn/);
+    expect(() => createSigV4RequestSigner({ credentials: creds(1), region: 'us-west-2', clockOffsetMs: Number.NaN })).toThrow(/clockOffsetMs/);
+  });
+});
+
 describe('isClockSkewError', () => {
   test.each([
     new ServiceError('Signature expired: 20240102T030405Z is now earlier than 20240102T031000Z (20240102T031500Z - 5 min.)', { errorType: 'InvalidSignatureException', httpStatus: 403 }),
