@@ -139,33 +139,59 @@ export interface BatchPlan {
  * @public
  */
 export async function throughput(op: (i: number) => unknown, plan: BatchPlan): Promise<Throughput> {
-  let i = 0;
-  const probe = op(i++);
-  const isAsync = probe instanceof Promise;
-  if (isAsync) await probe;
-  for (let w = 1; w < plan.warmup; w++) {
-    const r = op(i++);
-    if (isAsync) await r;
-  }
-  const ops: number[] = [];
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let s = 0; s < plan.samples; s++) {
-    const c0 = cpuMicros();
-    const t0 = performance.now();
-    if (isAsync) {
-      for (let k = 0; k < plan.batch; k++) await op(i++);
-    } else {
-      for (let k = 0; k < plan.batch; k++) op(i++);
+  return (await interleavedThroughput({ op }, plan)).op as Throughput;
+}
+
+/**
+ * {@link throughput} for several subjects at once, their batches interleaved
+ * round by round (the order rotating each round), so drift over the run (JIT
+ * tiers, GC state, clock speed, other load) falls on every subject alike
+ * instead of on whichever ran first.
+ * @public
+ */
+export async function interleavedThroughput<K extends string>(ops: Record<K, (i: number) => unknown>, plan: BatchPlan): Promise<Record<K, Throughput>> {
+  const names = Object.keys(ops) as K[];
+  const subjects = [];
+  for (const name of names) {
+    const op = ops[name];
+    let i = 0;
+    const probe = op(i++);
+    const isAsync = probe instanceof Promise;
+    if (isAsync) await probe;
+    for (let w = 1; w < plan.warmup; w++) {
+      const r = op(i++);
+      if (isAsync) await r;
     }
-    if (plan.settle) await new Promise<void>((r) => setImmediate(r));
-    const ms = performance.now() - t0;
-    const cpuUs = cpuMicros() - c0;
-    ops.push((plan.batch * 1000) / Math.max(ms, 1e-6));
-    wall.push((ms * 1000) / plan.batch);
-    cpu.push(cpuUs / plan.batch);
+    subjects.push({ name, op, isAsync, next: () => i++, ops: [] as number[], cpu: [] as number[], wall: [] as number[] });
   }
-  return { opsPerSec: summarize(ops), cpuMicrosPerOp: summarize(cpu), wallMicrosPerOp: summarize(wall), raw: { opsPerSec: ops, cpuMicrosPerOp: cpu, wallMicrosPerOp: wall } };
+  for (let s = 0; s < plan.samples; s++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const sub = subjects[(s + k) % subjects.length]!;
+      const c0 = cpuMicros();
+      const t0 = performance.now();
+      if (sub.isAsync) {
+        for (let n = 0; n < plan.batch; n++) await sub.op(sub.next());
+      } else {
+        for (let n = 0; n < plan.batch; n++) sub.op(sub.next());
+      }
+      if (plan.settle) await new Promise<void>((r) => setImmediate(r));
+      const ms = performance.now() - t0;
+      const cpuUs = cpuMicros() - c0;
+      sub.ops.push((plan.batch * 1000) / Math.max(ms, 1e-6));
+      sub.wall.push((ms * 1000) / plan.batch);
+      sub.cpu.push(cpuUs / plan.batch);
+    }
+  }
+  const out = {} as Record<K, Throughput>;
+  for (const sub of subjects) {
+    out[sub.name] = {
+      opsPerSec: summarize(sub.ops),
+      cpuMicrosPerOp: summarize(sub.cpu),
+      wallMicrosPerOp: summarize(sub.wall),
+      raw: { opsPerSec: sub.ops, cpuMicrosPerOp: sub.cpu, wallMicrosPerOp: sub.wall },
+    };
+  }
+  return out;
 }
 
 /** Time and CPU of one run of `fn`. @public */
