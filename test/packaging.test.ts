@@ -122,6 +122,8 @@ describe.each(packages)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
     const targets = [...exportTargets(m.exports), m.main, m.module, m.types, ...Object.values((m.bin as Record<string, string>) ?? {})];
     for (const t of targets) expect([t, tar.files.has(path.posix.normalize(String(t)))]).toEqual([t, true]);
     for (const [k, v] of Object.entries((m.dependencies as Record<string, string>) ?? {})) expect([k, v]).toEqual([k, expect.not.stringMatching(/^workspace:/)]);
+    // A package-internal `#…` import map must not point at sources that are not shipped.
+    for (const t of exportTargets(m.imports)) expect([t, tar.files.has(path.posix.normalize(t))]).toEqual([t, true]);
   });
 
   test('every relative import of the shipped code and bin shims is shipped', () => {
