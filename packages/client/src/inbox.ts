@@ -29,6 +29,15 @@ const MAX_INBOUND_FRAME = 1024 * 1024;
 /** Most peer messages the duplicate check remembers at once. */
 const MAX_REMEMBERED = 4096;
 /**
+ * Most payload characters it keeps at once (about 1 MB: some 130 full SDP
+ * offers or thousands of candidates, far more than a session repeats). Without
+ * it, a peer sending distinct large frames would pin 4,096 of them per client,
+ * tens of MB each in a gateway holding thousands. Like the count, it only
+ * shortens memory: a repeat of a forgotten message is delivered, never lost.
+ * @internal
+ */
+export const MAX_REMEMBERED_CHARS = 1 << 20;
+/**
  * Base64 characters of the payload's start in the duplicate check's short key:
  * about 96 JSON characters, which hold an SDP's origin line (session id and
  * version) and an ICE candidate's foundation, component, priority and address.
@@ -112,6 +121,7 @@ export class Inbox {
   private oldest: Seen | undefined;
   private newest: Seen | undefined;
   private remembered = 0;
+  private rememberedChars = 0;
   private readonly iterators = new Set<{ push(m: SignalingMessage): void; end(): void }>();
 
   constructor(options: InboxOptions, private readonly host: InboxHost) {
@@ -258,7 +268,9 @@ export class Inbox {
     else this.newest.newer = seen;
     this.newest = seen;
     this.remembered += 1;
-    if (this.remembered > MAX_REMEMBERED) this.forgetOldest();
+    this.rememberedChars += payload.length;
+    // The newest entry always stays: a frame is at most MAX_INBOUND_FRAME long.
+    while (this.oldest !== seen && (this.remembered > MAX_REMEMBERED || this.rememberedChars > MAX_REMEMBERED_CHARS)) this.forgetOldest();
     return false;
   }
 
@@ -268,6 +280,7 @@ export class Inbox {
     this.oldest = e.newer;
     if (this.oldest === undefined) this.newest = undefined;
     this.remembered -= 1;
+    this.rememberedChars -= e.payload.length;
     if (e.sameKey === undefined) this.recent.delete(e.key);
     else this.recent.set(e.key, e.sameKey);
   }

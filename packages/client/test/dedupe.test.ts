@@ -3,7 +3,7 @@
  * distinct payloads can share a key; a match must be confirmed on the whole
  * payload, sender and type before anything is dropped.
  */
-import { Inbox, shortKey, type InboxHost } from '../src/inbox';
+import { Inbox, MAX_REMEMBERED_CHARS, shortKey, type InboxHost } from '../src/inbox';
 import { SafeLogger } from '../src/options';
 import type { ClientMetrics, SignalingClientEvents } from '../src/types';
 
@@ -112,6 +112,28 @@ describe('duplicate check', () => {
     h.recv(frame('ICE_CANDIDATE', 'v1', cand(0)));
     expect(h.metrics.duplicatesDropped).toBe(1);
     expect(h.delivered()).toHaveLength(4098);
+  });
+
+  test('at most MAX_REMEMBERED_CHARS of payload are remembered: large distinct frames push out the oldest, and a repeat of a forgotten one is delivered, not lost', () => {
+    // Distinct offers of about 64 KB of base64 each: 16 fill the budget, well under the 4,096-entry bound.
+    const offer = (i: number) => ({ type: 'offer' as const, sdp: `v=0\r\no=- ${i} 2 IN IP4 127.0.0.1\r\n${'a=x'.repeat(16_000)}\r\n` });
+    const size = b64(offer(0)).length;
+    const fit = Math.floor(MAX_REMEMBERED_CHARS / size);
+    expect(fit).toBeGreaterThan(2);
+    expect(fit).toBeLessThan(100);
+    const h = harness(60_000);
+    for (let i = 0; i <= fit; i++) h.recv(frame('SDP_OFFER', 'v1', offer(i)));
+    // fit + 1 offers: the oldest went to stay within the budget, the next one is still there.
+    h.recv(frame('SDP_OFFER', 'v1', offer(1)));
+    expect(h.metrics.duplicatesDropped).toBe(1);
+    h.recv(frame('SDP_OFFER', 'v1', offer(0)));
+    expect(h.metrics.duplicatesDropped).toBe(1);
+    expect(h.delivered()).toHaveLength(fit + 2);
+    // A frame alone larger than a share of the budget is still remembered (the newest always stays).
+    const big = { type: 'offer' as const, sdp: 'a=y'.repeat(200_000) };
+    h.recv(frame('SDP_OFFER', 'v1', big));
+    h.recv(frame('SDP_OFFER', 'v1', big));
+    expect(h.metrics.duplicatesDropped).toBe(2);
   });
 
   test('dedupeWindowMs 0 keeps every repeat', () => {
