@@ -76,6 +76,9 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Reco
     });
     masters[i] = m;
     await m.connect();
+    // Ready, as a camera gateway needs it: socket open and ICE servers in hand. The prefetch started by
+    // connect() is joined, not repeated; without this its CPU lands in the idle window that follows.
+    await m.getIceServers();
   });
   const ms = nowMs() - t0;
   const cpuMicros = cpuNow() - c0;
