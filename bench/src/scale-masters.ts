@@ -87,11 +87,38 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Reco
   return { ms, cpuMicros, before, after, open, failures: result.failures, firstError: result.firstError ?? null };
 }
 
+/** Summed over every master: what would make an idle window busy. */
+function activity(): { attempts: number; reconnects: number; received: number } {
+  let attempts = 0;
+  let reconnects = 0;
+  let received = 0;
+  for (const m of masters) {
+    if (!m) continue;
+    const x = m.metrics();
+    attempts += x.attempts;
+    reconnects += x.reconnects;
+    received += x.messagesReceived;
+  }
+  return { attempts, reconnects, received };
+}
+
 async function idle(ms: number): Promise<Record<string, unknown>> {
+  const a0 = activity();
   const c0 = cpuNow();
   const t0 = nowMs();
   await new Promise((r) => setTimeout(r, ms));
-  return { cpuMicros: cpuNow() - c0, ms: nowMs() - t0, open: masters.filter((m) => m?.state === 'open').length, memory: memoryAfterGc() };
+  const cpuMicros = cpuNow() - c0;
+  const elapsed = nowMs() - t0;
+  const a1 = activity();
+  return {
+    cpuMicros,
+    ms: elapsed,
+    open: masters.filter((m) => m?.state === 'open').length,
+    attempts: a1.attempts - a0.attempts,
+    reconnects: a1.reconnects - a0.reconnects,
+    received: a1.received - a0.received,
+    memory: memoryAfterGc(),
+  };
 }
 
 async function handle(cmd: Command): Promise<Record<string, unknown>> {

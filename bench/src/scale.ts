@@ -137,6 +137,8 @@ interface ScaleRun {
   memAfter: Mem;
   idleCpuPercent: number;
   worldIdleCpuPercent: number;
+  /** Summed over the masters during the idle window: what could make it busy. */
+  idleActivity: { attempts: number; reconnects: number; received: number };
   sessions: number;
   exchangeMs: number;
   exchangeCpuMs: number;
@@ -180,6 +182,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
     const wi0 = await cpuOf(world);
     const idle = await masters.request({ type: 'idle', ms: idleMs }, idleMs + 60_000);
     const worldIdleCpu = (await cpuOf(world)) - wi0;
+    ctx.log(`scale: n=${n}: idle CPU ${fmt(((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100)}%, world ${fmt((worldIdleCpu / 1000 / (idle.ms as number)) * 100)}%; during it ${String(idle.attempts)} connection attempts, ${String(idle.reconnects)} reconnects, ${String(idle.received)} frames received`);
     ctx.log(`scale: n=${n}: exchanging (${ratePerSec} sessions/s)`);
     const m0 = await cpuOf(masters);
     const we0 = await cpuOf(world);
@@ -220,6 +223,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
       memAfter: conn.after as Mem,
       idleCpuPercent: ((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100,
       worldIdleCpuPercent: (worldIdleCpu / 1000 / (idle.ms as number)) * 100,
+      idleActivity: { attempts: idle.attempts as number, reconnects: idle.reconnects as number, received: idle.received as number },
       sessions: n - ((viewers.failures as number) ?? 0),
       exchangeMs: ex.ms as number,
       exchangeCpuMs,
@@ -404,6 +408,16 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
           detail: `${big.open}/${big.n} open, ${big.errors} errors, RSS ${bytes(bigRss)}, idle CPU ${fmt(big.idleCpuPercent)}%`,
         },
       ];
+  for (const r of runs) {
+    const a = r.idleActivity;
+    notes.push(
+      `**Idle, N=${r.n.toLocaleString('en-US')}:** the masters used ${fmt(r.idleCpuPercent)}% of a core over the idle window (the world process ${fmt(r.worldIdleCpuPercent)}%); during it, summed over the masters: ${a.attempts} connection attempts, ${a.reconnects} reconnects, ${a.received} frames received.${
+        r.idleCpuPercent >= 10 && a.attempts === 0 && a.received === 0
+          ? ' No client did any signaling work in that window, so the CPU is the process itself (garbage collection of the heap just built, or the machine: compare the load averages in the section header).'
+          : ''
+      }`,
+    );
+  }
   const own1000 = perClient[0];
   const base1000 = runs.find((r) => r.n === own1000?.n);
   if (base1000 && own1000) {
