@@ -5,6 +5,7 @@
  * candidates, and records delivery latencies.
  * @packageDocumentation
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { SignalingClient, type FetchLike } from '@kvs-sig/client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import {
@@ -104,11 +105,24 @@ function activity(): { attempts: number; reconnects: number; received: number } 
 
 async function idle(ms: number): Promise<Record<string, unknown>> {
   const a0 = activity();
+  // Garbage collection in the window (main-thread pauses; V8's helper threads add to the CPU figure too).
+  let gcMs = 0;
+  let gcs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcs++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const c0 = cpuNow();
   const t0 = nowMs();
   await new Promise((r) => setTimeout(r, ms));
   const cpuMicros = cpuNow() - c0;
   const elapsed = nowMs() - t0;
+  // Entries are delivered asynchronously: one more turn so the window's last ones are counted.
+  await new Promise((r) => setImmediate(r));
+  gcObserver.disconnect();
   const a1 = activity();
   return {
     cpuMicros,
@@ -117,6 +131,8 @@ async function idle(ms: number): Promise<Record<string, unknown>> {
     attempts: a1.attempts - a0.attempts,
     reconnects: a1.reconnects - a0.reconnects,
     received: a1.received - a0.received,
+    gcMs,
+    gcs,
     memory: memoryAfterGc(),
   };
 }

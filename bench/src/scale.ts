@@ -138,7 +138,7 @@ interface ScaleRun {
   idleCpuPercent: number;
   worldIdleCpuPercent: number;
   /** Summed over the masters during the idle window: what could make it busy. */
-  idleActivity: { attempts: number; reconnects: number; received: number };
+  idleActivity: { attempts: number; reconnects: number; received: number; gcMs: number; gcs: number; windowMs: number };
   sessions: number;
   exchangeMs: number;
   exchangeCpuMs: number;
@@ -182,7 +182,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
     const wi0 = await cpuOf(world);
     const idle = await masters.request({ type: 'idle', ms: idleMs }, idleMs + 60_000);
     const worldIdleCpu = (await cpuOf(world)) - wi0;
-    ctx.log(`scale: n=${n}: idle CPU ${fmt(((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100)}%, world ${fmt((worldIdleCpu / 1000 / (idle.ms as number)) * 100)}%; during it ${String(idle.attempts)} connection attempts, ${String(idle.reconnects)} reconnects, ${String(idle.received)} frames received`);
+    ctx.log(`scale: n=${n}: idle CPU ${fmt(((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100)}%, world ${fmt((worldIdleCpu / 1000 / (idle.ms as number)) * 100)}%; during it ${String(idle.attempts)} connection attempts, ${String(idle.reconnects)} reconnects, ${String(idle.received)} frames received, ${String(idle.gcs)} GCs (${fmt(idle.gcMs as number)} ms)`);
     ctx.log(`scale: n=${n}: exchanging (${ratePerSec} sessions/s)`);
     const m0 = await cpuOf(masters);
     const we0 = await cpuOf(world);
@@ -223,7 +223,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
       memAfter: conn.after as Mem,
       idleCpuPercent: ((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100,
       worldIdleCpuPercent: (worldIdleCpu / 1000 / (idle.ms as number)) * 100,
-      idleActivity: { attempts: idle.attempts as number, reconnects: idle.reconnects as number, received: idle.received as number },
+      idleActivity: { attempts: idle.attempts as number, reconnects: idle.reconnects as number, received: idle.received as number, gcMs: idle.gcMs as number, gcs: idle.gcs as number, windowMs: idle.ms as number },
       sessions: n - ((viewers.failures as number) ?? 0),
       exchangeMs: ex.ms as number,
       exchangeCpuMs,
@@ -411,9 +411,9 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   for (const r of runs) {
     const a = r.idleActivity;
     notes.push(
-      `**Idle, N=${r.n.toLocaleString('en-US')}:** the masters used ${fmt(r.idleCpuPercent)}% of a core over the idle window (the world process ${fmt(r.worldIdleCpuPercent)}%); during it, summed over the masters: ${a.attempts} connection attempts, ${a.reconnects} reconnects, ${a.received} frames received.${
+      `**Idle, N=${r.n.toLocaleString('en-US')}:** the masters used ${fmt(r.idleCpuPercent)}% of a core over the idle window (the world process ${fmt(r.worldIdleCpuPercent)}%); during it, summed over the masters: ${a.attempts} connection attempts, ${a.reconnects} reconnects, ${a.received} frames received; ${a.gcs} garbage collections pausing the main thread ${fmt(a.gcMs)} ms of the ${fmt(a.windowMs)} ms window.${
         r.idleCpuPercent >= 10 && a.attempts === 0 && a.received === 0
-          ? ' No client did any signaling work in that window, so the CPU is the process itself (garbage collection of the heap just built, or the machine: compare the load averages in the section header).'
+          ? ' No client did any signaling work in that window, so the CPU is the process itself: V8 collecting the heap the connections built (the pauses above, plus its helper threads), or the machine (compare the load averages in the section header).'
           : ''
       }`,
     );
