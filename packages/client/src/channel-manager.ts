@@ -50,6 +50,7 @@ import {
 import type { ChannelEndpoints } from './cache';
 import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
 import { httpCall, throwIfAborted, type FetchLike } from './transport';
+import { KEEP_EVERY_ICE_SERVER } from './util';
 
 /** Options of {@link ChannelManager}. @public */
 export type ChannelManagerOptions = ConnectionOptions;
@@ -344,8 +345,7 @@ export class ChannelManagerBase {
       channelArn: input.channelArn,
       ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
     });
-    // Every server: core's default cap of 5 is the C SDK's array size; RTCPeerConnection takes more.
-    const parsed = await this.#call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t, { maxIceServers: Infinity }), options);
+    const parsed = await this.#call('GetIceServerConfig', req, (t) => parseGetIceServerConfigResponse(t, KEEP_EVERY_ICE_SERVER), options);
     const ttls = parsed.iceServers.map((s) => s.ttl).filter((t): t is number => typeof t === 'number');
     return {
       iceServers: toRtcIceServers(parsed.iceServers, {

@@ -18,10 +18,7 @@ import {
 import { IceCandidateBuffer } from './ice-buffer';
 import type { SafeLogger } from './options';
 import type { ClientMetrics, SignalingClientEvents, SignalingMessage, StatusResponseEvent } from './types';
-import { toSignalingError } from './util';
-
-/** Every server of an offer's IceServerList: core's default cap of 5 is the C SDK's array size. */
-const KEEP_EVERY_ICE_SERVER = { maxIceServers: Infinity } as const;
+import { KEEP_EVERY_ICE_SERVER, toSignalingError } from './util';
 
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;

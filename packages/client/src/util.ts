@@ -17,3 +17,10 @@ export function toSignalingError(error: unknown): SignalingError {
   if (isSignalingError(error)) return error;
   return new SignalingError('CONNECTION_FAILED', describe(error), { cause: error, retryable: true });
 }
+
+/**
+ * Every ICE server a reply or an offer lists: core's default cap of 5 is the C
+ * SDK's array size, and RTCPeerConnection takes more. One shared object, so the
+ * inbox's per-frame parse allocates none. @internal
+ */
+export const KEEP_EVERY_ICE_SERVER = { maxIceServers: Infinity } as const;
