@@ -23,7 +23,10 @@ export interface Logger {
 
 /** TLS settings for the Node transports. @public */
 export interface TlsOptions {
-  /** Extra trusted CA certificates (PEM), e.g. a local emulator's. Node transports only. */
+  /**
+   * The CA certificates (PEM) to trust, e.g. a local emulator's, in place of
+   * Node's default roots (as Node's own `ca` option). Node transports only.
+   */
   ca?: string | string[];
 }
 
@@ -65,7 +68,7 @@ export interface ConnectionOptions {
   timeouts?: TimeoutOptions;
   /** Receives diagnostics; never secrets. */
   logger?: Logger;
-  /** Extra trusted CA (Node transports only). */
+  /** Trusted CA certificates, in place of Node's default roots (Node transports only). */
   tls?: TlsOptions;
   /** Accept `http://` and `ws://` endpoints, and only towards a loopback host. @default false */
   allowInsecureEndpoints?: boolean;

@@ -1,10 +1,13 @@
 /**
  * Node defaults: `ws` for the WebSocket (Node 20 has no global one) and, for
  * HTTPS, an undici Agent with keep-alive shared by every client and manager of
- * the process that has the same TLS trust (`tls.ca`).
+ * the process that has the same TLS trust (`tls.ca`). The WebSocket's TLS
+ * shares a secure context and resumable sessions per trust the same way.
  * @packageDocumentation
  */
 
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import type { Platform, TlsOptions } from './options';
@@ -36,8 +39,8 @@ const agents = new Map<string, SharedAgent>();
  * length-prefixed so no two lists collide. `undefined` for a value it cannot
  * compare (not a string or bytes), which then gets an Agent of its own.
  */
-function trustKey(tls: TlsOptions | undefined): string | undefined {
-  const ca: unknown = tls?.ca;
+function trustKey(trust: TlsOptions | undefined): string | undefined {
+  const ca: unknown = trust?.ca;
   if (ca === undefined) return 'default';
   let key = 'ca';
   for (const c of Array.isArray(ca) ? (ca as unknown[]) : [ca]) {
@@ -48,12 +51,12 @@ function trustKey(tls: TlsOptions | undefined): string | undefined {
   return key;
 }
 
-function newAgent(tls: TlsOptions | undefined): Agent {
+function newAgent(trust: TlsOptions | undefined): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     connections: MAX_CONNECTIONS_PER_ORIGIN,
-    ...(tls?.ca === undefined ? {} : { connect: { ca: tls.ca } }),
+    ...(trust?.ca === undefined ? {} : { connect: { ca: trust.ca } }),
   });
 }
 
@@ -73,22 +76,93 @@ export function sharedAgentUsers(): number[] {
   return [...agents.values()].map((a) => a.users);
 }
 
+/**
+ * Secure contexts and TLS sessions kept per trust: at most this many trusts,
+ * and this many sessions (one per WSS origin) per trust, the oldest going first.
+ * A process has a handful of each; the bounds only stop a pathological caller.
+ * @internal
+ */
+export const MAX_TLS_TRUSTS = 16;
+/** @internal */
+export const MAX_TLS_SESSIONS = 100;
+
+interface TlsTrust {
+  readonly context: tls.SecureContext;
+  /** The newest session ticket per `host:port`, for the next handshake to resume. */
+  readonly sessions: Map<string, Buffer>;
+}
+
+const trusts = new Map<string, TlsTrust>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
+function newTrust(trust: TlsOptions | undefined): TlsTrust {
+  return { context: tls.createSecureContext(trust?.ca === undefined ? {} : { ca: trust.ca }), sessions: new Map() };
+}
+
+/**
+ * The WebSocket's TLS connect. Left to itself, ws calls `tls.connect` with the
+ * options of one socket, so every handshake builds a secure context (parsing
+ * the whole CA list again) and verifies the full certificate chain: for a
+ * gateway reconnecting thousands of masters, most of its connect CPU. Here the
+ * process shares one context per trust, and a connection resumes the last TLS
+ * session of its origin, as undici does for HTTPS. A session is resumed only
+ * under the trust that verified it.
+ */
+function tlsConnector(trust: TlsOptions | undefined): (options: tls.ConnectionOptions & { host?: string; port?: number; path?: string | undefined }) => tls.TLSSocket {
+  const key = trustKey(trust);
+  let own: TlsTrust | undefined;
+  const entry = (): TlsTrust => {
+    // A trust that cannot be compared stays with this client.
+    if (key === undefined) return (own ??= newTrust(trust));
+    let t = trusts.get(key);
+    if (!t) {
+      t = newTrust(trust);
+      remember(trusts, key, t, MAX_TLS_TRUSTS);
+    }
+    return t;
+  };
+  return (options) => {
+    const t = entry();
+    const origin = `${options.host ?? ''}:${String(options.port ?? 443)}`;
+    const socket = tls.connect({
+      ...options,
+      // As ws's own connect: `path` would make tls.connect open an IPC socket, and SNI is for names only.
+      path: undefined,
+      servername: options.servername || (net.isIP(options.host ?? '') ? '' : options.host),
+      secureContext: t.context,
+      session: t.sessions.get(origin),
+    });
+    socket.on('session', (session: Buffer) => remember(t.sessions, origin, session, MAX_TLS_SESSIONS));
+    return socket;
+  };
+}
+
+/** Trusts with a shared secure context, and the sessions each holds (tests). @internal */
+export function tlsTrustSessions(): number[] {
+  return [...trusts.values()].map((t) => t.sessions.size);
+}
+
 /** @internal */
 export const nodePlatform: Platform = {
   name: 'node',
-  createFetch(tls: TlsOptions | undefined) {
+  createFetch(trust: TlsOptions | undefined) {
     // One Agent per trust for the whole process: N masters in a gateway share a few
     // warm sockets instead of doing N TLS handshakes and keeping N idle sockets.
     // The share is taken on the first request, so a client whose constructor threw
     // after this call (it can never be closed) holds none.
-    const key = trustKey(tls);
+    const key = trustKey(trust);
     let shared: SharedAgent | undefined;
     let released = false;
     const acquire = (): SharedAgent => {
       if (shared) return shared;
       let entry = key === undefined ? undefined : agents.get(key);
       if (!entry) {
-        entry = { agent: newAgent(tls), users: 0 };
+        entry = { agent: newAgent(trust), users: 0 };
         if (key !== undefined) agents.set(key, entry);
       }
       entry.users++;
@@ -110,14 +184,17 @@ export const nodePlatform: Platform = {
     };
     return { fetch, dispose };
   },
-  createWebSocket(tls: TlsOptions | undefined) {
+  createWebSocket(trust: TlsOptions | undefined) {
+    const connect = tlsConnector(trust);
     return (url: string) =>
       new WebSocket(url, {
         perMessageDeflate: false,
         // Far above any real frame (~14 KB): a hostile or broken frame is reported as
         // unknownMessage instead of costing the connection (ws closes with 1009 beyond this).
         maxPayload: 32 * 1024 * 1024,
-        ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+        // ws:// (loopback, allowInsecureEndpoints) keeps ws's own plain connect.
+        // ws types this as net.createConnection's overloads; it only ever passes the options object.
+        ...(url.startsWith('wss:') ? { createConnection: connect as unknown as typeof net.createConnection } : {}),
       }) as unknown as WebSocketLike;
   },
 };
