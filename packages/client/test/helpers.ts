@@ -1,4 +1,5 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from '@kvs-sig/emulator';
+import { rm } from 'node:fs/promises';
+import { generateCertificates, startEmulator, type Emulator, type EmulatorOptions, type GeneratedCertificates } from '@kvs-sig/emulator';
 import { SignalingClient, type SignalingClientOptions } from '../src/index';
 
 /** Starts a TLS emulator and tracks clients so every test can tear everything down. */
@@ -64,4 +65,31 @@ export async function until(predicate: () => boolean, ms = 5000, what = 'conditi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Two certificate sets made for the suite (one the servers use, one no server
+ * does) and removed after it; read them inside tests or hooks.
+ */
+export function suiteCertificates(): { readonly certs: GeneratedCertificates; readonly other: GeneratedCertificates } {
+  const made: { certs?: GeneratedCertificates; other?: GeneratedCertificates } = {};
+  beforeAll(async () => {
+    [made.certs, made.other] = await Promise.all([generateCertificates(), generateCertificates()]);
+  });
+  afterAll(async () => {
+    for (const c of [made.certs, made.other]) if (c) await rm(c.dir, { recursive: true, force: true });
+  });
+  const get = (which: 'certs' | 'other'): GeneratedCertificates => {
+    const c = made[which];
+    if (!c) throw new Error('suiteCertificates: read inside a test or hook, after beforeAll');
+    return c;
+  };
+  return {
+    get certs() {
+      return get('certs');
+    },
+    get other() {
+      return get('other');
+    },
+  };
 }

@@ -1,13 +1,12 @@
-import { rm } from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { generateCertificates, type GeneratedCertificates } from '@kvs-sig/emulator';
+import type { GeneratedCertificates } from '@kvs-sig/emulator';
 import { fetch as undiciFetch, Agent } from 'undici';
 import { ChannelManager, SignalingClient, type FetchLike } from '../src/index';
 import { MAX_CONNECTIONS_PER_ORIGIN, nodePlatform, sharedAgentUsers } from '../src/platform-node';
 import { tlsTrustCode } from '../src/transport';
-import { Harness, until } from './helpers';
+import { Harness, suiteCertificates, until } from './helpers';
 
 function handles(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -63,21 +62,13 @@ async function get(fetch: FetchLike, url: string): Promise<string> {
 }
 
 describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
-  let certs: GeneratedCertificates;
-  let other: GeneratedCertificates;
+  const tls = suiteCertificates();
   let srv: CountingServer;
   let before: Record<string, number>;
-  beforeAll(async () => {
-    [certs, other] = await Promise.all([generateCertificates(), generateCertificates()]);
-  });
-  afterAll(async () => {
-    await rm(certs.dir, { recursive: true, force: true });
-    await rm(other.dir, { recursive: true, force: true });
-  });
   beforeEach(async () => {
     await new Promise((r) => setTimeout(r, 20));
     before = handles();
-    srv = await CountingServer.start(certs);
+    srv = await CountingServer.start(tls.certs);
   });
   afterEach(async () => {
     await srv.close();
@@ -86,9 +77,9 @@ describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
   });
 
   test('two users of the same CA share one Agent and its warm socket; closing one keeps the other working; closing both closes every socket', async () => {
-    const a = nodePlatform.createFetch({ ca: certs.ca })!;
+    const a = nodePlatform.createFetch({ ca: tls.certs.ca })!;
     // The same trust given as a one-element list is the same pool.
-    const b = nodePlatform.createFetch({ ca: [certs.ca] })!;
+    const b = nodePlatform.createFetch({ ca: [tls.certs.ca] })!;
     try {
       // Taken on the first request, not at creation.
       expect(sharedAgentUsers()).toEqual([]);
@@ -115,7 +106,7 @@ describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
   });
 
   test('a request sent right after the previous body was read reuses its socket (Describe then GetEndpoint: no second TCP+TLS setup)', async () => {
-    const a = nodePlatform.createFetch({ ca: certs.ca })!;
+    const a = nodePlatform.createFetch({ ca: tls.certs.ca })!;
     try {
       for (let i = 0; i < 3; i++) {
         const res = await a.fetch(srv.url, { method: 'POST', headers: {}, body: '{}' });
@@ -131,13 +122,13 @@ describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
   });
 
   test('after the last user closed it, a new user gets a fresh Agent; a user that never fetched holds nothing', async () => {
-    const a = nodePlatform.createFetch({ ca: certs.ca })!;
-    const idle = nodePlatform.createFetch({ ca: certs.ca })!;
+    const a = nodePlatform.createFetch({ ca: tls.certs.ca })!;
+    const idle = nodePlatform.createFetch({ ca: tls.certs.ca })!;
     expect(await get(a.fetch, srv.url)).toBe('ok');
     expect(sharedAgentUsers()).toEqual([1]);
     await a.dispose();
     expect(sharedAgentUsers()).toEqual([]);
-    const b = nodePlatform.createFetch({ ca: certs.ca })!;
+    const b = nodePlatform.createFetch({ ca: tls.certs.ca })!;
     try {
       expect(await get(b.fetch, srv.url)).toBe('ok');
       expect(sharedAgentUsers()).toEqual([1]);
@@ -150,10 +141,10 @@ describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
   });
 
   test('a different trust never rides on a warm socket of another', async () => {
-    const trusted = nodePlatform.createFetch({ ca: certs.ca })!;
-    const wrongCa = nodePlatform.createFetch({ ca: other.ca })!;
+    const trusted = nodePlatform.createFetch({ ca: tls.certs.ca })!;
+    const wrongCa = nodePlatform.createFetch({ ca: tls.other.ca })!;
     const systemCas = nodePlatform.createFetch(undefined)!;
-    const bytes = nodePlatform.createFetch({ ca: Buffer.from(other.ca) as unknown as string })!;
+    const bytes = nodePlatform.createFetch({ ca: Buffer.from(tls.other.ca) as unknown as string })!;
     // A value it cannot compare is never shared.
     const odd = [nodePlatform.createFetch({ ca: 42 as unknown as string })!, nodePlatform.createFetch({ ca: 42 as unknown as string })!];
     try {
@@ -176,7 +167,7 @@ describe('the Node platform shares one HTTPS Agent per TLS trust', () => {
 
   test(`a burst opens at most ${MAX_CONNECTIONS_PER_ORIGIN} connections to one origin; the rest wait for a free one`, async () => {
     srv.delayMs = 30;
-    const users = Array.from({ length: 10 }, () => nodePlatform.createFetch({ ca: certs.ca })!);
+    const users = Array.from({ length: 10 }, () => nodePlatform.createFetch({ ca: tls.certs.ca })!);
     try {
       const bodies = await Promise.all(Array.from({ length: 200 }, (_, i) => get(users[i % users.length]!.fetch, srv.url)));
       expect(bodies.every((b) => b === 'ok')).toBe(true);

@@ -3,14 +3,14 @@
  * a reconnect resumes the origin's last TLS session instead of a full
  * handshake, but only under the trust that verified it.
  */
-import { rm } from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { generateCertificates, type GeneratedCertificates } from '@kvs-sig/emulator';
+import type { GeneratedCertificates } from '@kvs-sig/emulator';
 import { WebSocketServer } from 'ws';
 import { nodePlatform, tlsTrustSessions } from '../src/platform-node';
 import type { WebSocketLike } from '../src/transport';
+import { suiteCertificates } from './helpers';
 
 /** A WSS server that records, per accepted TLS connection, whether it resumed a session. */
 class WssServer {
@@ -56,18 +56,10 @@ async function openAndClose(ws: WebSocketLike): Promise<'open' | string> {
 }
 
 describe('the Node WebSocket shares TLS state per trust', () => {
-  let certs: GeneratedCertificates;
-  let other: GeneratedCertificates;
+  const tls = suiteCertificates();
   let srv: WssServer;
-  beforeAll(async () => {
-    [certs, other] = await Promise.all([generateCertificates(), generateCertificates()]);
-  });
-  afterAll(async () => {
-    await rm(certs.dir, { recursive: true, force: true });
-    await rm(other.dir, { recursive: true, force: true });
-  });
   beforeEach(async () => {
-    srv = await WssServer.start(certs);
+    srv = await WssServer.start(tls.certs);
   });
   afterEach(async () => {
     await srv.close();
@@ -75,8 +67,8 @@ describe('the Node WebSocket shares TLS state per trust', () => {
 
   test('the first connection does a full handshake; later ones, from any client of the same trust, resume it', async () => {
     const trustsBefore = tlsTrustSessions().length;
-    const a = nodePlatform.createWebSocket({ ca: certs.ca })!;
-    const b = nodePlatform.createWebSocket({ ca: [certs.ca] })!;
+    const a = nodePlatform.createWebSocket({ ca: tls.certs.ca })!;
+    const b = nodePlatform.createWebSocket({ ca: [tls.certs.ca] })!;
     expect(await openAndClose(a(srv.url))).toBe('open');
     expect(await openAndClose(a(srv.url))).toBe('open');
     expect(await openAndClose(b(srv.url))).toBe('open');
@@ -86,13 +78,13 @@ describe('the Node WebSocket shares TLS state per trust', () => {
   });
 
   test('a session is never offered under another trust: a client that does not trust the server is refused even after a resumed one', async () => {
-    const good = nodePlatform.createWebSocket({ ca: certs.ca })!;
+    const good = nodePlatform.createWebSocket({ ca: tls.certs.ca })!;
     expect(await openAndClose(good(srv.url))).toBe('open');
     expect(await openAndClose(good(srv.url))).toBe('open');
-    const stranger = nodePlatform.createWebSocket({ ca: other.ca })!;
+    const stranger = nodePlatform.createWebSocket({ ca: tls.other.ca })!;
     expect(await openAndClose(stranger(srv.url))).toMatch(/self[- ]signed|unable to verify|certificate/i);
     // And a new trust that does trust the server starts with a full handshake.
-    const both = nodePlatform.createWebSocket({ ca: [other.ca, certs.ca] })!;
+    const both = nodePlatform.createWebSocket({ ca: [tls.other.ca, tls.certs.ca] })!;
     expect(await openAndClose(both(srv.url))).toBe('open');
     expect(srv.resumed.filter((r) => r)).toHaveLength(1);
     expect(srv.resumed[0]).toBe(false);
