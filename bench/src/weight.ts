@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import ts from 'typescript';
 import { bytes, fmt, ratio, recorder, timed, type BenchContext, type BenchResult, type GoalCheck, type Table } from './harness';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -123,7 +124,7 @@ ws.onopen = () => ws.send(constructWssMessage({ action: 'SDP_OFFER', recipientCl
 interface BundleSize {
   minBytes: number;
   gzipBytes: number;
-  /** Bytes inside string literals of the minified output (approximate: a lexer-free regex). */
+  /** Bytes of the string and template literals of the minified output, quotes included (from a parse). */
   stringBytes: number;
   top: { file: string; bytes: number }[];
   /** Every package, largest first. */
@@ -143,6 +144,29 @@ function clientBrowserEntry(): esbuild.Plugin[] {
   const entry = path.join(dir, 'src', 'index.browser.ts');
   if (hasBrowser || !existsSync(entry)) return [];
   return [{ name: 'kvs-client-browser-entry', setup: (b) => void b.onResolve({ filter: /^@kvs-sig\/client$/ }, () => ({ path: entry })) }];
+}
+
+/**
+ * Bytes of string and template literal text in `code`, from TypeScript's parse
+ * of it: a regex over minified code mistakes template literals holding quotes
+ * for strings (an earlier count by regex read 46% here; the parse reads half).
+ */
+export function stringLiteralBytes(code: string): number {
+  const sf = ts.createSourceFile('bundle.js', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const literal = new Set([
+    ts.SyntaxKind.StringLiteral,
+    ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+    ts.SyntaxKind.TemplateHead,
+    ts.SyntaxKind.TemplateMiddle,
+    ts.SyntaxKind.TemplateTail,
+  ]);
+  let total = 0;
+  const visit = (node: ts.Node): void => {
+    if (literal.has(node.kind)) total += node.end - node.getStart(sf);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return total;
 }
 
 async function bundle(entry: Entry): Promise<BundleSize> {
@@ -183,8 +207,7 @@ async function bundle(entry: Entry): Promise<BundleSize> {
   }
   const all = [...byPackage.entries()].map(([file, b]) => ({ file, bytes: b })).sort((a, b) => b.bytes - a.bytes);
   const top = all.slice(0, 8);
-  const strings = out.text.match(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g) ?? [];
-  const stringBytes = strings.reduce((a, x) => a + x.length, 0);
+  const stringBytes = stringLiteralBytes(out.text);
   const files = new Map(Object.entries(inputs).map(([file, v]) => [file, v.bytesInOutput] as const));
   return { minBytes: out.contents.length, gzipBytes: gzipSync(out.contents, { level: 9 }).length, stringBytes, top, all, files };
 }
@@ -359,25 +382,33 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
   }
   tables.push({ title: 'Browser bundle (esbuild --minify, ESM, platform browser; gzip -9)', columns: ['bundle', 'what it does', 'minified', 'min + gzip', 'x ours'], rows: bundleRows });
   if (ours) {
-    goals.push({ goal: 'browser bundle of a full client ≤ 15 KiB min+gzip', met: ours.gzipBytes <= 15 * 1024, detail: bytes(ours.gzipBytes) });
-    const own = ours.all.filter((t) => t.file.startsWith('@kvs-sig/')).reduce((a, t) => a + t.bytes, 0);
-    if (ours.gzipBytes > 15 * 1024) {
+    const over = (s: BundleSize): boolean => s.gzipBytes > 15 * 1024;
+    goals.push({
+      goal: 'browser bundle of a full client ≤ 15 KiB min+gzip',
+      met: !over(ours),
+      detail: `${bytes(ours.gzipBytes)}${leanFloor ? `; the floor under it, a hand-written viewer over core + signer, ${bytes(leanFloor.gzipBytes)}` : ''}`,
+    });
+    if (over(ours)) {
       const kib = (n: number): string => `${fmt(n / 1024)} KiB`;
+      const num = (n: number): string => n.toLocaleString('en-US');
       const pkg = (name: string): number => ours.all.find((t) => t.file === name)?.bytes ?? 0;
+      const own = ours.all.filter((t) => t.file.startsWith('@kvs-sig/')).reduce((a, t) => a + t.bytes, 0);
       const sigv4Deps = ours.all.filter((t) => /^(@smithy\/|@aws-crypto\/|tslib$)/.test(t.file)).reduce((a, t) => a + t.bytes, 0);
-      const floorText = floor
-        ? `The SigV4 stack the project mandates (\`@smithy/signature-v4\` + \`@aws-crypto/sha256-js\`, never hand-rolled crypto) is ${kib(floor.minBytes)} minified and ${kib(floor.gzipBytes)} min+gzip on its own, so it leaves ${kib(15 * 1024 - floor.gzipBytes)} of the 15 KiB for everything else; `
-        : '';
-      const leanFloorText = leanFloor
-        ? ` The floor row above measures that limit: a viewer written by hand over core and the signer, with none of the client's own work, already weighs ${kib(leanFloor.gzipBytes)} min+gzip (${leanFloor.gzipBytes > 15 * 1024 ? 'over' : 'under'} 15 KiB), so core's checked builders and parsers with their messages plus the SigV4 stack are ${leanFloor.gzipBytes > 15 * 1024 ? 'by themselves beyond the goal' : 'within the goal'}; the client's own features add ${kib(ours.gzipBytes - leanFloor.gzipBytes)} to that.`
-        : '';
+      if (floor && leanFloor) {
+        const verdict = over(leanFloor)
+          ? `over 15 KiB before any retry, reconnect, queue, cache or typed event. Core's checked builders and parsers (each checks its input and names the field and the rule) and the signer add about ${kib(leanFloor.gzipBytes - floor.gzipBytes)} to the stack; a full client on them could meet the goal only if they shed more than ${kib(leanFloor.gzipBytes - 15 * 1024)} of that and the client's own features weighed nothing`
+          : 'under 15 KiB, so the goal is within reach of a leaner client';
+        notes.push(
+          `**Why ours is over 15 KiB: the floor rows measure the limit.** The SigV4 stack the project mandates (\`@smithy/signature-v4\` + \`@aws-crypto/sha256-js\`, never hand-rolled crypto) is ${kib(floor.gzipBytes)} min+gzip on its own. A viewer written by hand over core and the signer, making the same calls with none of the client's own work, is ${kib(leanFloor.gzipBytes)}: ${verdict}. Our client's own features add ${kib(ours.gzipBytes - leanFloor.gzipBytes)} to that floor.`,
+        );
+      }
       // Core modules only `client.channels` reaches (the client's own path never calls them).
       const channelsOnly = ['list-signaling-channels', 'delete-signaling-channel', 'media-storage-configuration'].reduce(
         (a, m) => a + (ours.files.get(`packages/core/src/${m}.ts`) ?? 0),
         0,
       );
       notes.push(
-        `**Why ours is over 15 KiB:** ${floorText}of our ${ours.minBytes.toLocaleString('en-US')} minified bytes, ${sigv4Deps.toLocaleString('en-US')} are that stack (smithy, aws-crypto, tslib) and ${own.toLocaleString('en-US')} our own code: client ${pkg('@kvs-sig/client').toLocaleString('en-US')}, core ${pkg('@kvs-sig/core').toLocaleString('en-US')}, signer ${pkg('@kvs-sig/signer').toLocaleString('en-US')}. About ${fmt((ours.stringBytes / ours.minBytes) * 100)}% of the output is string literals (protocol keys, and error messages that name the field, the rule and an example), which minifiers cannot shorten. What a viewer carries without running it: every \`SignalingClient\` exposes \`client.channels\`, a full \`ChannelManager\` (public API), so the builders and parsers of list, delete, media-storage and join-as-viewer calls are reachable from every client (core's modules for those calls alone are ${channelsOnly.toLocaleString('en-US')} bytes, plus their methods in \`channel-manager.ts\`); create-if-missing and JoinStorageSession are client options, so their code is reachable too. Getting under 15 KiB would take all of: a \`SignalingClient\` without \`channels\` (an API change), shorter error messages (clarity traded for bytes), and fewer checks on the client's own options (core's builders check again later), and even then the SigV4 stack and the connection logic (reconnect, queue, ICE buffering, dedupe) leave little room.${leanFloorText}`,
+        `What our bundle is made of: of ${num(ours.minBytes)} minified bytes, ${num(sigv4Deps)} are the SigV4 stack (smithy, aws-crypto, tslib) and ${num(own)} our own code (client ${num(pkg('@kvs-sig/client'))}, core ${num(pkg('@kvs-sig/core'))}, signer ${num(pkg('@kvs-sig/signer'))}). ${fmt((ours.stringBytes / ours.minBytes) * 100)}% of the output is string and template literals (protocol keys, and error messages that name the field, the rule and an example), which minifiers cannot shorten. What a viewer carries without running it: every \`SignalingClient\` exposes \`client.channels\`, a full \`ChannelManager\` (public API), so the builders and parsers of list, delete and media-storage calls are reachable from every client (core's modules for those alone are ${num(channelsOnly)} minified bytes, plus their methods in \`channel-manager.ts\`); create-if-missing and JoinStorageSession are client options, so their code is reachable too. Moving \`channels\` out would be an API change for about that many bytes, far from closing the gap to 15 KiB.`,
       );
     }
     const full = [...sizes.entries()].filter(([n]) => n !== ENTRIES[2]!.name && n !== ENTRIES[0]!.name);

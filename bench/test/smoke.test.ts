@@ -7,7 +7,7 @@ import type { BenchContext, BenchResult, Measurement } from '../src/harness';
 import { parseArgs, summarize } from '../src/harness';
 import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time';
 import { BENCHMARKS, renderReport } from '../src/report';
-import { footprint } from '../src/weight';
+import { footprint, stringLiteralBytes } from '../src/weight';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -97,6 +97,13 @@ describe('harness', () => {
     expect(connectionWaves([360, 3, 361], 25)).toBe(2);
     // One after another.
     expect(connectionWaves([0, 200, 350], 25)).toBe(3);
+  });
+
+  test('stringLiteralBytes counts string and template text from a parse, not quotes inside regexes or templates', () => {
+    // "ab" (4) + `x${ (4) + "q" (3) + }y` (3); the regex and its quotes are code.
+    expect(stringLiteralBytes('a="ab";b=`x${"q"}y`;c=/"re"/;')).toBe(14);
+    // A template holding a quote is one literal, not the start of a string running on.
+    expect(stringLiteralBytes('a=`it\'s`;b=f(1);c="x"')).toBe(6 + 3);
   });
 
   test('footprint counts installed packages (scoped and nested) and file bytes', () => {
