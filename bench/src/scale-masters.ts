@@ -19,6 +19,7 @@ import {
   serve,
   stampedCandidate,
   stampedSdp,
+  threadCpuMicros,
   type Command,
 } from './scale-common';
 
@@ -115,10 +116,12 @@ async function idle(ms: number): Promise<Record<string, unknown>> {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  const th0 = threadCpuMicros();
   const c0 = cpuNow();
   const t0 = nowMs();
   await new Promise((r) => setTimeout(r, ms));
   const cpuMicros = cpuNow() - c0;
+  const th1 = threadCpuMicros();
   const elapsed = nowMs() - t0;
   // Entries are delivered asynchronously: one more turn so the window's last ones are counted.
   await new Promise((r) => setImmediate(r));
@@ -133,6 +136,7 @@ async function idle(ms: number): Promise<Record<string, unknown>> {
     received: a1.received - a0.received,
     gcMs,
     gcs,
+    threads: th0 && th1 ? { mainMicros: th1.main - th0.main, othersMicros: th1.others - th0.others } : null,
     memory: memoryAfterGc(),
   };
 }

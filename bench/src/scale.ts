@@ -138,7 +138,16 @@ interface ScaleRun {
   idleCpuPercent: number;
   worldIdleCpuPercent: number;
   /** Summed over the masters during the idle window: what could make it busy. */
-  idleActivity: { attempts: number; reconnects: number; received: number; gcMs: number; gcs: number; windowMs: number };
+  idleActivity: {
+    attempts: number;
+    reconnects: number;
+    received: number;
+    gcMs: number;
+    gcs: number;
+    windowMs: number;
+    /** CPU of the main thread and of the other threads over the window (Linux only). */
+    threads: { mainMicros: number; othersMicros: number } | null;
+  };
   sessions: number;
   exchangeMs: number;
   exchangeCpuMs: number;
@@ -223,7 +232,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
       memAfter: conn.after as Mem,
       idleCpuPercent: ((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100,
       worldIdleCpuPercent: (worldIdleCpu / 1000 / (idle.ms as number)) * 100,
-      idleActivity: { attempts: idle.attempts as number, reconnects: idle.reconnects as number, received: idle.received as number, gcMs: idle.gcMs as number, gcs: idle.gcs as number, windowMs: idle.ms as number },
+      idleActivity: { attempts: idle.attempts as number, reconnects: idle.reconnects as number, received: idle.received as number, gcMs: idle.gcMs as number, gcs: idle.gcs as number, windowMs: idle.ms as number, threads: idle.threads as ScaleRun['idleActivity']['threads'] },
       sessions: n - ((viewers.failures as number) ?? 0),
       exchangeMs: ex.ms as number,
       exchangeCpuMs,
@@ -412,8 +421,16 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     const a = r.idleActivity;
     notes.push(
       `**Idle, N=${r.n.toLocaleString('en-US')}:** the masters used ${fmt(r.idleCpuPercent)}% of a core over the idle window (the world process ${fmt(r.worldIdleCpuPercent)}%); during it, summed over the masters: ${a.attempts} connection attempts, ${a.reconnects} reconnects, ${a.received} frames received; ${a.gcs} garbage collections pausing the main thread ${fmt(a.gcMs)} ms of the ${fmt(a.windowMs)} ms window.${
+        a.threads ? ` By thread: the main thread (the clients' JavaScript, timers and sockets) ${fmt((a.threads.mainMicros / 1000 / a.windowMs) * 100)}% of a core, Node's other threads (V8's collector and compiler helpers, libuv's pool) ${fmt((a.threads.othersMicros / 1000 / a.windowMs) * 100)}%.` : ''
+      }${
         r.idleCpuPercent >= 10 && a.attempts === 0 && a.received === 0
-          ? ' No client did any signaling work in that window, so the CPU is the process itself: V8 collecting the heap the connections built (the pauses above, plus its helper threads), or the machine (compare the load averages in the section header).'
+          ? ` No client did any signaling work in that window, so the CPU is the process itself${
+              a.threads
+                ? a.threads.othersMicros > a.threads.mainMicros
+                  ? ", and mostly off the main thread: V8's helpers working through the heap the connections built"
+                  : ': on the main thread, with no frame received or connection attempted'
+                : ': V8 collecting the heap the connections built (the pauses above, plus its helper threads)'
+            }, or the machine (compare the load averages in the section header).`
           : ''
       }`,
     );
