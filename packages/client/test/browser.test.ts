@@ -5,59 +5,29 @@
  * --ignore-certificate-errors and reaches it cross-origin through
  * --disable-web-security (a real app would use a trusted certificate and CORS).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { buildBrowserBundle, launchChromium, type Chromium } from './browser-helpers';
 import { Harness } from './helpers';
 
 jest.setTimeout(60_000);
 
 let h: Harness;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
-let profile: string;
 let bundle: string;
 
 beforeAll(async () => {
-  const out = await build({
-    entryPoints: [path.resolve(__dirname, '../src/index.browser.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    globalName: 'KvsSig',
-    write: false,
-    conditions: ['@kvs-sig/source', 'browser'],
-    logLevel: 'silent',
-  });
-  bundle = out.outputFiles[0]!.text;
-  profile = await mkdtemp(path.join(tmpdir(), 'kvs-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-      '--disable-web-security',
-    ],
-  });
+  bundle = await buildBrowserBundle();
+  browser = await launchChromium(['--disable-web-security']);
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 beforeEach(async () => {
   h = await Harness.start();
-  page = await context.newPage();
+  page = await browser.context.newPage();
   await page.addScriptTag({ content: bundle });
 });
 

@@ -102,6 +102,8 @@ export async function handleAdmin(req: http.IncomingMessage, res: http.ServerRes
       }
       case 'GET /_emulator/log/undelivered':
         return reply(200, emulator.log.undelivered());
+      case 'GET /_emulator/log/preflights':
+        return reply(200, emulator.log.preflights());
       case 'GET /_emulator/log/undelivered/count': {
         const reason = url.searchParams.get('reason');
         if (reason !== null && !(UNDELIVERED_REASONS as readonly string[]).includes(reason)) {

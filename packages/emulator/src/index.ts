@@ -21,6 +21,7 @@ export type {
   FrameRecord,
   InjectedError,
   Operation,
+  PreflightRecord,
   RequestRecord,
   TurnRestConfig,
   UndeliveredReason,

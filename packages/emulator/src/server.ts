@@ -323,6 +323,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (req.method === 'OPTIONS') {
       // CORS preflight: browsers send it unsigned before every cross-origin POST.
+      if (!closed) {
+        const h = req.headers;
+        log.addPreflight({
+          path: url.pathname,
+          time,
+          ...(typeof h.origin === 'string' ? { origin: h.origin } : {}),
+          ...(typeof h['access-control-request-method'] === 'string' ? { requestMethod: h['access-control-request-method'] } : {}),
+          ...(typeof h['access-control-request-headers'] === 'string' ? { requestHeaders: h['access-control-request-headers'] } : {}),
+        });
+      }
       res.writeHead(204, {
         ...CORS_HEADERS,
         'access-control-allow-methods': 'POST, GET, OPTIONS',

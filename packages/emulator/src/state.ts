@@ -1,4 +1,4 @@
-import type { EmulatorLog, FrameRecord, InjectedError, Operation, RequestRecord, UndeliveredReason, UndeliveredRecord } from './types';
+import type { EmulatorLog, FrameRecord, InjectedError, Operation, PreflightRecord, RequestRecord, UndeliveredReason, UndeliveredRecord } from './types';
 
 /** Every operation name, for validating admin input. @internal */
 export const OPERATIONS: readonly Operation[] = [
@@ -49,6 +49,7 @@ export class Log implements EmulatorLog {
   private requestList: RequestRecord[] = [];
   private frameList: FrameRecord[] = [];
   private undeliveredList: UndeliveredRecord[] = [];
+  private preflightList: PreflightRecord[] = [];
   private readonly counts = new Map<string, number>();
   private total = 0;
   private readonly undeliveredCounts = new Map<UndeliveredReason, number>();
@@ -75,6 +76,11 @@ export class Log implements EmulatorLog {
     this.undeliveredTotal++;
   }
 
+  addPreflight(record: PreflightRecord): void {
+    this.preflightList.push(record);
+    this.preflightList = this.trim(this.preflightList);
+  }
+
   /** Drops the oldest entries in batches, so a full log costs O(1) per entry, not a shift per entry. */
   private trim<T>(list: T[]): T[] {
     return list.length > this.max + Math.max(1024, this.max >> 2) ? list.slice(-this.max) : list;
@@ -92,6 +98,10 @@ export class Log implements EmulatorLog {
     return this.undeliveredList.slice(-this.max).map((u) => ({ ...u }));
   }
 
+  preflights(): PreflightRecord[] {
+    return this.preflightList.slice(-this.max).map((p) => ({ ...p }));
+  }
+
   /** Counts are kept apart from the bounded list, so they stay exact. */
   count(operation?: Operation): number {
     return operation === undefined ? this.total : (this.counts.get(operation) ?? 0);
@@ -105,6 +115,7 @@ export class Log implements EmulatorLog {
     this.requestList = [];
     this.frameList = [];
     this.undeliveredList = [];
+    this.preflightList = [];
     this.counts.clear();
     this.total = 0;
     this.undeliveredCounts.clear();

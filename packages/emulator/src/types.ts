@@ -147,6 +147,25 @@ export interface RequestRecord {
   requestId: string;
 }
 
+/**
+ * One CORS preflight (`OPTIONS`) the emulator answered. Preflights are not
+ * service operations: they are kept apart from {@link RequestRecord}s, so a
+ * browser's extra round trips can be counted without changing `count()`.
+ * @public
+ */
+export interface PreflightRecord {
+  /** The path it asked about, e.g. `/describeSignalingChannel`. */
+  path: string;
+  /** Emulator-clock epoch milliseconds at arrival. */
+  time: number;
+  /** The `Origin` header, when sent. */
+  origin?: string;
+  /** `Access-Control-Request-Method`, when sent. */
+  requestMethod?: string;
+  /** `Access-Control-Request-Headers`, when sent (as sent: lower-case, comma-separated). */
+  requestHeaders?: string;
+}
+
 /** One WebSocket text frame received from or sent to a client. @public */
 export interface FrameRecord {
   direction: 'in' | 'out';
@@ -197,6 +216,8 @@ export interface EmulatorLog {
   frames(): FrameRecord[];
   /** Relayed messages that were never delivered (refused, expired, replaced, discarded), in order. */
   undelivered(): UndeliveredRecord[];
+  /** CORS preflights (`OPTIONS`) answered, in order; not in `requests()` nor `count()`. */
+  preflights(): PreflightRecord[];
   /** Number of requests (of one operation, or all). */
   count(operation?: Operation): number;
   /** Number of undelivered messages (for one reason, or all); exact even when the list is trimmed. */

@@ -70,7 +70,8 @@ describe('every reply', () => {
     expect((await call(emu, '/listSignalingChannels', {})).status).toBe(200);
   });
 
-  test('a CORS preflight is answered so browsers can call the emulator', async () => {
+  test('a CORS preflight is answered so browsers can call the emulator, and logged apart from the operations', async () => {
+    emu.log.clear();
     const r = await rawRequest(emu, '/describeSignalingChannel', {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-amz-date' },
@@ -78,6 +79,16 @@ describe('every reply', () => {
     expect(r.status).toBe(204);
     expect(r.headers['access-control-allow-origin']).toBe('*');
     expect(r.headers['access-control-allow-headers']).toBe('authorization,x-amz-date');
+    expect(r.headers['access-control-max-age']).toBe('600');
+    expect(emu.log.preflights()).toEqual([
+      { path: '/describeSignalingChannel', time: expect.any(Number), origin: 'http://localhost:5173', requestMethod: 'POST', requestHeaders: 'authorization,x-amz-date' },
+    ]);
+    // Not a service operation: the request log and its counts do not see it.
+    expect([emu.log.requests(), emu.log.count()]).toEqual([[], 0]);
+    const admin = await rawRequest(emu, '/_emulator/log/preflights', { method: 'GET' });
+    expect(admin.json as unknown).toEqual(emu.log.preflights());
+    emu.log.clear();
+    expect(emu.log.preflights()).toEqual([]);
   });
 });
 
