@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { makeCandidates, makeSdp, type CandidateInit, type SdpInit } from './frames';
 
 /** Wall-clock milliseconds with sub-ms resolution, comparable across processes on one machine. @public */
@@ -127,6 +127,7 @@ export type Command =
   | { type: 'exchange'; n: number; ratePerSec: number; timeoutMs: number }
   | { type: 'stats' }
   | { type: 'cpu' }
+  | { type: 'loop'; action: 'start' | 'stop' }
   | { type: 'close' };
 
 /** A child's answer: the command's `type` plus its data, or an error. @public */
@@ -137,10 +138,34 @@ export interface Reply {
   data?: Record<string, unknown>;
 }
 
+let loopHistogram: IntervalHistogram | undefined;
+const LOOP_RESOLUTION_MS = 10;
+
+/**
+ * Event-loop lateness between `start` and `stop`, in ms: how long work waited for
+ * this process's one JavaScript thread. Of two processes passing messages, the
+ * one whose loop lags is where messages queue, whatever their CPU figures say.
+ */
+async function loopDelay(action: 'start' | 'stop'): Promise<Record<string, unknown>> {
+  if (action === 'start') {
+    loopHistogram?.disable();
+    loopHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    loopHistogram.enable();
+    return {};
+  }
+  const h = loopHistogram;
+  if (!h) throw new Error('loop stop without start');
+  h.disable();
+  loopHistogram = undefined;
+  // The histogram records each timer interval whole; lateness is what exceeds the resolution.
+  const late = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+  return { p50: late(h.percentile(50)), p99: late(h.percentile(99)), max: late(h.max), samples: h.count };
+}
+
 /** Serves commands on the IPC channel with `handler`; errors become `{ ok: false }` replies. @public */
 export function serve(handler: (cmd: Command) => Promise<Record<string, unknown>>): void {
   process.on('message', (msg: Command) => {
-    handler(msg).then(
+    (msg.type === 'loop' ? loopDelay(msg.action) : handler(msg)).then(
       (data) => process.send?.({ type: msg.type, ok: true, data } satisfies Reply),
       (e: unknown) => process.send?.({ type: msg.type, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies Reply),
     );

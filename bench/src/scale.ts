@@ -160,6 +160,15 @@ interface ScaleRun {
   reconnects: number;
   /** 1-min load average at the end of the exchange. */
   loadAfterExchange: number;
+  /** Event-loop delay of each process over the exchange. */
+  loop: { world: LoopDelay; masters: LoopDelay };
+}
+
+/** Event-loop delay percentiles in ms (from `monitorEventLoopDelay`). */
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 async function cpuOf(c: Child): Promise<number> {
@@ -193,9 +202,12 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
     const worldIdleCpu = (await cpuOf(world)) - wi0;
     ctx.log(`scale: n=${n}: idle CPU ${fmt(((idle.cpuMicros as number) / 1000 / (idle.ms as number)) * 100)}%, world ${fmt((worldIdleCpu / 1000 / (idle.ms as number)) * 100)}%; during it ${String(idle.attempts)} connection attempts, ${String(idle.reconnects)} reconnects, ${String(idle.received)} frames received, ${String(idle.gcs)} GCs (${fmt(idle.gcMs as number)} ms)`);
     ctx.log(`scale: n=${n}: exchanging (${ratePerSec} sessions/s)`);
+    await Promise.all([world.request({ type: 'loop', action: 'start' }, 30_000), masters.request({ type: 'loop', action: 'start' }, 30_000)]);
     const m0 = await cpuOf(masters);
     const we0 = await cpuOf(world);
     const ex = await world.request({ type: 'exchange', n, ratePerSec, timeoutMs: (n / ratePerSec) * 1000 + 30_000 }, (n / ratePerSec) * 1000 + 90_000);
+    // Stopped before the stats below, whose reply (every latency sample) would stall the masters' loop itself.
+    const [worldLoop, mastersLoop] = (await Promise.all([world.request({ type: 'loop', action: 'stop' }, 30_000), masters.request({ type: 'loop', action: 'stop' }, 30_000)])) as unknown as [LoopDelay, LoopDelay];
     // The masters' last candidates may still be in flight when the viewers are done.
     let stats = await masters.request({ type: 'stats' }, 60_000);
     const until = Date.now() + 15_000;
@@ -244,6 +256,7 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
       errors: (stats.errors as number) + (worldStats.errors as number) + (conn.failures as number) + (viewers.failures as number) + (ex.sendFailures as number),
       reconnects: stats.reconnects as number,
       loadAfterExchange,
+      loop: { world: worldLoop, masters: mastersLoop },
     };
   } finally {
     await masters?.stop();
@@ -394,6 +407,23 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     notes.push(
       `N=${r.label}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
     );
+    rec.add('world', `${s}.exchangeLoopDelayP99`, r.loop.world.p99, 'ms');
+    rec.add('ours', `${s}.exchangeLoopDelayP99`, r.loop.masters.p99, 'ms');
+    if (r.latency) {
+      // Where messages waited: a relay hop is delayed by whichever process's one JS thread is behind.
+      const worldBehind = r.loop.world.p99 > r.loop.masters.p99;
+      const [slow, fast] = worldBehind ? [r.loop.world, r.loop.masters] : [r.loop.masters, r.loop.world];
+      const times = slow.p99 / Math.max(fast.p99, 0.001);
+      const verdict =
+        times < 1.5
+          ? `Neither process stands out (loop p99 within 1.5x of each other): with the machine's ${os.cpus().length} cores shared by both, the delivery p99 (${fmt(r.latency.p99)} ms) is the machine's load more than either side`
+          : worldBehind
+            ? `The emulator's process is the bottleneck (its loop p99 is ${fmt(times)}x the clients'): a message waits there before it is relayed or a viewer reads it, so the delivery p99 (${fmt(r.latency.p99)} ms) measures the emulator more than the client`
+            : `Our clients' process is the one behind (its loop p99 is ${fmt(times)}x the emulator's): the delivery p99 (${fmt(r.latency.p99)} ms) is mostly waiting in the masters`;
+      notes.push(
+        `N=${r.label}: **where delivery latency comes from.** Over the exchange the event loop of the world process (the emulator relaying every message, plus the N viewers) was late by ${fmt(r.loop.world.p50)} ms p50, ${fmt(r.loop.world.p99)} ms p99 (max ${fmt(r.loop.world.max)}), and the masters' (our clients) by ${fmt(r.loop.masters.p50)} ms p50, ${fmt(r.loop.masters.p99)} ms p99 (max ${fmt(r.loop.masters.max)}). ${verdict}; the client's own cost is its CPU per session above.`,
+      );
+    }
     const share = (r.exchangeCpuMs + r.worldExchangeCpuMs) / r.exchangeMs;
     const cores = os.cpus().length;
     // The two benchmark processes account for up to 2 of the load average themselves.
