@@ -43,8 +43,13 @@ function runIsolated(name: string, quick: boolean, dir: string): Promise<BenchRe
   const resultFile = path.join(dir, `${name}.json`);
   const args = [...process.execArgv, self, CHILD_FLAG, name, resultFile, ...(quick ? ['--quick'] : [])];
   return new Promise((resolve, reject) => {
-    // The child's stdout goes to our stderr: only the report belongs on stdout.
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 2, 2] });
+    // The child's stdout goes to our stderr: only the report belongs on stdout. On POSIX a
+    // shell first lifts the open-files limit to the hard one (scale holds ~15,000 sockets).
+    const [cmd, argv] =
+      process.platform === 'win32'
+        ? [process.execPath, args]
+        : ['/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...args]];
+    const proc = spawn(cmd, argv, { stdio: ['ignore', 2, 2] });
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
       if (code !== 0) return reject(new Error(`benchmark process exited with ${signal ?? `code ${String(code)}`} (its output is above)`));

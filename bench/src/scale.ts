@@ -28,6 +28,11 @@ function openFilesLimit(): string {
   }
 }
 
+/** Open files a run of N needs in its busiest process: three sockets per channel plus headroom. */
+function openFilesNeeded(n: number): number {
+  return n * 3 + 1000;
+}
+
 /** `p`, or a rejection with `error()` after `ms`; the timer never outlives the race. */
 async function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -351,6 +356,12 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const started = performance.now();
   const rec = recorder();
   const sizes = ctx.quick ? [20] : [1000, 5000];
+  // Thousands of EMFILE failures would read as client errors; say what is wrong instead.
+  const limit = Number(openFilesLimit());
+  const needed = openFilesNeeded(Math.max(...sizes));
+  if (Number.isFinite(limit) && limit < needed) {
+    throw new Error(`scale needs \`ulimit -n\` of at least ${needed} for N=${Math.max(...sizes)} (it is ${limit}, and the hard limit did not allow more): raise it, e.g. \`ulimit -n 20000\`, then run again`);
+  }
   const runs: ScaleRun[] = [];
   for (const n of sizes) runs.push(await runOnce(n, ctx));
   // The same 1,000 masters with an HTTPS pool each (the default before the process-wide
@@ -488,7 +499,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time, each counted as connected once it is ready: socket open and ICE servers in hand (\`connect()\`, then \`getIceServers()\`, which joins the prefetch \`connect()\` started), so the prefetch's work is in the connect figures, not in the idle ones. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are ready; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
       `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch. Over the exchange each process also records its event-loop lateness (\`monitorEventLoopDelay\` at 10 ms, less those 10 ms): the process whose one JavaScript thread runs late is where messages wait.`,
-      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, the masters' pooled HTTPS connections, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least 16,384 (it is ${openFilesLimit()} here).`,
+      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, the masters' pooled HTTPS connections, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least ${openFilesNeeded(5000).toLocaleString('en-US')}; \`pnpm bench\` lifts the soft limit to the hard one (it is ${openFilesLimit()} here).`,
     ].join('\n'),
     tables: [
       {
