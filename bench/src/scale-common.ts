@@ -128,6 +128,9 @@ export type Command =
   | { type: 'stats' }
   | { type: 'cpu' }
   | { type: 'loop'; action: 'start' | 'stop' }
+  | { type: 'drop' }
+  | { type: 'mark' }
+  | { type: 'recover'; since: number; timeoutMs: number }
   | { type: 'close' };
 
 /** A child's answer: the command's `type` plus its data, or an error. @public */

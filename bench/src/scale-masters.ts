@@ -27,6 +27,11 @@ const masters: SignalingClient[] = [];
 /** The per-client Agents of the `poolPerClient` variant (a user fetch is the user's to close). */
 const agents: Agent[] = [];
 const latencies: { offer: number[]; candidate: number[] } = { offer: [], candidate: [] };
+/** When each master's latest connection opened (`nowMs`), and how many times it opened. */
+const openedAt: number[] = [];
+const opens: number[] = [];
+/** Per master at `mark`: opens so far; and the totals a recovery is measured against. */
+let mark: { opens: number[]; attempts: number; errors: number; cpu: number } | undefined;
 let offers = 0;
 let candidates = 0;
 let errors = 0;
@@ -61,6 +66,10 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Reco
       ...(cmd.poolPerClient ? { fetch: ownFetch() } : {}),
     });
     m.on('error', noteError);
+    m.on('open', () => {
+      openedAt[i] = nowMs();
+      opens[i] = (opens[i] ?? 0) + 1;
+    });
     m.on('sdpOffer', (e) => {
       const at = nowMs();
       offers++;
@@ -141,6 +150,32 @@ async function idle(ms: number): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * Waits until every master has reconnected since `mark` (the world dropped them at
+ * `since`) and is open, or until `timeoutMs`; each master's time is from the drop
+ * to its `open`.
+ */
+async function recover(since: number, timeoutMs: number): Promise<Record<string, unknown>> {
+  const m0 = mark;
+  if (!m0) throw new Error('masters: recover without mark');
+  // Cheap to poll (no metrics() snapshot per master), so the check itself adds little to the CPU measured.
+  const back = (i: number): boolean => (opens[i] ?? 0) > (m0.opens[i] as number) && masters[i]?.state === 'open';
+  const deadline = nowMs() + timeoutMs;
+  while (nowMs() < deadline && !masters.every((_, i) => back(i))) await new Promise((r) => setTimeout(r, 50));
+  const cpuMicros = cpuNow() - m0.cpu;
+  const times: number[] = [];
+  masters.forEach((_, i) => {
+    if (back(i)) times.push((openedAt[i] as number) - since);
+  });
+  return {
+    recovered: times.length,
+    times,
+    attempts: activity().attempts - m0.attempts,
+    errors: errors - m0.errors,
+    cpuMicros,
+  };
+}
+
 async function handle(cmd: Command): Promise<Record<string, unknown>> {
   switch (cmd.type) {
     case 'connect':
@@ -149,6 +184,11 @@ async function handle(cmd: Command): Promise<Record<string, unknown>> {
       return idle(cmd.ms);
     case 'cpu':
       return { cpuMicros: cpuNow(), at: nowMs() };
+    case 'mark':
+      mark = { opens: masters.map((_, i) => opens[i] ?? 0), attempts: activity().attempts, errors, cpu: cpuNow() };
+      return {};
+    case 'recover':
+      return recover(cmd.since, cmd.timeoutMs);
     case 'stats':
       return {
         offers,

@@ -137,6 +137,12 @@ async function handle(cmd: Command): Promise<Record<string, unknown>> {
       return { cpuMicros: cpuNow(), at: nowMs(), connections: emu?.connections().length ?? 0 };
     case 'stats':
       return { errors, firstError: firstError ?? null };
+    case 'drop': {
+      // As a service deploy does: every master's socket cut at once, no close frame.
+      if (!emu) throw new Error('world: drop before setup');
+      const at = nowMs();
+      return { at, dropped: emu.faults.dropConnections({ role: 'MASTER' }) };
+    }
     case 'close': {
       await pool(viewers.length, 256, async (i) => {
         await viewers[i]?.close();

@@ -167,6 +167,8 @@ interface ScaleRun {
   loadAfterExchange: number;
   /** Event-loop delay of each process over the exchange. */
   loop: { world: LoopDelay; masters: LoopDelay };
+  /** Every master's socket dropped at once, then all back open: from the drop to each master's `open`. */
+  massReconnect: { dropped: number; recovered: number; times: Summary | null; attempts: number; errors: number; cpuMs: number; worldCpuMs: number };
 }
 
 /** Event-loop delay percentiles in ms (from `monitorEventLoopDelay`). */
@@ -224,6 +226,15 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
     const exchangeCpuMs = ((await cpuOf(masters)) - m0) / 1000;
     const worldExchangeCpuMs = ((await cpuOf(world)) - we0) / 1000;
     const worldStats = await world.request({ type: 'stats' }, 60_000);
+    // Last, since it disturbs everything: a service deploy cutting every master at once.
+    ctx.log(`scale: n=${n}: dropping every master's socket at once`);
+    await masters.request({ type: 'mark' }, 30_000);
+    const wr0 = await cpuOf(world);
+    const drop = await world.request({ type: 'drop' }, 30_000);
+    const back = await masters.request({ type: 'recover', since: drop.at as number, timeoutMs: 120_000 }, 180_000);
+    const worldRecoverCpuMs = ((await cpuOf(world)) - wr0) / 1000;
+    const backTimes = finite(back.times);
+    ctx.log(`scale: n=${n}: ${String(back.recovered)} of ${String(drop.dropped)} back open, the last after ${backTimes.length ? fmt(Math.max(...backTimes)) : '-'} ms`);
     const ml = stats.latencies as { offer: unknown; candidate: unknown };
     const vl = ex.latencies as { answer: unknown; candidate: unknown };
     const parts = {
@@ -262,6 +273,15 @@ async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Pro
       reconnects: stats.reconnects as number,
       loadAfterExchange,
       loop: { world: worldLoop, masters: mastersLoop },
+      massReconnect: {
+        dropped: drop.dropped as number,
+        recovered: back.recovered as number,
+        times: backTimes.length ? summarize(backTimes) : null,
+        attempts: back.attempts as number,
+        errors: back.errors as number,
+        cpuMs: (back.cpuMicros as number) / 1000,
+        worldCpuMs: worldRecoverCpuMs,
+      },
     };
   } finally {
     await masters?.stop();
@@ -371,6 +391,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
 
   const rows: string[][] = [];
   const latRows: string[][] = [];
+  const massRows: string[][] = [];
   const notes: string[] = [];
   for (const r of [...runs, ...perClient]) {
     const heapPer = (r.memAfter.heapUsed - r.memBefore.heapUsed) / r.n;
@@ -434,6 +455,23 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       notes.push(
         `N=${r.label}: **where delivery latency comes from.** Over the exchange the event loop of the world process (the emulator relaying every message, plus the N viewers) was late by ${fmt(r.loop.world.p50)} ms p50, ${fmt(r.loop.world.p99)} ms p99 (max ${fmt(r.loop.world.max)}), and the masters' (our clients) by ${fmt(r.loop.masters.p50)} ms p50, ${fmt(r.loop.masters.p99)} ms p99 (max ${fmt(r.loop.masters.max)}). ${verdict}; the client's own cost is its CPU per session above.`,
       );
+    }
+    const mr = r.massReconnect;
+    massRows.push([
+      r.label,
+      String(mr.dropped),
+      `${mr.recovered} / ${mr.dropped}`,
+      mr.times ? `${fmt(mr.times.max)} ms` : 'n/a',
+      mr.times ? `${fmt(mr.times.p50)} ms` : 'n/a',
+      mr.times ? `${fmt(mr.times.p99)} ms` : 'n/a',
+      `${mr.attempts} (${fmt(mr.attempts / Math.max(1, mr.dropped))} per master)`,
+      String(mr.errors),
+      `${fmt(mr.cpuMs / Math.max(1, mr.recovered))} ms`,
+      mr.times ? `${fmt((mr.worldCpuMs / Math.max(1, mr.times.max)) * 100)}%` : 'n/a',
+    ]);
+    if (mr.times) {
+      rec.add('ours', `${s}.massReconnectAllMs`, mr.times.max, 'ms');
+      rec.add('ours', `${s}.massReconnectAttemptsPerMaster`, mr.attempts / Math.max(1, mr.dropped), 'attempts');
     }
     const share = (r.exchangeCpuMs + r.worldExchangeCpuMs) / r.exchangeMs;
     const cores = os.cpus().length;
@@ -499,6 +537,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time, each counted as connected once it is ready: socket open and ICE servers in hand (\`connect()\`, then \`getIceServers()\`, which joins the prefetch \`connect()\` started), so the prefetch's work is in the connect figures, not in the idle ones. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are ready; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
       `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch. Over the exchange each process also records its event-loop lateness (\`monitorEventLoopDelay\` at 10 ms, less those 10 ms): the process whose one JavaScript thread runs late is where messages wait.`,
+      '- **Mass reconnect:** last, the emulator cuts every master\'s socket at once without a close frame (`faults.dropConnections`), as a service deploy would; each master\'s time runs from the cut to its next `open` (its endpoint is cached, so a reconnect is one WebSocket handshake); attempts and errors are summed over the masters until the last is open.',
       `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, the masters' pooled HTTPS connections, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least ${openFilesNeeded(5000).toLocaleString('en-US')}; \`pnpm bench\` lifts the soft limit to the hard one (it is ${openFilesLimit()} here).`,
     ].join('\n'),
     tables: [
@@ -508,6 +547,11 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
         rows,
       },
       { title: 'Delivery latency (ms)', columns: ['N', 'message', 'count', 'p50', 'p90', 'p99', 'max'], rows: latRows },
+      {
+        title: 'Mass reconnect: every master cut at once (no close frame), until all are open again',
+        columns: ['N', 'dropped', 'back open', 'all open after', 'per master p50', 'per master p99', 'connection attempts', 'errors', 'client CPU per reconnect', 'emulator CPU during it'],
+        rows: massRows,
+      },
       {
         title: `Where a master's connect CPU goes (a separate run of ${ctx.quick ? 10 : 300} connects under \`--cpu-prof\`, self time by category, ms per connect; profiling adds overhead)`,
         columns: ['category', 'ms per connect', 'share'],
