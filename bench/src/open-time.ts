@@ -23,6 +23,8 @@ import { Role, SignalingClient as OfficialClient } from 'amazon-kinesis-video-st
 import WebSocket from 'ws';
 import { fmt, ratio, recorder, summarize, type BenchContext, type BenchResult, type GoalCheck, type Summary, type Table } from './harness';
 import { startLink, type Link, type LinkStats, type LinkTarget } from './link';
+import { closeInPage, openInPage, startAppSite, type AppSite } from './browser-page';
+import { launchChromium, type Chromium } from '../../test/chromium';
 
 /** Emulator model: delay before each answer. */
 const LATENCY_MS = 50;
@@ -89,9 +91,12 @@ interface OpenSample {
   openMs: number;
   /** Until the socket is open and the ICE servers are known (ready to build the RTCPeerConnection). */
   readyMs: number;
+  /** Every exchange the emulator answered, CORS preflights included. */
   exchanges: number;
   depth: number;
   ops: string;
+  /** CORS preflights (`OPTIONS`) among the exchanges: a browser's, none from Node. */
+  preflights: number;
   /** Link model only. */
   net?: NetCounts | undefined;
 }
@@ -159,15 +164,17 @@ async function withGlobalWebSocket<T>(ctor: unknown, fn: () => Promise<T>): Prom
   }
 }
 
-function exchanges(emu: Emulator, toleranceMs = 5): { exchanges: number; depth: number; ops: string } {
-  const recs = emu.log.requests().filter((r) => r.operation !== 'Unknown');
+function exchanges(emu: Emulator, toleranceMs = 5): { exchanges: number; depth: number; ops: string; preflights: number } {
+  // A browser's CORS preflight is an exchange of its own, answered at once, before the POST it clears: a link in the chain.
+  const preflights = emu.log.preflights().map((p) => ({ operation: 'preflight', time: p.time, durationMs: 0 }));
+  const recs = [...emu.log.requests().filter((r) => r.operation !== 'Unknown'), ...preflights];
   const depths = depthsOf(recs, toleranceMs);
   const steps: string[][] = [];
   recs.forEach((r, i) => {
     const d = (depths[i] as number) - 1;
     (steps[d] ??= []).push(r.operation.replace(/SignalingChannel|Config/g, ''));
   });
-  return { exchanges: recs.length, depth: Math.max(0, ...depths), ops: steps.map((s) => s.join(' ∥ ')).join(' → ') };
+  return { exchanges: recs.length, depth: Math.max(0, ...depths), ops: steps.map((s) => s.join(' ∥ ')).join(' → '), preflights: preflights.length };
 }
 
 function oursOptions(c: Ctx): { region: string; credentials: Emulator['credentials']; endpoint: string; tls: { ca: string } } {
@@ -243,6 +250,41 @@ async function officialOpen(c: Ctx, channelName: string, clientId: string): Prom
     kv.destroy();
     signaling?.destroy();
     agent.destroy();
+  }
+}
+
+/** The Chromium rows: a headless browser and the app page's own origin. */
+interface BrowserSide {
+  chromium: Chromium;
+  site: AppSite;
+}
+
+/**
+ * One open in Chromium, timed by the page. Each sample gets a fresh browser context (its own connection pool and
+ * CORS preflight cache) and a fresh page; with `primeClientId`, a first client of ours opens and closes in the same
+ * page before the timed one, filling the page's `MemoryCache` (and leaving its connections and preflights warm, as a
+ * real page would).
+ */
+async function browserOpen(c: Ctx, b: BrowserSide, flow: 'ours' | 'official', channelName: string, clientId: string, primeClientId?: string): Promise<OpenSample> {
+  const context = await b.chromium.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${b.site.origin}/`);
+    const { region, credentials } = c.emu;
+    const args = { region, credentials, endpoint: c.endpoint, channelName, shareCache: primeClientId !== undefined };
+    if (primeClientId !== undefined) {
+      await openInPage(page, 'ours', { ...args, clientId: primeClientId });
+      await closeInPage(page);
+    }
+    c.emu.log.clear();
+    const mark = netMark(c);
+    const times = await openInPage(page, flow, { ...args, clientId });
+    // Read as soon as the page reports ready (one DevTools hop later), before anything is closed.
+    const seen = measure(c, mark);
+    await closeInPage(page);
+    return { ...times, ...seen };
+  } finally {
+    await context.close();
   }
 }
 
@@ -387,6 +429,18 @@ function openVariants(c: Ctx, ch: Channels): Variant[] {
       },
     },
     { name: OFFICIAL_FLOW, run: (i) => officialOpen(c, ch.channel(), `off-${i}`) },
+  ];
+}
+
+/** Subjects of the Chromium rows in the measurements (the table names the variant alone). */
+const CHROMIUM = 'chromium: ';
+const BROWSER_WARM = 'ours, warm (endpoint cache hit: a previous client in the same page)';
+
+function browserVariants(c: Ctx, ch: Channels, b: BrowserSide): Variant[] {
+  return [
+    { name: 'ours, cold, channel name', run: (i) => browserOpen(c, b, 'ours', ch.channel(), `bcold-${i}`) },
+    { name: BROWSER_WARM, run: (i) => browserOpen(c, b, 'ours', ch.channel(), `bwarm-${i}`, `bprime-${i}`) },
+    { name: OFFICIAL_FLOW, run: (i) => browserOpen(c, b, 'official', ch.channel(), `boff-${i}`) },
   ];
 }
 
@@ -544,6 +598,10 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
   const emu = await startEmulator({ limits: emulatorLimits(goAwayGraceMs) });
   const c: Ctx = { emu, ca: emu.ca as string, log: ctx.log, endpoint: emu.controlPlaneEndpoint };
   let link: { c: Ctx; close: () => Promise<void> } | undefined;
+  // The Chromium rows run over the link model, one sample per link-model sample.
+  const browserSamples = linkSamples;
+  let site: AppSite | undefined;
+  let chromium: Chromium | undefined;
   try {
     // ---- Emulator model: 50 ms per exchange, one origin.
     const ch = await makeChannels(c, (samples + warmup) * 4 + reconnectSamples * 4);
@@ -593,7 +651,7 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     // ---- Link model: three origins behind 25 ms-each-way links, no emulator-side latency.
     link = await startLinkModel(ctx, goAwayGraceMs);
     const lc = link.c;
-    const lch = await makeChannels(lc, (linkSamples + linkWarmup) * 4 + 2 * linkRc.drop + linkRc.goAway + linkRc.goAwayOfficial);
+    const lch = await makeChannels(lc, (linkSamples + linkWarmup) * 4 + 2 * linkRc.drop + linkRc.goAway + linkRc.goAwayOfficial + browserSamples * 3);
     const lVariants = openVariants(lc, lch);
     const lResults = await runRounds(ctx, 'link model', lVariants, linkSamples, linkWarmup);
     const lFig = new Map<string, OpenFigures & { net: NetFigures }>();
@@ -645,6 +703,48 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       lrcMs.set(v.name, s.p50);
       lrcConns.set(v.name, conns);
       lrcRows.push([v.name, fmt(s.p50), fmt(s.max), String(v.samples), String(p50(list.map((x) => x.exchanges))), String(conns), String(tls)]);
+    }
+
+    // ---- Chromium over the same links and emulator: the page on its own origin, CORS on.
+    ctx.log('open-time: Chromium (link model, CORS on)');
+    site = await startAppSite();
+    chromium = await launchChromium({ trust: 'any' });
+    const bVariants = browserVariants(lc, lch, { chromium, site });
+    const bResults = await runRounds(ctx, 'Chromium link model', bVariants, browserSamples, 0);
+    const bFig = new Map<string, OpenFigures & { net: NetFigures; preflights: Summary }>();
+    for (const v of bVariants) {
+      const list = bResults.get(v.name) ?? [];
+      const f = figures(list);
+      bFig.set(v.name, { ...f, net: netFigures(list, f.ready.p50), preflights: summarize(list.map((x) => x.preflights)) });
+    }
+    const bOff = bFig.get(OFFICIAL_FLOW) as OpenFigures & { net: NetFigures; preflights: Summary };
+    const browserRows: string[][] = [];
+    for (const v of bVariants) {
+      const f = bFig.get(v.name) as OpenFigures & { net: NetFigures; preflights: Summary };
+      const subject = `${CHROMIUM}${v.name}`;
+      rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
+      rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
+      rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
+      rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
+      rec.add(subject, 'preflights', f.preflights.p50, 'preflights');
+      rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
+      rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
+      rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
+      rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
+      browserRows.push([
+        v.name,
+        fmt(f.open.p50),
+        fmt(f.ready.p50),
+        fmt(f.ready.p90),
+        String(f.depth),
+        String(f.preflights.p50),
+        `${f.net.connections} (${perHostText(f.net.perHost)})`,
+        String(f.net.tls),
+        String(f.net.waves),
+        `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
+        v.name === OFFICIAL_FLOW ? '1x' : ratio(bOff.ready.p50, f.ready.p50),
+        bResults.get(v.name)?.[0]?.ops ?? '',
+      ]);
     }
 
     // ---- Goals and findings, from the figures above.
@@ -709,6 +809,22 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     const onePerHost = [...lFig.values()].every((f) => HOSTS.every((h) => f.net.perHost[h] <= 1) && f.net.tls === f.net.connections);
     const connections = `${onePerHost ? 'Every flow opened at most one TCP connection, and one TLS handshake on it, per host' : 'Not every flow kept to one connection per host'} (counted at the links, p50): ours cold ${hostsUsed(lCold.net)}; with the ARN ${hostsUsed(lArn.net)}; warm ${hostsUsed(lWarm.net)}; the official flow ${hostsUsed(lOff.net)}. The hosts are different origins, so no client can carry a request for one over another's connection.`;
     const modelGap = `The link model ${lColdX > offReady.p50 / cold.p50 ? 'widens' : 'does not widen'} the cold gap measured with one origin (${fmt(offReady.p50 / cold.p50)}x there, ${fmt(lColdX)}x here): each connection wave costs two round trips, and the official flow opened ${lOff.net.connections} connections in ${lOff.net.waves} waves against ours ${lCold.net.connections} in ${lCold.net.waves}. With the ARN ours is ${fmt(lArnX)}x (${lArn.net.counted} round trips${lArnX >= 2 ? ', 2x reached' : ', short of 2x'}) and warm ${fmt(lWarmX)}x (${lWarm.net.counted} round trips: TCP, TLS, and the upgrade alongside GetIceServerConfig${lWarmX >= 3 ? '; 3x met' : '; 3x missed'}).`;
+    const bCold = bFig.get(bVariants[0]!.name) as OpenFigures & { net: NetFigures; preflights: Summary };
+    const bWarm = bFig.get(BROWSER_WARM) as OpenFigures & { net: NetFigures; preflights: Summary };
+    const bColdX = bOff.ready.p50 / bCold.ready.p50;
+    const bWarmX = bOff.ready.p50 / bWarm.ready.p50;
+    const firstOps = (name: string): string => bResults.get(name)?.[0]?.ops ?? '';
+    const browserTrips = `**In Chromium with CORS on** (the same links and emulator, counted the same way, a preflight counting as an exchange): ours cold by name ${roundTrips(bCold)}, exchanges ${firstOps(bVariants[0]!.name)}; the official flow ${roundTrips(bOff)}, exchanges ${firstOps(OFFICIAL_FLOW)}; ours warm ${roundTrips(bWarm)}. Official / ours (ready p50): ${fmt(bColdX)}x cold and ${fmt(bWarmX)}x warm in Chromium, against ${fmt(lColdX)}x and ${fmt(lWarmX)}x in Node over the same links.`;
+    const grew = (b: OpenFigures & { preflights: Summary }, n: OpenFigures): string =>
+      `${b.depth - n.depth} sequential exchange${Math.abs(b.depth - n.depth) === 1 ? '' : 's'} (${n.depth} → ${b.depth}) for ${b.preflights.p50} preflight${b.preflights.p50 === 1 ? '' : 's'}`;
+    const whyBrowser = `**Why the browser counts more:** a signed POST carries \`Authorization\` and \`X-Amz-*\` headers and a JSON body, so it is not a "simple" cross-origin request: before the first POST to each URL Chromium sends an OPTIONS preflight and waits for its answer, one more round trip on that branch (the WebSocket upgrade needs none). A preflight lengthens the chain only where the POST it clears is the chain's next step. Against the Node link rows, ours cold gains ${grew(bCold, lCold)}, the official flow ${grew(bOff, lOff)}, the official calls being one after another; counted, ours goes from ${lCold.net.counted} to ${bCold.net.counted} round trips and the official flow from ${lOff.net.counted} to ${bOff.net.counted}. Ready p50: ours ${fmt(lCold.ready.p50)} → ${fmt(bCold.ready.p50)} ms, official ${fmt(lOff.ready.p50)} → ${fmt(bOff.ready.p50)} ms.`;
+    const warmBrowser = `**Warm in Chromium:** the previous client ran in the same page and shared its \`MemoryCache\`, so the endpoints came from the cache; the page also kept that client's preflight answers (\`access-control-max-age\`) and its keep-alive connections. The warm open sent ${bWarm.preflights.p50} preflight${bWarm.preflights.p50 === 1 ? '' : 's'} and opened ${hostsUsed(bWarm.net) || 'no new connection'} (p50; Node warm, a new client with its own pool: ${hostsUsed(lWarm.net)}).`;
+    const overCount = (f: OpenFigures & { net: NetFigures }): string => `${fmt(f.ready.p50 - f.net.counted * RTT_MS)} ms`;
+    const beyondTrips = `**Measured against counted in Chromium:** ready p50 minus the counted round trips is ${overCount(bCold)} for ours cold, ${overCount(bOff)} for the official flow and ${overCount(bWarm)} for ours warm, against ${overCount(lCold)} and ${overCount(lOff)} for the same flows in Node: beyond the links, the browser spends time of its own per connection and request that the round-trip count does not attribute.${bWarm.net.counted * RTT_MS > bWarm.ready.p50 ? ` Warm counts more than it measured: its GetIceServerConfig rode a kept-alive connection and was answered before the new WebSocket connection's upgrade arrived, so the chain puts one after the other though neither waited for the other.` : ''}`;
+    const range = (xs: readonly number[]): string => (xs.length ? `${Math.min(...xs)}${Math.max(...xs) === Math.min(...xs) ? '' : `–${Math.max(...xs)}`}` : 'n/a');
+    const sampled = (name: string, f: (x: OpenSample) => number): string => range((bResults.get(name) ?? []).map(f));
+    const tlsOf = (x: OpenSample): number => (x.net ? HOSTS.reduce((a, h) => a + (x.net as NetCounts).tls[h], 0) : Number.NaN);
+    const coldCheck = `**Cold samples started cold:** each sample ran in a fresh browser context (its own connection pool and preflight cache) on a fresh page. Per sample, ours cold sent ${sampled(bVariants[0]!.name, (x) => x.preflights)} preflights over ${sampled(bVariants[0]!.name, tlsOf)} TLS handshakes, the official flow ${sampled(OFFICIAL_FLOW, (x) => x.preflights)} over ${sampled(OFFICIAL_FLOW, tlsOf)}, for the same URLs every time: a pool or preflight cache carried over from an earlier sample would show fewer.`;
     const lDrop = lrcMs.get(lrc[0]!.name) ?? Number.NaN;
     const lGo = lrcMs.get(lrc[1]!.name) ?? Number.NaN;
     const lOffDrop = lrcMs.get(lrc[2]!.name) ?? Number.NaN;
@@ -727,6 +843,11 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       arithmetic,
       connections,
       modelGap,
+      browserTrips,
+      whyBrowser,
+      warmBrowser,
+      coldCheck,
+      beyondTrips,
       reconnectLink,
       'The official SignalingClient has no reconnect. The drop row uses the official master sample\'s recovery (call `open()` again on `close`, no backoff, master only in the sample). It ignores GO_AWAY entirely: the app learns nothing until the service closes the socket at the end of its grace period (60 s in AWS).',
     ];
@@ -749,6 +870,24 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
         ],
         rows: linkRows,
       },
+      {
+        title: 'Open in Chromium (link model, CORS on)',
+        columns: [
+          'variant',
+          'open p50 (ms)',
+          'ready p50 (ms)',
+          'ready p90 (ms)',
+          'sequential exchanges (preflights included)',
+          'CORS preflights',
+          'TCP connections (control plane + HTTPS + WSS)',
+          'TLS handshakes',
+          'connection waves',
+          `round trips: counted / measured (ready p50 ÷ ${RTT_MS} ms)`,
+          'official / this (ready)',
+          'exchanges seen (first sample)',
+        ],
+        rows: browserRows,
+      },
       { title: 'Reconnect (link model)', columns: ['case', 'p50 (ms)', 'max (ms)', 'samples', 'exchanges', 'TCP connections', 'TLS handshakes'], rows: lrcRows },
     ];
     return {
@@ -761,6 +900,7 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
         '- **open**: until the socket is open (ours: `connect()` resolved; official: its `open` event). **ready**: until the socket is open *and* the ICE servers are in hand, which is when a viewer can build its `RTCPeerConnection` and send the offer. The official flow fetches ICE before opening, so its two columns are equal; ours fetches ICE alongside the WebSocket upgrade, so ready is `getIceServers()` resolved after `connect()`.',
         '- **cold, name**: empty cache, channel name. **cold, ARN**: channel ARN given (skips Describe). **warm**: a previous client of the same app filled the endpoint cache (`MemoryCache`; the `FileCache`/`LocalStorageCache` give the same across restarts).',
         '- **official flow**: what the official viewer example does: `DescribeSignalingChannel`, `GetSignalingChannelEndpoint` (WSS+HTTPS), `GetIceServerConfig` with the AWS SDK v3 clients (an https.Agent with keep-alive trusting the emulator CA), then `new SignalingClient(...).open()` with `globalThis.WebSocket` set to a `ws` subclass that trusts the CA (Node 20 has no global WebSocket).',
+        `- **Chromium** (\`/usr/bin/chromium\` headless through playwright-core, web security on): the same link model and emulator. The app page is served from its own origin (http://127.0.0.1:<port>, a secure context), so the control plane, HTTPS and WSS links are cross-origin and CORS applies; Chromium trusts the emulator's run-time certificate through \`--ignore-certificate-errors\`. The page is bundled by esbuild for the browser as the weight benchmark bundles it (our client from the workspace sources; the official SDK with AWS SDK v3 and the \`events\` polyfill) and times each open with its own clock, from the first line of app code (loading the page is not counted). Each sample gets a fresh browser context and page, so its connection pool and preflight cache start empty. **ours, cold**: \`new SignalingClient({ role: 'VIEWER', channelName })\`, \`connect()\` then \`getIceServers()\`. **ours, warm**: a first client opens and closes in the same page with a shared \`MemoryCache\`, then the timed one opens from it. **official flow**: the same calls as in Node with the SDK's browser fetch handler and the page's \`WebSocket\`; ready at the official client's \`open\`. **CORS preflights** are the OPTIONS requests the emulator answered during the sample (\`log.preflights()\`); they count as exchanges in the sequential chain. ${browserSamples} samples per variant, interleaved round by round, no warm-up round.`,
         '- **exchanges** are read from the emulator\'s request log (every HTTP request and WebSocket handshake it answered during the sample); **sequential** is the longest chain in which each exchange started after the previous one was answered, i.e. the round trips the user waits for.',
         `- **reconnect**: a connected viewer; the emulator then kills its socket without a close frame (\`faults.dropConnections\`) or sends GO_AWAY (\`faults.goAway\`, grace ${goAwayGraceMs} ms here); time until the client's next \`open\`. ${reconnectSamples} samples each in the emulator model; the link model's table gives its counts. Our default policy waits a random 0–100 ms (full jitter) before the first retry after a drop.`,
       ].join('\n'),
@@ -771,6 +911,8 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    await chromium?.close();
+    await site?.close();
     await link?.close();
     await emu.close();
   }
