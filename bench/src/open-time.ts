@@ -573,6 +573,44 @@ function netFigures(list: readonly OpenSample[], readyP50: number): NetFigures {
   };
 }
 
+/** Link-model figures of a variant: its open figures, what the links counted, and the CORS preflights (p50). */
+type LinkFigures = OpenFigures & { net: NetFigures; preflights: number };
+
+function linkFigures(variants: readonly Variant[], results: Map<string, OpenSample[]>): Map<string, LinkFigures> {
+  const out = new Map<string, LinkFigures>();
+  for (const v of variants) {
+    const list = results.get(v.name) ?? [];
+    const f = figures(list);
+    out.set(v.name, { ...f, net: netFigures(list, f.ready.p50), preflights: p50(list.map((x) => x.preflights)) });
+  }
+  return out;
+}
+
+/** Records a link-model row's measurements under `subject`; returns its cells after the name. `official` is undefined on the official row. */
+function linkCells(rec: ReturnType<typeof recorder>, subject: string, f: LinkFigures, official: LinkFigures | undefined, withPreflights: boolean): string[] {
+  rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
+  rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
+  rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
+  rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
+  if (withPreflights) rec.add(subject, 'preflights', f.preflights, 'preflights');
+  rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
+  rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
+  rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
+  rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
+  return [
+    fmt(f.open.p50),
+    fmt(f.ready.p50),
+    fmt(f.ready.p90),
+    String(f.depth),
+    ...(withPreflights ? [String(f.preflights)] : []),
+    `${f.net.connections} (${perHostText(f.net.perHost)})`,
+    String(f.net.tls),
+    String(f.net.waves),
+    `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
+    official ? ratio(official.ready.p50, f.ready.p50) : '1x',
+  ];
+}
+
 function p50OrNaN(xs: readonly number[]): number {
   const used = xs.filter((x) => Number.isFinite(x));
   return used.length ? p50(used) : Number.NaN;
@@ -654,38 +692,9 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     const lch = await makeChannels(lc, (linkSamples + linkWarmup) * 4 + 2 * linkRc.drop + linkRc.goAway + linkRc.goAwayOfficial + browserSamples * 3);
     const lVariants = openVariants(lc, lch);
     const lResults = await runRounds(ctx, 'link model', lVariants, linkSamples, linkWarmup);
-    const lFig = new Map<string, OpenFigures & { net: NetFigures }>();
-    for (const v of lVariants) {
-      const list = lResults.get(v.name) ?? [];
-      const f = figures(list);
-      lFig.set(v.name, { ...f, net: netFigures(list, f.ready.p50) });
-    }
-    const lOff = lFig.get(official) as OpenFigures & { net: NetFigures };
-    const linkRows: string[][] = [];
-    for (const v of lVariants) {
-      const f = lFig.get(v.name) as OpenFigures & { net: NetFigures };
-      const subject = `link: ${v.name}`;
-      rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
-      rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
-      rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
-      rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
-      rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
-      rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
-      rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
-      rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
-      linkRows.push([
-        v.name,
-        fmt(f.open.p50),
-        fmt(f.ready.p50),
-        fmt(f.ready.p90),
-        String(f.depth),
-        `${f.net.connections} (${perHostText(f.net.perHost)})`,
-        String(f.net.tls),
-        String(f.net.waves),
-        `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
-        v.name === official ? '1x' : ratio(lOff.ready.p50, f.ready.p50),
-      ]);
-    }
+    const lFig = linkFigures(lVariants, lResults);
+    const lOff = lFig.get(official) as LinkFigures;
+    const linkRows = lVariants.map((v) => [v.name, ...linkCells(rec, `link: ${v.name}`, lFig.get(v.name) as LinkFigures, v.name === official ? undefined : lOff, false)]);
 
     ctx.log('open-time: link model reconnects');
     const lrc = reconnectVariants(lc, lch, goAwayGraceMs, linkRc);
@@ -711,50 +720,22 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     chromium = await launchChromium({ trust: 'any' });
     const bVariants = browserVariants(lc, lch, { chromium, site });
     const bResults = await runRounds(ctx, 'Chromium link model', bVariants, browserSamples, 0);
-    const bFig = new Map<string, OpenFigures & { net: NetFigures; preflights: Summary }>();
-    for (const v of bVariants) {
-      const list = bResults.get(v.name) ?? [];
-      const f = figures(list);
-      bFig.set(v.name, { ...f, net: netFigures(list, f.ready.p50), preflights: summarize(list.map((x) => x.preflights)) });
-    }
-    const bOff = bFig.get(OFFICIAL_FLOW) as OpenFigures & { net: NetFigures; preflights: Summary };
-    const browserRows: string[][] = [];
-    for (const v of bVariants) {
-      const f = bFig.get(v.name) as OpenFigures & { net: NetFigures; preflights: Summary };
-      const subject = `${CHROMIUM}${v.name}`;
-      rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
-      rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
-      rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
-      rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
-      rec.add(subject, 'preflights', f.preflights.p50, 'preflights');
-      rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
-      rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
-      rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
-      rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
-      browserRows.push([
-        v.name,
-        fmt(f.open.p50),
-        fmt(f.ready.p50),
-        fmt(f.ready.p90),
-        String(f.depth),
-        String(f.preflights.p50),
-        `${f.net.connections} (${perHostText(f.net.perHost)})`,
-        String(f.net.tls),
-        String(f.net.waves),
-        `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
-        v.name === OFFICIAL_FLOW ? '1x' : ratio(bOff.ready.p50, f.ready.p50),
-        bResults.get(v.name)?.[0]?.ops ?? '',
-      ]);
-    }
+    const bFig = linkFigures(bVariants, bResults);
+    const bOff = bFig.get(OFFICIAL_FLOW) as LinkFigures;
+    const browserRows = bVariants.map((v) => [
+      v.name,
+      ...linkCells(rec, `${CHROMIUM}${v.name}`, bFig.get(v.name) as LinkFigures, v.name === OFFICIAL_FLOW ? undefined : bOff, true),
+      bResults.get(v.name)?.[0]?.ops ?? '',
+    ]);
 
     // ---- Goals and findings, from the figures above.
     const cold = sum(variants[0]!.name, 'readyMs');
     const warm = sum(variants[2]!.name, 'readyMs');
     const coldDepth = summarize((results.get(variants[0]!.name) ?? []).map((s) => s.depth)).p50;
     const offDepth = summarize((results.get(official) ?? []).map((s) => s.depth)).p50;
-    const lCold = lFig.get(variants[0]!.name) as OpenFigures & { net: NetFigures };
-    const lArn = lFig.get(variants[1]!.name) as OpenFigures & { net: NetFigures };
-    const lWarm = lFig.get(variants[2]!.name) as OpenFigures & { net: NetFigures };
+    const lCold = lFig.get(variants[0]!.name) as LinkFigures;
+    const lArn = lFig.get(variants[1]!.name) as LinkFigures;
+    const lWarm = lFig.get(variants[2]!.name) as LinkFigures;
     const lColdX = lOff.ready.p50 / lCold.ready.p50;
     const lWarmX = lOff.ready.p50 / lWarm.ready.p50;
     const lArnX = lOff.ready.p50 / lArn.ready.p50;
@@ -785,7 +766,7 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     // From a name with three hosts: TCP, TLS and Describe (3), GetEndpoint on that connection (1), then TCP, TLS and
     // the upgrade on the WSS host, which is known only from GetEndpoint's answer (3). No client can start those sooner.
     const floorFromName = 2 + 1 + 1 + (2 + 1);
-    const roundTrips = (f: OpenFigures & { net: NetFigures }): string =>
+    const roundTrips = (f: LinkFigures): string =>
       `${f.depth} sequential exchange${f.depth === 1 ? '' : 's'} + 2 × ${f.net.waves} connection wave${f.net.waves === 1 ? '' : 's'} = ${f.net.counted} round trips (${f.net.counted * RTT_MS} ms; measured ${fmt(f.ready.p50)} ms = ${fmt(f.net.measured, 2)})`;
     const ceiling = lOff.net.counted / lCold.net.counted;
     const coldLink =
@@ -809,18 +790,18 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     const onePerHost = [...lFig.values()].every((f) => HOSTS.every((h) => f.net.perHost[h] <= 1) && f.net.tls === f.net.connections);
     const connections = `${onePerHost ? 'Every flow opened at most one TCP connection, and one TLS handshake on it, per host' : 'Not every flow kept to one connection per host'} (counted at the links, p50): ours cold ${hostsUsed(lCold.net)}; with the ARN ${hostsUsed(lArn.net)}; warm ${hostsUsed(lWarm.net)}; the official flow ${hostsUsed(lOff.net)}. The hosts are different origins, so no client can carry a request for one over another's connection.`;
     const modelGap = `The link model ${lColdX > offReady.p50 / cold.p50 ? 'widens' : 'does not widen'} the cold gap measured with one origin (${fmt(offReady.p50 / cold.p50)}x there, ${fmt(lColdX)}x here): each connection wave costs two round trips, and the official flow opened ${lOff.net.connections} connections in ${lOff.net.waves} waves against ours ${lCold.net.connections} in ${lCold.net.waves}. With the ARN ours is ${fmt(lArnX)}x (${lArn.net.counted} round trips${lArnX >= 2 ? ', 2x reached' : ', short of 2x'}) and warm ${fmt(lWarmX)}x (${lWarm.net.counted} round trips: TCP, TLS, and the upgrade alongside GetIceServerConfig${lWarmX >= 3 ? '; 3x met' : '; 3x missed'}).`;
-    const bCold = bFig.get(bVariants[0]!.name) as OpenFigures & { net: NetFigures; preflights: Summary };
-    const bWarm = bFig.get(BROWSER_WARM) as OpenFigures & { net: NetFigures; preflights: Summary };
+    const bCold = bFig.get(bVariants[0]!.name) as LinkFigures;
+    const bWarm = bFig.get(BROWSER_WARM) as LinkFigures;
     const bColdX = bOff.ready.p50 / bCold.ready.p50;
     const bWarmX = bOff.ready.p50 / bWarm.ready.p50;
     const firstOps = (name: string): string => bResults.get(name)?.[0]?.ops ?? '';
     const browserTrips = `**In Chromium with CORS on** (the same links and emulator, counted the same way, a preflight counting as an exchange): ours cold by name ${roundTrips(bCold)}, exchanges ${firstOps(bVariants[0]!.name)}; the official flow ${roundTrips(bOff)}, exchanges ${firstOps(OFFICIAL_FLOW)}; ours warm ${roundTrips(bWarm)}. Official / ours (ready p50): ${fmt(bColdX)}x cold and ${fmt(bWarmX)}x warm in Chromium, against ${fmt(lColdX)}x and ${fmt(lWarmX)}x in Node over the same links.`;
-    const grew = (b: OpenFigures & { preflights: Summary }, n: OpenFigures): string =>
-      `${b.depth - n.depth} sequential exchange${Math.abs(b.depth - n.depth) === 1 ? '' : 's'} (${n.depth} → ${b.depth}) for ${b.preflights.p50} preflight${b.preflights.p50 === 1 ? '' : 's'}`;
-    const whyBrowser = `**Why the browser counts more:** a signed POST carries \`Authorization\` and \`X-Amz-*\` headers and a JSON body, so it is not a "simple" cross-origin request: before the first POST to each URL Chromium sends an OPTIONS preflight and waits for its answer, one more round trip on that branch (the WebSocket upgrade needs none). A preflight lengthens the chain only where the POST it clears is the chain's next step. Against the Node link rows, ours cold gains ${grew(bCold, lCold)}, the official flow ${grew(bOff, lOff)}, the official calls being one after another; counted, ours goes from ${lCold.net.counted} to ${bCold.net.counted} round trips and the official flow from ${lOff.net.counted} to ${bOff.net.counted}. Ready p50: ours ${fmt(lCold.ready.p50)} → ${fmt(bCold.ready.p50)} ms, official ${fmt(lOff.ready.p50)} → ${fmt(bOff.ready.p50)} ms.`;
-    const warmBrowser = `**Warm in Chromium:** the previous client ran in the same page and shared its \`MemoryCache\`, so the endpoints came from the cache; the page also kept that client's preflight answers (\`access-control-max-age\`) and its keep-alive connections. The warm open sent ${bWarm.preflights.p50} preflight${bWarm.preflights.p50 === 1 ? '' : 's'} and opened ${hostsUsed(bWarm.net) || 'no new connection'} (p50; Node warm, a new client with its own pool: ${hostsUsed(lWarm.net)}).`;
-    const overCount = (f: OpenFigures & { net: NetFigures }): string => `${fmt(f.ready.p50 - f.net.counted * RTT_MS)} ms`;
-    const beyondTrips = `**Measured against counted in Chromium:** ready p50 minus the counted round trips is ${overCount(bCold)} for ours cold, ${overCount(bOff)} for the official flow and ${overCount(bWarm)} for ours warm, against ${overCount(lCold)} and ${overCount(lOff)} for the same flows in Node: beyond the links, the browser spends time of its own per connection and request that the round-trip count does not attribute.${bWarm.net.counted * RTT_MS > bWarm.ready.p50 ? ` Warm counts more than it measured: its GetIceServerConfig rode a kept-alive connection and was answered before the new WebSocket connection's upgrade arrived, so the chain puts one after the other though neither waited for the other.` : ''}`;
+    const grew = (b: LinkFigures, n: OpenFigures): string =>
+      `${b.depth - n.depth} sequential exchange${Math.abs(b.depth - n.depth) === 1 ? '' : 's'} (${n.depth} → ${b.depth}) for ${b.preflights} preflight${b.preflights === 1 ? '' : 's'}`;
+    const whyBrowser = `**Why the browser counts more:** a signed POST carries \`Authorization\` and \`X-Amz-*\` headers and a JSON body, so it is not a "simple" cross-origin request: before the first POST to each URL Chromium sends an OPTIONS preflight and waits for its answer, one more round trip on that branch (the WebSocket upgrade needs none). A preflight lengthens the chain only where the POST it clears is the chain's next step. Against the Node link rows, ours cold gains ${grew(bCold, lCold)}, the official flow ${grew(bOff, lOff)}, the official calls being one after another; counted, ours goes from ${lCold.net.counted} to ${bCold.net.counted} round trips and the official flow from ${lOff.net.counted} to ${bOff.net.counted}. Ready p50: ours ${fmt(lCold.ready.p50)} → ${fmt(bCold.ready.p50)} ms, official ${fmt(lOff.ready.p50)} → ${fmt(bOff.ready.p50)} ms. In ours the GetIceServerConfig branch (TCP, TLS, preflight, POST on the HTTPS host) is now one step longer than the upgrade (TCP, TLS, upgrade on the WSS host), so the ICE answer, not the socket, decides ready: ready p50 comes ${fmt(bCold.ready.p50 - bCold.open.p50)} ms after open p50 in Chromium, ${fmt(lCold.ready.p50 - lCold.open.p50)} ms in Node.`;
+    const warmBrowser = `**Warm in Chromium:** the previous client ran in the same page and shared its \`MemoryCache\`, so the endpoints came from the cache; the page also kept that client's preflight answers (\`access-control-max-age\`) and its keep-alive connections. The warm open sent ${bWarm.preflights} preflight${bWarm.preflights === 1 ? '' : 's'} and opened ${hostsUsed(bWarm.net) || 'no new connection'} (p50; Node warm, a new client with its own pool: ${hostsUsed(lWarm.net)}).`;
+    const overCount = (f: LinkFigures): string => `${fmt(f.ready.p50 - f.net.counted * RTT_MS)} ms`;
+    const beyondTrips = `**Measured against counted in Chromium:** ready p50 minus the counted round trips is ${overCount(bCold)} for ours cold, ${overCount(bOff)} for the official flow and ${overCount(bWarm)} for ours warm, against ${overCount(lCold)} and ${overCount(lOff)} for the same flows in Node: beyond the links, the browser spends time of its own per connection and request that the round-trip count does not attribute. Some of it comes before the first byte. First connection per host (p50): ours cold ${opened(bCold.net)}; the official flow ${opened(bOff.net)} (from the benchmark's mark, one DevTools hop before the page's clock starts), against the control plane at ${fmt(lCold.net.firstAcceptMs.cp, 2)} ms and ${fmt(lOff.net.firstAcceptMs.cp, 2)} ms for the same flows in Node.${bWarm.net.counted * RTT_MS > bWarm.ready.p50 ? ` Warm counts more than it measured: its GetIceServerConfig rode a kept-alive connection and was answered before the new WebSocket connection's upgrade arrived, so the chain puts one after the other though neither waited for the other.` : ''}`;
     const range = (xs: readonly number[]): string => (xs.length ? `${Math.min(...xs)}${Math.max(...xs) === Math.min(...xs) ? '' : `–${Math.max(...xs)}`}` : 'n/a');
     const sampled = (name: string, f: (x: OpenSample) => number): string => range((bResults.get(name) ?? []).map(f));
     const tlsOf = (x: OpenSample): number => (x.net ? HOSTS.reduce((a, h) => a + (x.net as NetCounts).tls[h], 0) : Number.NaN);
