@@ -23,6 +23,8 @@ import { Role, SignalingClient as OfficialClient } from 'amazon-kinesis-video-st
 import WebSocket from 'ws';
 import { fmt, ratio, recorder, summarize, type BenchContext, type BenchResult, type GoalCheck, type Summary, type Table } from './harness';
 import { startLink, type Link, type LinkStats, type LinkTarget } from './link';
+import { closeInPage, openInPage, startAppSite, type AppSite } from './browser-page';
+import { launchChromium, type Chromium } from '../../test/chromium';
 
 /** Emulator model: delay before each answer. */
 const LATENCY_MS = 50;
@@ -89,9 +91,12 @@ interface OpenSample {
   openMs: number;
   /** Until the socket is open and the ICE servers are known (ready to build the RTCPeerConnection). */
   readyMs: number;
+  /** Every exchange the emulator answered, CORS preflights included. */
   exchanges: number;
   depth: number;
   ops: string;
+  /** CORS preflights (`OPTIONS`) among the exchanges: a browser's, none from Node. */
+  preflights: number;
   /** Link model only. */
   net?: NetCounts | undefined;
 }
@@ -159,15 +164,17 @@ async function withGlobalWebSocket<T>(ctor: unknown, fn: () => Promise<T>): Prom
   }
 }
 
-function exchanges(emu: Emulator, toleranceMs = 5): { exchanges: number; depth: number; ops: string } {
-  const recs = emu.log.requests().filter((r) => r.operation !== 'Unknown');
+function exchanges(emu: Emulator, toleranceMs = 5): { exchanges: number; depth: number; ops: string; preflights: number } {
+  // A browser's CORS preflight is an exchange of its own, answered at once, before the POST it clears: a link in the chain.
+  const preflights = emu.log.preflights().map((p) => ({ operation: 'preflight', time: p.time, durationMs: 0 }));
+  const recs = [...emu.log.requests().filter((r) => r.operation !== 'Unknown'), ...preflights];
   const depths = depthsOf(recs, toleranceMs);
   const steps: string[][] = [];
   recs.forEach((r, i) => {
     const d = (depths[i] as number) - 1;
     (steps[d] ??= []).push(r.operation.replace(/SignalingChannel|Config/g, ''));
   });
-  return { exchanges: recs.length, depth: Math.max(0, ...depths), ops: steps.map((s) => s.join(' ∥ ')).join(' → ') };
+  return { exchanges: recs.length, depth: Math.max(0, ...depths), ops: steps.map((s) => s.join(' ∥ ')).join(' → '), preflights: preflights.length };
 }
 
 function oursOptions(c: Ctx): { region: string; credentials: Emulator['credentials']; endpoint: string; tls: { ca: string } } {
@@ -243,6 +250,41 @@ async function officialOpen(c: Ctx, channelName: string, clientId: string): Prom
     kv.destroy();
     signaling?.destroy();
     agent.destroy();
+  }
+}
+
+/** The Chromium rows: a headless browser and the app page's own origin. */
+interface BrowserSide {
+  chromium: Chromium;
+  site: AppSite;
+}
+
+/**
+ * One open in Chromium, timed by the page. Each sample gets a fresh browser context (its own connection pool and
+ * CORS preflight cache) and a fresh page; with `primeClientId`, a first client of ours opens and closes in the same
+ * page before the timed one, filling the page's `MemoryCache` (and leaving its connections and preflights warm, as a
+ * real page would).
+ */
+async function browserOpen(c: Ctx, b: BrowserSide, flow: 'ours' | 'official', channelName: string, clientId: string, primeClientId?: string): Promise<OpenSample> {
+  const context = await b.chromium.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${b.site.origin}/`);
+    const { region, credentials } = c.emu;
+    const args = { region, credentials, endpoint: c.endpoint, channelName, shareCache: primeClientId !== undefined };
+    if (primeClientId !== undefined) {
+      await openInPage(page, 'ours', { ...args, clientId: primeClientId });
+      await closeInPage(page);
+    }
+    c.emu.log.clear();
+    const mark = netMark(c);
+    const times = await openInPage(page, flow, { ...args, clientId });
+    // Read as soon as the page reports ready (one DevTools hop later), before anything is closed.
+    const seen = measure(c, mark);
+    await closeInPage(page);
+    return { ...times, ...seen };
+  } finally {
+    await context.close();
   }
 }
 
@@ -390,6 +432,18 @@ function openVariants(c: Ctx, ch: Channels): Variant[] {
   ];
 }
 
+/** Subjects of the Chromium rows in the measurements (the table names the variant alone). */
+const CHROMIUM = 'chromium: ';
+const BROWSER_WARM = 'ours, warm (endpoint cache hit: a previous client in the same page)';
+
+function browserVariants(c: Ctx, ch: Channels, b: BrowserSide): Variant[] {
+  return [
+    { name: 'ours, cold, channel name', run: (i) => browserOpen(c, b, 'ours', ch.channel(), `bcold-${i}`) },
+    { name: BROWSER_WARM, run: (i) => browserOpen(c, b, 'ours', ch.channel(), `bwarm-${i}`, `bprime-${i}`) },
+    { name: OFFICIAL_FLOW, run: (i) => browserOpen(c, b, 'official', ch.channel(), `boff-${i}`) },
+  ];
+}
+
 /** Samples per reconnect row: the drop rows vary with our random backoff; the official GO_AWAY row is mostly the grace. */
 interface RcSamples {
   drop: number;
@@ -519,6 +573,44 @@ function netFigures(list: readonly OpenSample[], readyP50: number): NetFigures {
   };
 }
 
+/** Link-model figures of a variant: its open figures, what the links counted, and the CORS preflights (p50). */
+type LinkFigures = OpenFigures & { net: NetFigures; preflights: number };
+
+function linkFigures(variants: readonly Variant[], results: Map<string, OpenSample[]>): Map<string, LinkFigures> {
+  const out = new Map<string, LinkFigures>();
+  for (const v of variants) {
+    const list = results.get(v.name) ?? [];
+    const f = figures(list);
+    out.set(v.name, { ...f, net: netFigures(list, f.ready.p50), preflights: p50(list.map((x) => x.preflights)) });
+  }
+  return out;
+}
+
+/** Records a link-model row's measurements under `subject`; returns its cells after the name. `official` is undefined on the official row. */
+function linkCells(rec: ReturnType<typeof recorder>, subject: string, f: LinkFigures, official: LinkFigures | undefined, withPreflights: boolean): string[] {
+  rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
+  rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
+  rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
+  rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
+  if (withPreflights) rec.add(subject, 'preflights', f.preflights, 'preflights');
+  rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
+  rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
+  rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
+  rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
+  return [
+    fmt(f.open.p50),
+    fmt(f.ready.p50),
+    fmt(f.ready.p90),
+    String(f.depth),
+    ...(withPreflights ? [String(f.preflights)] : []),
+    `${f.net.connections} (${perHostText(f.net.perHost)})`,
+    String(f.net.tls),
+    String(f.net.waves),
+    `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
+    official ? ratio(official.ready.p50, f.ready.p50) : '1x',
+  ];
+}
+
 function p50OrNaN(xs: readonly number[]): number {
   const used = xs.filter((x) => Number.isFinite(x));
   return used.length ? p50(used) : Number.NaN;
@@ -544,6 +636,10 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
   const emu = await startEmulator({ limits: emulatorLimits(goAwayGraceMs) });
   const c: Ctx = { emu, ca: emu.ca as string, log: ctx.log, endpoint: emu.controlPlaneEndpoint };
   let link: { c: Ctx; close: () => Promise<void> } | undefined;
+  // The Chromium rows run over the link model, one sample per link-model sample.
+  const browserSamples = linkSamples;
+  let site: AppSite | undefined;
+  let chromium: Chromium | undefined;
   try {
     // ---- Emulator model: 50 ms per exchange, one origin.
     const ch = await makeChannels(c, (samples + warmup) * 4 + reconnectSamples * 4);
@@ -593,41 +689,12 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     // ---- Link model: three origins behind 25 ms-each-way links, no emulator-side latency.
     link = await startLinkModel(ctx, goAwayGraceMs);
     const lc = link.c;
-    const lch = await makeChannels(lc, (linkSamples + linkWarmup) * 4 + 2 * linkRc.drop + linkRc.goAway + linkRc.goAwayOfficial);
+    const lch = await makeChannels(lc, (linkSamples + linkWarmup) * 4 + 2 * linkRc.drop + linkRc.goAway + linkRc.goAwayOfficial + browserSamples * 3);
     const lVariants = openVariants(lc, lch);
     const lResults = await runRounds(ctx, 'link model', lVariants, linkSamples, linkWarmup);
-    const lFig = new Map<string, OpenFigures & { net: NetFigures }>();
-    for (const v of lVariants) {
-      const list = lResults.get(v.name) ?? [];
-      const f = figures(list);
-      lFig.set(v.name, { ...f, net: netFigures(list, f.ready.p50) });
-    }
-    const lOff = lFig.get(official) as OpenFigures & { net: NetFigures };
-    const linkRows: string[][] = [];
-    for (const v of lVariants) {
-      const f = lFig.get(v.name) as OpenFigures & { net: NetFigures };
-      const subject = `link: ${v.name}`;
-      rec.add(subject, 'readyMs.p50', f.ready.p50, 'ms');
-      rec.add(subject, 'readyMs.p90', f.ready.p90, 'ms');
-      rec.add(subject, 'openMs.p50', f.open.p50, 'ms');
-      rec.add(subject, 'sequentialExchanges', f.depth, 'exchanges');
-      rec.add(subject, 'tcpConnections', f.net.connections, 'connections');
-      rec.add(subject, 'tlsHandshakes', f.net.tls, 'handshakes');
-      rec.add(subject, 'connectionWaves', f.net.waves, 'waves');
-      rec.add(subject, 'countedRoundTrips', f.net.counted, 'round trips');
-      linkRows.push([
-        v.name,
-        fmt(f.open.p50),
-        fmt(f.ready.p50),
-        fmt(f.ready.p90),
-        String(f.depth),
-        `${f.net.connections} (${perHostText(f.net.perHost)})`,
-        String(f.net.tls),
-        String(f.net.waves),
-        `${f.net.counted} / ${fmt(f.net.measured, 2)}`,
-        v.name === official ? '1x' : ratio(lOff.ready.p50, f.ready.p50),
-      ]);
-    }
+    const lFig = linkFigures(lVariants, lResults);
+    const lOff = lFig.get(official) as LinkFigures;
+    const linkRows = lVariants.map((v) => [v.name, ...linkCells(rec, `link: ${v.name}`, lFig.get(v.name) as LinkFigures, v.name === official ? undefined : lOff, false)]);
 
     ctx.log('open-time: link model reconnects');
     const lrc = reconnectVariants(lc, lch, goAwayGraceMs, linkRc);
@@ -647,14 +714,28 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       lrcRows.push([v.name, fmt(s.p50), fmt(s.max), String(v.samples), String(p50(list.map((x) => x.exchanges))), String(conns), String(tls)]);
     }
 
+    // ---- Chromium over the same links and emulator: the page on its own origin, CORS on.
+    ctx.log('open-time: Chromium (link model, CORS on)');
+    site = await startAppSite();
+    chromium = await launchChromium({ trust: 'any' });
+    const bVariants = browserVariants(lc, lch, { chromium, site });
+    const bResults = await runRounds(ctx, 'Chromium link model', bVariants, browserSamples, 0);
+    const bFig = linkFigures(bVariants, bResults);
+    const bOff = bFig.get(OFFICIAL_FLOW) as LinkFigures;
+    const browserRows = bVariants.map((v) => [
+      v.name,
+      ...linkCells(rec, `${CHROMIUM}${v.name}`, bFig.get(v.name) as LinkFigures, v.name === OFFICIAL_FLOW ? undefined : bOff, true),
+      bResults.get(v.name)?.[0]?.ops ?? '',
+    ]);
+
     // ---- Goals and findings, from the figures above.
     const cold = sum(variants[0]!.name, 'readyMs');
     const warm = sum(variants[2]!.name, 'readyMs');
     const coldDepth = summarize((results.get(variants[0]!.name) ?? []).map((s) => s.depth)).p50;
     const offDepth = summarize((results.get(official) ?? []).map((s) => s.depth)).p50;
-    const lCold = lFig.get(variants[0]!.name) as OpenFigures & { net: NetFigures };
-    const lArn = lFig.get(variants[1]!.name) as OpenFigures & { net: NetFigures };
-    const lWarm = lFig.get(variants[2]!.name) as OpenFigures & { net: NetFigures };
+    const lCold = lFig.get(variants[0]!.name) as LinkFigures;
+    const lArn = lFig.get(variants[1]!.name) as LinkFigures;
+    const lWarm = lFig.get(variants[2]!.name) as LinkFigures;
     const lColdX = lOff.ready.p50 / lCold.ready.p50;
     const lWarmX = lOff.ready.p50 / lWarm.ready.p50;
     const lArnX = lOff.ready.p50 / lArn.ready.p50;
@@ -685,7 +766,7 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     // From a name with three hosts: TCP, TLS and Describe (3), GetEndpoint on that connection (1), then TCP, TLS and
     // the upgrade on the WSS host, which is known only from GetEndpoint's answer (3). No client can start those sooner.
     const floorFromName = 2 + 1 + 1 + (2 + 1);
-    const roundTrips = (f: OpenFigures & { net: NetFigures }): string =>
+    const roundTrips = (f: LinkFigures): string =>
       `${f.depth} sequential exchange${f.depth === 1 ? '' : 's'} + 2 × ${f.net.waves} connection wave${f.net.waves === 1 ? '' : 's'} = ${f.net.counted} round trips (${f.net.counted * RTT_MS} ms; measured ${fmt(f.ready.p50)} ms = ${fmt(f.net.measured, 2)})`;
     const ceiling = lOff.net.counted / lCold.net.counted;
     const coldLink =
@@ -709,6 +790,22 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
     const onePerHost = [...lFig.values()].every((f) => HOSTS.every((h) => f.net.perHost[h] <= 1) && f.net.tls === f.net.connections);
     const connections = `${onePerHost ? 'Every flow opened at most one TCP connection, and one TLS handshake on it, per host' : 'Not every flow kept to one connection per host'} (counted at the links, p50): ours cold ${hostsUsed(lCold.net)}; with the ARN ${hostsUsed(lArn.net)}; warm ${hostsUsed(lWarm.net)}; the official flow ${hostsUsed(lOff.net)}. The hosts are different origins, so no client can carry a request for one over another's connection.`;
     const modelGap = `The link model ${lColdX > offReady.p50 / cold.p50 ? 'widens' : 'does not widen'} the cold gap measured with one origin (${fmt(offReady.p50 / cold.p50)}x there, ${fmt(lColdX)}x here): each connection wave costs two round trips, and the official flow opened ${lOff.net.connections} connections in ${lOff.net.waves} waves against ours ${lCold.net.connections} in ${lCold.net.waves}. With the ARN ours is ${fmt(lArnX)}x (${lArn.net.counted} round trips${lArnX >= 2 ? ', 2x reached' : ', short of 2x'}) and warm ${fmt(lWarmX)}x (${lWarm.net.counted} round trips: TCP, TLS, and the upgrade alongside GetIceServerConfig${lWarmX >= 3 ? '; 3x met' : '; 3x missed'}).`;
+    const bCold = bFig.get(bVariants[0]!.name) as LinkFigures;
+    const bWarm = bFig.get(BROWSER_WARM) as LinkFigures;
+    const bColdX = bOff.ready.p50 / bCold.ready.p50;
+    const bWarmX = bOff.ready.p50 / bWarm.ready.p50;
+    const firstOps = (name: string): string => bResults.get(name)?.[0]?.ops ?? '';
+    const browserTrips = `**In Chromium with CORS on** (the same links and emulator, counted the same way, a preflight counting as an exchange): ours cold by name ${roundTrips(bCold)}, exchanges ${firstOps(bVariants[0]!.name)}; the official flow ${roundTrips(bOff)}, exchanges ${firstOps(OFFICIAL_FLOW)}; ours warm ${roundTrips(bWarm)}. Official / ours (ready p50): ${fmt(bColdX)}x cold and ${fmt(bWarmX)}x warm in Chromium, against ${fmt(lColdX)}x and ${fmt(lWarmX)}x in Node over the same links.`;
+    const grew = (b: LinkFigures, n: OpenFigures): string =>
+      `${b.depth - n.depth} sequential exchange${Math.abs(b.depth - n.depth) === 1 ? '' : 's'} (${n.depth} → ${b.depth}) for ${b.preflights} preflight${b.preflights === 1 ? '' : 's'}`;
+    const whyBrowser = `**Why the browser counts more:** a signed POST carries \`Authorization\` and \`X-Amz-*\` headers and a JSON body, so it is not a "simple" cross-origin request: before the first POST to each URL Chromium sends an OPTIONS preflight and waits for its answer, one more round trip on that branch (the WebSocket upgrade needs none). A preflight lengthens the chain only where the POST it clears is the chain's next step. Against the Node link rows, ours cold gains ${grew(bCold, lCold)}, the official flow ${grew(bOff, lOff)}, the official calls being one after another; counted, ours goes from ${lCold.net.counted} to ${bCold.net.counted} round trips and the official flow from ${lOff.net.counted} to ${bOff.net.counted}. Ready p50: ours ${fmt(lCold.ready.p50)} → ${fmt(bCold.ready.p50)} ms, official ${fmt(lOff.ready.p50)} → ${fmt(bOff.ready.p50)} ms. In ours the GetIceServerConfig branch (TCP, TLS, preflight, POST on the HTTPS host) is now one step longer than the upgrade (TCP, TLS, upgrade on the WSS host), so the ICE answer, not the socket, decides ready: ready p50 comes ${fmt(bCold.ready.p50 - bCold.open.p50)} ms after open p50 in Chromium, ${fmt(lCold.ready.p50 - lCold.open.p50)} ms in Node.`;
+    const warmBrowser = `**Warm in Chromium:** the previous client ran in the same page and shared its \`MemoryCache\`, so the endpoints came from the cache; the page also kept that client's preflight answers (\`access-control-max-age\`) and its keep-alive connections. The warm open sent ${bWarm.preflights} preflight${bWarm.preflights === 1 ? '' : 's'} and opened ${hostsUsed(bWarm.net) || 'no new connection'} (p50; Node warm, a new client with its own pool: ${hostsUsed(lWarm.net)}).`;
+    const overCount = (f: LinkFigures): string => `${fmt(f.ready.p50 - f.net.counted * RTT_MS)} ms`;
+    const beyondTrips = `**Measured against counted in Chromium:** ready p50 minus the counted round trips is ${overCount(bCold)} for ours cold, ${overCount(bOff)} for the official flow and ${overCount(bWarm)} for ours warm, against ${overCount(lCold)} and ${overCount(lOff)} for the same flows in Node: beyond the links, the browser spends time of its own per connection and request that the round-trip count does not attribute. Some of it comes before the first byte. First connection per host (p50): ours cold ${opened(bCold.net)}; the official flow ${opened(bOff.net)} (from the benchmark's mark, one DevTools hop before the page's clock starts), against the control plane at ${fmt(lCold.net.firstAcceptMs.cp, 2)} ms and ${fmt(lOff.net.firstAcceptMs.cp, 2)} ms for the same flows in Node.${bWarm.net.counted * RTT_MS > bWarm.ready.p50 ? ` Warm counts more than it measured: its GetIceServerConfig rode a kept-alive connection and was answered before the new WebSocket connection's upgrade arrived, so the chain puts one after the other though neither waited for the other.` : ''}`;
+    const range = (xs: readonly number[]): string => (xs.length ? `${Math.min(...xs)}${Math.max(...xs) === Math.min(...xs) ? '' : `–${Math.max(...xs)}`}` : 'n/a');
+    const sampled = (name: string, f: (x: OpenSample) => number): string => range((bResults.get(name) ?? []).map(f));
+    const tlsOf = (x: OpenSample): number => (x.net ? HOSTS.reduce((a, h) => a + (x.net as NetCounts).tls[h], 0) : Number.NaN);
+    const coldCheck = `**Cold samples started cold:** each sample ran in a fresh browser context (its own connection pool and preflight cache) on a fresh page. Per sample, ours cold sent ${sampled(bVariants[0]!.name, (x) => x.preflights)} preflights over ${sampled(bVariants[0]!.name, tlsOf)} TLS handshakes, the official flow ${sampled(OFFICIAL_FLOW, (x) => x.preflights)} over ${sampled(OFFICIAL_FLOW, tlsOf)}, for the same URLs every time: a pool or preflight cache carried over from an earlier sample would show fewer.`;
     const lDrop = lrcMs.get(lrc[0]!.name) ?? Number.NaN;
     const lGo = lrcMs.get(lrc[1]!.name) ?? Number.NaN;
     const lOffDrop = lrcMs.get(lrc[2]!.name) ?? Number.NaN;
@@ -727,6 +824,11 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       arithmetic,
       connections,
       modelGap,
+      browserTrips,
+      whyBrowser,
+      warmBrowser,
+      coldCheck,
+      beyondTrips,
       reconnectLink,
       'The official SignalingClient has no reconnect. The drop row uses the official master sample\'s recovery (call `open()` again on `close`, no backoff, master only in the sample). It ignores GO_AWAY entirely: the app learns nothing until the service closes the socket at the end of its grace period (60 s in AWS).',
     ];
@@ -749,6 +851,24 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
         ],
         rows: linkRows,
       },
+      {
+        title: 'Open in Chromium (link model, CORS on)',
+        columns: [
+          'variant',
+          'open p50 (ms)',
+          'ready p50 (ms)',
+          'ready p90 (ms)',
+          'sequential exchanges (preflights included)',
+          'CORS preflights',
+          'TCP connections (control plane + HTTPS + WSS)',
+          'TLS handshakes',
+          'connection waves',
+          `round trips: counted / measured (ready p50 ÷ ${RTT_MS} ms)`,
+          'official / this (ready)',
+          'exchanges seen (first sample)',
+        ],
+        rows: browserRows,
+      },
       { title: 'Reconnect (link model)', columns: ['case', 'p50 (ms)', 'max (ms)', 'samples', 'exchanges', 'TCP connections', 'TLS handshakes'], rows: lrcRows },
     ];
     return {
@@ -761,6 +881,7 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
         '- **open**: until the socket is open (ours: `connect()` resolved; official: its `open` event). **ready**: until the socket is open *and* the ICE servers are in hand, which is when a viewer can build its `RTCPeerConnection` and send the offer. The official flow fetches ICE before opening, so its two columns are equal; ours fetches ICE alongside the WebSocket upgrade, so ready is `getIceServers()` resolved after `connect()`.',
         '- **cold, name**: empty cache, channel name. **cold, ARN**: channel ARN given (skips Describe). **warm**: a previous client of the same app filled the endpoint cache (`MemoryCache`; the `FileCache`/`LocalStorageCache` give the same across restarts).',
         '- **official flow**: what the official viewer example does: `DescribeSignalingChannel`, `GetSignalingChannelEndpoint` (WSS+HTTPS), `GetIceServerConfig` with the AWS SDK v3 clients (an https.Agent with keep-alive trusting the emulator CA), then `new SignalingClient(...).open()` with `globalThis.WebSocket` set to a `ws` subclass that trusts the CA (Node 20 has no global WebSocket).',
+        `- **Chromium** (\`/usr/bin/chromium\` headless through playwright-core, web security on): the same link model and emulator. The app page is served from its own origin (http://127.0.0.1:<port>, a secure context), so the control plane, HTTPS and WSS links are cross-origin and CORS applies; Chromium trusts the emulator's run-time certificate through \`--ignore-certificate-errors\`. The page is bundled by esbuild for the browser as the weight benchmark bundles it (our client from the workspace sources; the official SDK with AWS SDK v3 and the \`events\` polyfill) and times each open with its own clock, from the first line of app code (loading the page is not counted). Each sample gets a fresh browser context and page, so its connection pool and preflight cache start empty. **ours, cold**: \`new SignalingClient({ role: 'VIEWER', channelName })\`, \`connect()\` then \`getIceServers()\`. **ours, warm**: a first client opens and closes in the same page with a shared \`MemoryCache\`, then the timed one opens from it. **official flow**: the same calls as in Node with the SDK's browser fetch handler and the page's \`WebSocket\`; ready at the official client's \`open\`. **CORS preflights** are the OPTIONS requests the emulator answered during the sample (\`log.preflights()\`); they count as exchanges in the sequential chain. ${browserSamples} samples per variant, interleaved round by round, no warm-up round.`,
         '- **exchanges** are read from the emulator\'s request log (every HTTP request and WebSocket handshake it answered during the sample); **sequential** is the longest chain in which each exchange started after the previous one was answered, i.e. the round trips the user waits for.',
         `- **reconnect**: a connected viewer; the emulator then kills its socket without a close frame (\`faults.dropConnections\`) or sends GO_AWAY (\`faults.goAway\`, grace ${goAwayGraceMs} ms here); time until the client's next \`open\`. ${reconnectSamples} samples each in the emulator model; the link model's table gives its counts. Our default policy waits a random 0–100 ms (full jitter) before the first retry after a drop.`,
       ].join('\n'),
@@ -771,6 +892,8 @@ export async function runOpenTime(ctx: BenchContext): Promise<BenchResult> {
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    await chromium?.close();
+    await site?.close();
     await link?.close();
     await emu.close();
   }

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import ts from 'typescript';
+import { browserBuild } from './browser-build';
 import { bytes, fmt, ratio, recorder, timed, type BenchContext, type BenchResult, type GoalCheck, type Table } from './harness';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -134,19 +135,6 @@ interface BundleSize {
 }
 
 /**
- * Points `@kvs-sig/client` at its browser entry when its exports map has no
- * `browser` condition yet (the entry exists; only the map would select it).
- */
-function clientBrowserEntry(): esbuild.Plugin[] {
-  const dir = path.join(root, 'packages', 'client');
-  const pj = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
-  const hasBrowser = JSON.stringify(pj.exports ?? {}).includes('"browser"');
-  const entry = path.join(dir, 'src', 'index.browser.ts');
-  if (hasBrowser || !existsSync(entry)) return [];
-  return [{ name: 'kvs-client-browser-entry', setup: (b) => void b.onResolve({ filter: /^@kvs-sig\/client$/ }, () => ({ path: entry })) }];
-}
-
-/**
  * Bytes of string and template literal text in `code`, from TypeScript's parse
  * of it: a regex over minified code mistakes template literals holding quotes
  * for strings (an earlier count by regex read 46% here; the parse reads half).
@@ -171,22 +159,11 @@ export function stringLiteralBytes(code: string): number {
 
 async function bundle(entry: Entry): Promise<BundleSize> {
   const result = await esbuild.build({
-    plugins: clientBrowserEntry(),
-    stdin: { contents: entry.code, resolveDir: here, sourcefile: 'entry.mjs', loader: 'js' },
-    bundle: true,
+    ...browserBuild(entry.code),
     minify: true,
     format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    // Our sources through the workspace condition (tsup's dist is the same code, built); `browser` first like every bundler.
-    conditions: ['@kvs-sig/source', 'browser', 'module', 'import', 'default'],
-    mainFields: ['browser', 'module', 'main'],
-    // The official SDK requires Node's `events` without declaring it (JS #321); apps install the polyfill, as we did here.
-    nodePaths: [path.join(root, 'bench', 'node_modules'), path.join(root, 'node_modules')],
-    define: { 'process.env.NODE_ENV': '"production"' },
     write: false,
     metafile: true,
-    logLevel: 'silent',
     legalComments: 'none',
   });
   const out = result.outputFiles[0];

@@ -195,8 +195,23 @@ describe('benchmarks in quick mode', () => {
     expect(official.find((m) => m.metric === 'readyMs.p50')?.value).toBeGreaterThanOrEqual(rtts * 50 - 5);
     expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50' && !m.subject.startsWith('link: '))).toHaveLength(4);
     expect(r.measurements.filter((m) => m.metric === 'reconnectMs.p50' && m.subject.startsWith('link: '))).toHaveLength(4);
+    // Chromium, CORS on: every variant measured, and a cold open by name pays preflights (the emulator logged them).
+    for (const s of ['chromium: ours, cold, channel name', 'chromium: ours, warm', 'chromium: official flow']) {
+      for (const m of ['readyMs.p50', 'readyMs.p90', 'openMs.p50', 'sequentialExchanges', 'preflights', 'tcpConnections', 'tlsHandshakes', 'connectionWaves', 'countedRoundTrips']) {
+        expect(Number.isFinite(metric(s, m))).toBe(true);
+      }
+      expect(metric(s, 'readyMs.p50')).toBeGreaterThan(0);
+    }
+    expect(metric('chromium: ours, cold, channel name', 'preflights')).toBeGreaterThan(0);
+    expect(metric('chromium: ours, cold, channel name', 'tcpConnections')).toBeGreaterThanOrEqual(3);
     expect(r.goals.length).toBe(5);
-    expect(r.tables.map((t) => t.title)).toEqual([expect.stringMatching(/^Open \(emulator/), expect.stringMatching(/^Reconnect \(emulator/), expect.stringMatching(/^Open \(link/), expect.stringMatching(/^Reconnect \(link/)]);
+    expect(r.tables.map((t) => t.title)).toEqual([
+      expect.stringMatching(/^Open \(emulator/),
+      expect.stringMatching(/^Reconnect \(emulator/),
+      expect.stringMatching(/^Open \(link/),
+      'Open in Chromium (link model, CORS on)',
+      expect.stringMatching(/^Reconnect \(link/),
+    ]);
   });
 
   test('scale: the masters process holds its connections and exchanges every message', async () => {

@@ -3,46 +3,19 @@
  * (TLS, its ICE servers pointing at that coturn), the example server, and
  * Debian's chromium driven by playwright-core.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
 import { spkiHashOf, startExampleServer, type ExampleServer } from '../src/server';
+import { launchChromium as launchShared, type Chromium } from '../../../test/chromium';
 
-/** Debian's chromium (installed by scripts/test.mjs when missing). */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Launches headless chromium with a fresh profile that trusts the given certificate keys. */
-export async function launchChromium(spki: string[]): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/test.mjs does it)`);
-  const profile = mkdtempSync(join(tmpdir(), 'kvs-sig-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--ignore-certificate-errors-spki-list=${spki.join(',')}`,
-    ],
-    permissions: ['microphone', 'camera'],
+/** Launches headless chromium (the repo's shared launcher) that trusts the given certificate keys, with fake media devices. */
+export function launchChromium(spki: string[]): Promise<Chromium> {
+  return launchShared({
+    trust: { spki },
+    args: ['--allow-loopback-in-peer-connection', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    contextOptions: { permissions: ['microphone', 'camera'] },
   });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Everything a browser test talks to; `close()` stops it all. */

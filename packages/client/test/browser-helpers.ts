@@ -1,12 +1,10 @@
 /**
  * Shared set-up of the Chromium tests: the browser bundle of the client and a
- * headless Debian `chromium` driven by playwright-core, with a throw-away profile.
+ * headless Debian `chromium` from the repo's shared launcher (test/chromium.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchChromium as launchShared, type Chromium } from '../../../test/chromium';
 
 /** The browser entry point bundled as an IIFE exposing `globalThis.KvsSig`. */
 export async function buildBrowserBundle(): Promise<string> {
@@ -23,43 +21,13 @@ export async function buildBrowserBundle(): Promise<string> {
   return out.outputFiles[0]!.text;
 }
 
-/** A running Chromium; `close()` also removes its profile. */
-export interface Chromium {
-  readonly context: BrowserContext;
-  close(): Promise<void>;
-}
+export type { Chromium } from '../../../test/chromium';
 
 /**
- * Launches headless Chromium. It trusts the emulator's test certificate through
- * --ignore-certificate-errors; `extraArgs` adds flags (e.g. --disable-web-security).
+ * Launches headless Chromium (the repo's shared launcher). It trusts the
+ * emulator's test certificate through --ignore-certificate-errors; `extraArgs`
+ * adds flags (e.g. --disable-web-security).
  */
-export async function launchChromium(extraArgs: readonly string[] = []): Promise<Chromium> {
-  const profile = await mkdtemp(path.join(tmpdir(), 'kvs-chromium-'));
-  try {
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--ignore-certificate-errors',
-        ...extraArgs,
-      ],
-    });
-    return {
-      context,
-      async close() {
-        await context.close();
-        await rm(profile, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await rm(profile, { recursive: true, force: true });
-    throw error;
-  }
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Chromium> {
+  return launchShared({ trust: 'any', args: extraArgs });
 }
