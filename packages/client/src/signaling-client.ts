@@ -48,6 +48,7 @@ import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
+import { handshakeGate } from './handshake-gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
@@ -586,7 +587,14 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       ...(this.clientId === undefined ? {} : { clientId: this.clientId }),
     });
     if (signal.aborted) throw new AbortError('connect was aborted');
-    const conn = await this.#openConn(url, signal);
+    // After signing, so no slot is held while credentials load; the handshake's timer starts once the slot is ours.
+    const release = await handshakeGate().acquire(signal);
+    let conn: Conn;
+    try {
+      conn = await this.#openConn(url, signal);
+    } finally {
+      release();
+    }
     plan.authFailures = 0;
     plan.skewRetries = 0;
     this.#setup.describe404 = false;
