@@ -48,6 +48,7 @@ import {
   type RequestSigner,
 } from '@kvs-sig/signer';
 import type { ChannelEndpoints } from './cache';
+import { acquireRequestSlot } from './gate';
 import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
 import { httpCall, throwIfAborted, type FetchLike } from './transport';
 import { KEEP_EVERY_ICE_SERVER } from './util';
@@ -191,12 +192,16 @@ export class ChannelManagerBase {
     }
     for (let attempt = 0; ; attempt++) {
       throwIfAborted(options.signal, operation);
-      const signed = await signRequest(request, this.skew.now());
-      const started = Date.now();
+      // Before signing, so a request that waited its turn still carries a fresh signature;
+      // requestMs counts from here, not from the start of the wait.
+      const release = await acquireRequestSlot(request.url, options.signal);
       let res: HttpResponse | undefined;
+      const started = Date.now();
       try {
+        const signed = await signRequest(request, this.skew.now());
         res = await httpCall(this.#fetchFn, signed, { signal: options.signal, timeoutMs: this.#requestMs, operation });
       } finally {
+        release();
         this.onExchange?.({ operation, durationMs: Date.now() - started, status: res?.status });
       }
       const skewChanged = this.learnClock(res);

@@ -10,21 +10,21 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { MAX_REQUESTS_PER_ORIGIN } from './gate';
 import type { Platform, TlsOptions } from './options';
 import type { FetchLike, WebSocketLike } from './transport';
 
 /**
  * Connections one shared Agent opens to one origin (control plane, or one
- * HTTPS signaling endpoint); further requests wait for a free one. Without a
- * bound, a burst of N connects still opens N sockets (N TLS handshakes), since
- * each concurrent request takes its own. 64 is enough to saturate the account
- * quotas (DescribeSignalingChannel and GetSignalingChannelEndpoint: 300 TPS
- * each) at 100 ms per request, and keeps a 5 s `requestMs` safe for a queue of
- * about 3,000 requests at that latency; beyond the quotas, more sockets only
- * buy `ClientLimitExceeded`.
+ * HTTPS signaling endpoint): as many as the client lets requests run at once
+ * per origin (gate.ts), so no request waits inside undici. Without a bound, a
+ * burst of N connects would open N sockets (N TLS handshakes). 64 is enough to
+ * saturate the account quotas (DescribeSignalingChannel and
+ * GetSignalingChannelEndpoint: 300 TPS each) at 100 ms per request; beyond
+ * the quotas, more sockets only buy `ClientLimitExceeded`.
  * @internal
  */
-export const MAX_CONNECTIONS_PER_ORIGIN = 64;
+export const MAX_CONNECTIONS_PER_ORIGIN = MAX_REQUESTS_PER_ORIGIN;
 
 interface SharedAgent {
   readonly agent: Agent;

@@ -48,7 +48,7 @@ import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
-import { handshakeGate } from './handshake-gate';
+import { handshakeGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';

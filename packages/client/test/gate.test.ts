@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import { ChannelManager } from '../src/index';
-import { Gate, MAX_CONCURRENT_HANDSHAKES } from '../src/handshake-gate';
+import { Gate, MAX_CONCURRENT_HANDSHAKES, MAX_REQUESTS_PER_ORIGIN, acquireRequestSlot, requestGateOrigins } from '../src/gate';
 import type { WebSocketLike } from '../src/transport';
 import { Harness } from './helpers';
 
@@ -52,6 +52,59 @@ describe('Gate', () => {
   });
 });
 
+describe('request slots', () => {
+  test(`${MAX_REQUESTS_PER_ORIGIN} per origin at once; another origin is not held up; an idle origin is forgotten`, async () => {
+    const a = 'https://a.example:443';
+    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, (_, i) => acquireRequestSlot(`${a}/op${i}`)));
+    let next = false;
+    const waiting = acquireRequestSlot(`${a}/describeSignalingChannel`).then((r) => ((next = true), r));
+    // The path does not matter, the scheme and host do (case-insensitively).
+    const other = await acquireRequestSlot('HTTPS://B.example:443/x');
+    await new Promise((r) => setImmediate(r));
+    expect(next).toBe(false);
+    expect(requestGateOrigins().sort()).toEqual([a, 'https://b.example:443']);
+    other();
+    expect(requestGateOrigins()).toEqual([a]);
+    held[0]!();
+    (await waiting)();
+    expect(next).toBe(true);
+    for (const r of held.slice(1)) r();
+    expect(requestGateOrigins()).toEqual([]);
+  });
+
+  test('a request whose wait is aborted leaves no gate behind', async () => {
+    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, () => acquireRequestSlot('https://c.example/')));
+    const ac = new AbortController();
+    const waiting = acquireRequestSlot('https://c.example/', ac.signal);
+    ac.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'ABORTED' });
+    for (const r of held) r();
+    expect(requestGateOrigins()).toEqual([]);
+  });
+});
+
+describe('a burst of control-plane calls', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  test('requestMs counts from when a request leaves the queue: a burst far beyond the pool finishes without a timeout', async () => {
+    h = await Harness.start();
+    const mgr = new ChannelManager({ ...h.base(), timeouts: { requestMs: 1000 } });
+    const { channelArn } = await mgr.createChannel({ channelName: 'burst' });
+    // 500 calls at 150 ms each through 64 slots take at least 8 × 150 ms in all, longer than requestMs.
+    h.emu.faults.setLatency(150, ['DescribeSignalingChannel']);
+    const t0 = Date.now();
+    const results = await Promise.allSettled(Array.from({ length: 500 }, () => mgr.describeChannel({ channelArn })));
+    const elapsed = Date.now() - t0;
+    await mgr.close();
+    const failed = results.filter((r) => r.status === 'rejected');
+    expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(elapsed).toBeGreaterThan(1000);
+  });
+});
+
 describe('many clients opening at once', () => {
   let h: Harness;
   afterEach(async () => {
@@ -66,7 +119,7 @@ describe('many clients opening at once', () => {
     const { wss, https } = await mgr.getEndpoints({ channelArn: arns[0]!, role: 'MASTER' });
     await mgr.close();
     // Every handshake takes 150 ms at the service, so without a bound all n would be in flight together.
-    h.emu.faults.latencyMs = 150;
+    h.emu.faults.setLatency(150, ['ConnectAsMaster']);
     let inFlight = 0;
     let maxInFlight = 0;
     const ca = h.emu.ca!;
