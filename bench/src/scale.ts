@@ -187,7 +187,8 @@ function finite(values: unknown): number[] {
 }
 
 async function runOnce(n: number, ctx: BenchContext, poolPerClient = false): Promise<ScaleRun> {
-  const concurrency = Math.min(n, 100);
+  // Every master's connect() at once, as a gateway starting does; the client's own queues pace them.
+  const concurrency = n;
   const ratePerSec = ctx.quick ? 100 : RATE;
   const idleMs = ctx.quick ? 500 : 5000;
   ctx.log(`scale: n=${n}: starting the world (emulator + viewers) process`);
@@ -534,7 +535,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     title: 'Scale: 1,000 and 5,000 masters in one process',
     method: [
       '- **Processes:** the *masters* process (measured) holds N `SignalingClient`s with role MASTER and default options, one per channel (`scale-0` … `scale-N-1`), each resolving its channel by name (Describe, GetEndpoint, ICE prefetch, WSS). The *world* process runs the emulator (TLS, SigV4 verified on every request and handshake) and one viewer per channel (our client with known endpoints, so one handshake each). The bench parent only coordinates over IPC. The emulator\'s per-channel connect rate and channel quota are raised; everything else is the service\'s.',
-      `- **Connect:** ${runs[0] ? Math.min(runs[0].n, 100) : 100} masters connecting at a time, each counted as connected once it is ready: socket open and ICE servers in hand (\`connect()\`, then \`getIceServers()\`, which joins the prefetch \`connect()\` started), so the prefetch's work is in the connect figures, not in the idle ones. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are ready; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
+      `- **Connect:** every master's \`connect()\` is called at once, as a gateway starting does (the client queues them itself: at most 128 connection attempts and 64 requests per origin in flight for the process), each counted as connected once it is ready: socket open and ICE servers in hand (\`connect()\`, then \`getIceServers()\`, which joins the prefetch \`connect()\` started), so the prefetch's work is in the connect figures, not in the idle ones. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are ready; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
       `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
       `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch. Over the exchange each process also records its event-loop lateness (\`monitorEventLoopDelay\` at 10 ms, less those 10 ms): the process whose one JavaScript thread runs late is where messages wait.`,
       '- **Mass reconnect:** last, the emulator cuts every master\'s socket at once without a close frame (`faults.dropConnections`), as a service deploy would; each master\'s time runs from the cut to its next `open` (its endpoint is cached, so a reconnect is one WebSocket handshake); attempts and errors are summed over the masters until the last is open.',

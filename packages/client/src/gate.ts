@@ -1,6 +1,7 @@
 /**
- * Process-wide bounds on work in flight: WebSocket handshakes, and HTTPS
- * requests per origin.
+ * Process-wide bounds on work in flight: connection attempts (the
+ * control-plane calls an attempt needs, then its WebSocket handshake), and
+ * HTTPS requests per origin.
  *
  * When a service deploy cuts thousands of masters of one gateway at once, they
  * all reconnect within their first backoff (0–100 ms); when a gateway starts,
@@ -11,19 +12,23 @@
  * masters back after 120 s with 35,401 errors; a cold start of 5,000 took
  * 207 s). Queued behind a bound they finish batch after batch, and a call's
  * time limit (`handshakeMs`, `requestMs`) starts when it leaves the queue.
+ * Whole attempts are bounded, not only their handshakes, so that an attempt
+ * once started finishes, instead of 5,000 Describes queueing ahead of every
+ * GetSignalingChannelEndpoint (a start of 5,000 at once took 36.6 s with only
+ * the handshakes bounded, 32.1 s with the attempts).
  * @packageDocumentation
  */
 
 import { AbortError } from '@kvs-sig/core';
 
 /**
- * Handshakes in flight per process. Enough to keep a link busy (at 300 ms per
- * handshake, 128 slots open about 400 connections a second, faster than one
- * core finishes their TLS), few enough that each finishes in well under the
- * default 5 s `handshakeMs` on a loaded core.
+ * Connection attempts in flight per process. Enough to keep the links busy (at
+ * 300 ms per handshake, 128 slots open about 400 connections a second, faster
+ * than one core finishes their TLS), few enough that each finishes well under
+ * the default 5 s limits on a loaded core.
  * @internal
  */
-export const MAX_CONCURRENT_HANDSHAKES = 128;
+export const MAX_CONCURRENT_CONNECTS = 128;
 
 /** At most `limit` holders at a time; the others wait in arrival order. @internal */
 export class Gate {
@@ -93,12 +98,12 @@ export class Gate {
  */
 export const MAX_REQUESTS_PER_ORIGIN = 64;
 
-let handshakes: Gate | undefined;
+let connects: Gate | undefined;
 const requests = new Map<string, Gate>();
 
-/** The handshake gate every client of this process (of this copy of the module) shares. @internal */
-export function handshakeGate(): Gate {
-  return (handshakes ??= new Gate(MAX_CONCURRENT_HANDSHAKES));
+/** The connection-attempt gate every client of this process (of this copy of the module) shares. @internal */
+export function connectGate(): Gate {
+  return (connects ??= new Gate(MAX_CONCURRENT_CONNECTS));
 }
 
 /**

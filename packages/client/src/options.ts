@@ -32,9 +32,9 @@ export interface TlsOptions {
 
 /** Time limits. @public */
 export interface TimeoutOptions {
-  /** Limit of each HTTPS call (control plane, ICE). @default 5000 */
+  /** Limit of each HTTPS call (control plane, ICE), from when it leaves the process's queue for its origin. @default 5000 */
   requestMs?: number;
-  /** Limit of each WebSocket handshake. @default 5000 */
+  /** Limit of each WebSocket handshake (its attempt waits its turn among the process's before it starts). @default 5000 */
   handshakeMs?: number;
 }
 

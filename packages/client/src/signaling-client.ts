@@ -48,7 +48,7 @@ import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
-import { handshakeGate } from './gate';
+import { connectGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
@@ -568,8 +568,18 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (key) this.#m.phases[key] = rec.durationMs;
   }
 
-  /** One connection attempt: resolve what is missing, sign, open. */
+  /** One connection attempt, in its turn among the process's (gate.ts). */
   async #attempt(signal: AbortSignal): Promise<Conn> {
+    const release = await connectGate().acquire(signal);
+    try {
+      return await this.#attemptNow(signal);
+    } finally {
+      release();
+    }
+  }
+
+  /** Resolves what is missing, signs, opens. */
+  async #attemptNow(signal: AbortSignal): Promise<Conn> {
     this.#m.attempts += 1;
     this.#attemptExchanges = 0;
     const plan = this.#plan;
@@ -587,14 +597,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       ...(this.clientId === undefined ? {} : { clientId: this.clientId }),
     });
     if (signal.aborted) throw new AbortError('connect was aborted');
-    // After signing, so no slot is held while credentials load; the handshake's timer starts once the slot is ours.
-    const release = await handshakeGate().acquire(signal);
-    let conn: Conn;
-    try {
-      conn = await this.#openConn(url, signal);
-    } finally {
-      release();
-    }
+    const conn = await this.#openConn(url, signal);
     plan.authFailures = 0;
     plan.skewRetries = 0;
     this.#setup.describe404 = false;

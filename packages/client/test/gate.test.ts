@@ -1,12 +1,12 @@
 /**
- * The process-wide bound on WebSocket handshakes in flight: its queue, and
- * what it does for many clients opening at once against a slow service.
+ * The process-wide bounds on connection attempts and requests in flight: their queues, and
+ * what they do for many clients opening at once against a slow service.
  */
 import WebSocket from 'ws';
 import { ChannelManager } from '../src/index';
-import { Gate, MAX_CONCURRENT_HANDSHAKES, MAX_REQUESTS_PER_ORIGIN, acquireRequestSlot, requestGateOrigins } from '../src/gate';
+import { Gate, MAX_CONCURRENT_CONNECTS, MAX_REQUESTS_PER_ORIGIN, acquireRequestSlot, connectGate, requestGateOrigins } from '../src/gate';
 import type { WebSocketLike } from '../src/transport';
-import { Harness } from './helpers';
+import { Harness, until } from './helpers';
 
 describe('Gate', () => {
   test('grants up to its limit at once, then in arrival order as slots are released', async () => {
@@ -111,8 +111,8 @@ describe('many clients opening at once', () => {
     await h?.stop();
   });
 
-  test(`no more than ${MAX_CONCURRENT_HANDSHAKES} handshakes are in flight in the process, and every client opens`, async () => {
-    const n = MAX_CONCURRENT_HANDSHAKES + 22;
+  test(`no more than ${MAX_CONCURRENT_CONNECTS} connection attempts, so handshakes, are in flight in the process, and every client opens`, async () => {
+    const n = MAX_CONCURRENT_CONNECTS + 22;
     h = await Harness.start({ limits: { maxChannels: n + 10 } });
     const mgr = new ChannelManager(h.base());
     const arns = await Promise.all(Array.from({ length: n }, (_, i) => mgr.createChannel({ channelName: `gate-${i}` }).then((c) => c.channelArn)));
@@ -142,7 +142,25 @@ describe('many clients opening at once', () => {
     );
     await Promise.all(clients.map((c) => c.connect()));
     expect(clients.every((c) => c.state === 'open')).toBe(true);
-    expect(maxInFlight).toBe(MAX_CONCURRENT_HANDSHAKES);
+    expect(maxInFlight).toBe(MAX_CONCURRENT_CONNECTS);
     expect(clients.reduce((a, c) => a + c.metrics().attempts, 0)).toBe(n);
+  });
+
+  test('close() takes a client out of the queue of attempts: connect() rejects, and the queue is as before', async () => {
+    h = await Harness.start();
+    const arn = await h.createChannel('queued');
+    const gate = connectGate();
+    const held = await Promise.all(Array.from({ length: MAX_CONCURRENT_CONNECTS }, () => gate.acquire()));
+    try {
+      const c = h.master('queued', { channelArn: arn, channelName: undefined });
+      const connecting = c.connect();
+      await until(() => gate.state.waiting === 1, 5000, 'the client waiting for an attempt slot');
+      await c.close();
+      await expect(connecting).rejects.toMatchObject({ code: expect.stringMatching(/ABORTED|CLIENT_CLOSED/) });
+      expect(gate.state).toEqual({ free: 0, waiting: 0 });
+    } finally {
+      for (const r of held) r();
+    }
+    expect(gate.state).toEqual({ free: MAX_CONCURRENT_CONNECTS, waiting: 0 });
   });
 });
