@@ -16,7 +16,7 @@
 import { SignalingClient } from '@kvs-sig/client';
 import type { SignalingClientOptions } from '@kvs-sig/client';
 import { startEmulator } from '@kvs-sig/emulator';
-import type { Emulator, Operation } from '@kvs-sig/emulator';
+import type { Emulator, Operation, UndeliveredRecord } from '@kvs-sig/emulator';
 import { percentile } from './harness';
 
 /** Options of {@link runChaos}. @public */
@@ -59,15 +59,16 @@ export interface ChaosResult {
   /** Rejected sends, by error code. */
   failedCodes: Record<string, number>;
   /** Sent (promise resolved), never delivered, no STATUS_RESPONSE: by where the emulator log says it was lost. */
-  lost: { beforeEmulator: number; heldBySemantics: number; expired: number; droppedByBound: number; afterEmulator: number; total: number };
+  lost: { beforeEmulator: number; heldBySemantics: number; expired: number; droppedByBound: number; untraced: number; afterEmulator: number; total: number };
   /** The longest time one client was not open, and what it went through. */
   longestOutage: { ms: number; who: string; notes: string[] };
   /** Share of the run each client spent not open, in percent. */
   offlinePercent: Record<string, number>;
   /**
    * Lost messages that neither a connection fault on the sender's (before the
-   * emulator) or the receiver's (after it) socket, nor the service's
-   * newest-offer-wins rule explains: always a finding.
+   * emulator) or the receiver's (after it) socket, nor the emulator's record of
+   * giving up on them (replaced, expired, refused at its bound) explains:
+   * always a finding.
    */
   unexplained: number;
   stillPending: number;
@@ -105,12 +106,16 @@ function idOfFrame(text: string): number | undefined {
   try {
     const v = JSON.parse(text) as Record<string, unknown>;
     const p = v.messagePayload ?? v.MessagePayload;
-    if (typeof p !== 'string') return undefined;
-    const m = ID_RE.exec(Buffer.from(p, 'base64').toString('utf8'));
-    return m ? Number(m[1]) : undefined;
+    return typeof p === 'string' ? idOfPayload(p) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The soak id inside a base64 message payload. */
+function idOfPayload(payload: string): number | undefined {
+  const m = ID_RE.exec(Buffer.from(payload, 'base64').toString('utf8'));
+  return m ? Number(m[1]) : undefined;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -334,7 +339,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     duplicated: 0,
     failedReported: 0,
     failedCodes: {},
-    lost: { beforeEmulator: 0, heldBySemantics: 0, expired: 0, droppedByBound: 0, afterEmulator: 0, total: 0 },
+    lost: { beforeEmulator: 0, heldBySemantics: 0, expired: 0, droppedByBound: 0, untraced: 0, afterEmulator: 0, total: 0 },
     longestOutage: longest,
     offlinePercent: Object.fromEntries(names.map((n) => [n, Math.round(((offline.get(n) ?? []).reduce((a, [x, y]) => a + (y - x), 0) / (Date.now() - started)) * 1000) / 10])),
     unexplained: 0,
@@ -350,6 +355,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // A connection fault on `who`'s socket within [from, to] ms of `t0`.
   const faultOn = (who: string, t0: number, from: number, to: number): boolean =>
     faultLog.some((f) => (f.kind === 'drop' || f.kind === 'GO_AWAY') && (f.who === undefined || f.who === who) && f.at >= t0 + from && f.at <= t0 + to);
+  // The emulator's own account of each message it gave up on (why, and whether the sender was told).
+  const givenUp = new Map<number, UndeliveredRecord>();
+  for (const u of emu.log.undelivered()) {
+    const id = idOfPayload(u.messagePayload);
+    if (id !== undefined) givenUp.set(id, u);
+  }
   const all = [...tracked.values()];
   for (const t of all) {
     if (t.delivered > 1) result.duplicated++;
@@ -373,13 +384,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         result.lost.beforeEmulator++;
         explained = faultOn(t.from, t.sentAt, -200, 2000);
       } else if (!seenOut.has(t.id)) {
-        // held for an absent recipient; the service keeps only the newest offer/answer per recipient
-        result.lost.heldBySemantics++;
-        // held messages live for the channel's MessageTtlSeconds (60 s): expired when the recipient stayed away that long
-        const superseded = t.kind !== 'ICE_CANDIDATE' && all.some((u) => u.id > t.id && u.from === t.from && u.to === t.to && u.kind === t.kind && seenIn.has(u.id));
-        const expired = (offline.get(t.to) ?? []).some(([a, b]) => a <= t.sentAt + 1000 && b >= t.sentAt + 60_000);
-        if (expired) result.lost.expired++;
-        explained = superseded || expired;
+        // Read by the emulator, never written to the recipient: the emulator records why it gave up on it.
+        const record = givenUp.get(t.id);
+        if (record === undefined) {
+          // Neither delivered nor given up: a message the relay lost without a trace.
+          result.lost.untraced++;
+          explained = false;
+        } else if (record.reason === 'RECIPIENT_HOLD_FULL' || record.reason === 'CHANNEL_HOLD_FULL') {
+          // Refused at the hold bound; the STATUS_RESPONSE did not reach the sender (its socket was going).
+          result.lost.droppedByBound++;
+          explained = true;
+        } else {
+          // Held for an absent recipient, then replaced by a newer offer/answer or expired (60 s TTL): the service's rules.
+          result.lost.heldBySemantics++;
+          if (record.reason === 'EXPIRED') result.lost.expired++;
+          explained = true;
+        }
       } else {
         result.lost.afterEmulator++;
         explained = faultOn(t.to, t.sentAt, -200, 2000);
@@ -391,11 +411,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     }
   }
-  // The emulator refuses what its hold bound leaves no room for and tells a correlated sender (counted
-  // as reported above); one it could not tell (its socket was going) is in its undelivered log.
-  const droppedByBound = emu.log.undelivered().filter((u) => (u.reason === 'RECIPIENT_HOLD_FULL' || u.reason === 'CHANNEL_HOLD_FULL') && !u.statusResponseSent).length;
-  result.lost.droppedByBound = droppedByBound;
-  result.unexplained = Math.max(0, result.unexplained - droppedByBound);
   if (result.duplicated > 0) findings.push(`${result.duplicated} messages delivered more than once`);
   if (result.stillPending > 0) findings.push(`${result.stillPending} sends never settled`);
   if (result.unexplained > 0) findings.push(`${result.unexplained} messages lost with no connection fault or service rule to explain it: ${result.lostSamples.filter((l) => l.includes('UNEXPLAINED')).slice(0, 3).join(' | ')}`);
