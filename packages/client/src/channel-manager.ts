@@ -194,7 +194,7 @@ export class ChannelManagerBase {
       throwIfAborted(options.signal, operation);
       // Before signing, so a request that waited its turn still carries a fresh signature;
       // requestMs counts from here, not from the start of the wait.
-      const release = await acquireRequestSlot(request.url, options.signal);
+      const release = await acquireRequestSlot(request.url, options.signal, operation);
       let res: HttpResponse | undefined;
       const started = Date.now();
       try {

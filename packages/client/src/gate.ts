@@ -53,11 +53,12 @@ export class Gate {
 
   /**
    * Resolves with the release function once a slot is free; rejects with an
-   * `AbortError` if `signal` aborts first (the place in the queue is given up).
-   * Releasing twice frees one slot.
+   * `AbortError` naming `what` if `signal` aborts first (the place in the
+   * queue is given up). Releasing twice frees one slot.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(new AbortError('connect was aborted'));
+  acquire(signal?: AbortSignal, what = 'connect'): Promise<() => void> {
+    const aborted = (): AbortError => new AbortError(`${what} was aborted while waiting its turn`, { cause: signal?.reason });
+    if (signal?.aborted) return Promise.reject(aborted());
     if (this.#free > 0) {
       this.#free--;
       return Promise.resolve(this.#releaser());
@@ -70,7 +71,7 @@ export class Gate {
       const onAbort = (): void => {
         const i = this.#waiting.indexOf(grant);
         if (i >= 0) this.#waiting.splice(i, 1);
-        reject(new AbortError('connect was aborted'));
+        reject(aborted());
       };
       this.#waiting.push(grant);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -111,7 +112,7 @@ export function connectGate(): Gate {
  * so origins seen once do not accumulate.
  * @internal
  */
-export async function acquireRequestSlot(url: string, signal?: AbortSignal): Promise<() => void> {
+export async function acquireRequestSlot(url: string, signal: AbortSignal | undefined, operation: string): Promise<() => void> {
   const origin = originOf(url);
   let gate = requests.get(origin);
   if (!gate) {
@@ -119,7 +120,7 @@ export async function acquireRequestSlot(url: string, signal?: AbortSignal): Pro
     requests.set(origin, gate);
   }
   const g = gate;
-  const release = await g.acquire(signal).catch((error: unknown) => {
+  const release = await g.acquire(signal, operation).catch((error: unknown) => {
     if (g.idle) requests.delete(origin);
     throw error;
   });

@@ -55,11 +55,11 @@ describe('Gate', () => {
 describe('request slots', () => {
   test(`${MAX_REQUESTS_PER_ORIGIN} per origin at once; another origin is not held up; an idle origin is forgotten`, async () => {
     const a = 'https://a.example:443';
-    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, (_, i) => acquireRequestSlot(`${a}/op${i}`)));
+    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, (_, i) => acquireRequestSlot(`${a}/op${i}`, undefined, 'op')));
     let next = false;
-    const waiting = acquireRequestSlot(`${a}/describeSignalingChannel`).then((r) => ((next = true), r));
+    const waiting = acquireRequestSlot(`${a}/describeSignalingChannel`, undefined, 'DescribeSignalingChannel').then((r) => ((next = true), r));
     // The path does not matter, the scheme and host do (case-insensitively).
-    const other = await acquireRequestSlot('HTTPS://B.example:443/x');
+    const other = await acquireRequestSlot('HTTPS://B.example:443/x', undefined, 'x');
     await new Promise((r) => setImmediate(r));
     expect(next).toBe(false);
     expect(requestGateOrigins().sort()).toEqual([a, 'https://b.example:443']);
@@ -73,11 +73,11 @@ describe('request slots', () => {
   });
 
   test('a request whose wait is aborted leaves no gate behind', async () => {
-    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, () => acquireRequestSlot('https://c.example/')));
+    const held = await Promise.all(Array.from({ length: MAX_REQUESTS_PER_ORIGIN }, () => acquireRequestSlot('https://c.example/', undefined, 'op')));
     const ac = new AbortController();
-    const waiting = acquireRequestSlot('https://c.example/', ac.signal);
+    const waiting = acquireRequestSlot('https://c.example/', ac.signal, 'DescribeSignalingChannel');
     ac.abort();
-    await expect(waiting).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(waiting).rejects.toMatchObject({ code: 'ABORTED', message: 'DescribeSignalingChannel was aborted while waiting its turn' });
     for (const r of held) r();
     expect(requestGateOrigins()).toEqual([]);
   });
