@@ -91,17 +91,18 @@ describe('a burst of control-plane calls', () => {
 
   test('requestMs counts from when a request leaves the queue: a burst far beyond the pool finishes without a timeout', async () => {
     h = await Harness.start();
-    const mgr = new ChannelManager({ ...h.base(), timeouts: { requestMs: 1000 } });
+    const mgr = new ChannelManager({ ...h.base(), timeouts: { requestMs: 2000 } });
     const { channelArn } = await mgr.createChannel({ channelName: 'burst' });
-    // 500 calls at 150 ms each through 64 slots take at least 8 × 150 ms in all, longer than requestMs.
-    h.emu.faults.setLatency(150, ['DescribeSignalingChannel']);
+    // 600 calls at 300 ms each through 64 slots take at least 10 × 300 ms in all, longer than requestMs;
+    // each call, once out of the queue, has 1.7 s to spare for a loaded machine.
+    h.emu.faults.setLatency(300, ['DescribeSignalingChannel']);
     const t0 = Date.now();
-    const results = await Promise.allSettled(Array.from({ length: 500 }, () => mgr.describeChannel({ channelArn })));
+    const results = await Promise.allSettled(Array.from({ length: 600 }, () => mgr.describeChannel({ channelArn })));
     const elapsed = Date.now() - t0;
     await mgr.close();
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-    expect(elapsed).toBeGreaterThan(1000);
+    expect(elapsed).toBeGreaterThan(2000);
   });
 });
 
