@@ -50,7 +50,7 @@ describe('ChannelManager against the emulator', () => {
   test('media storage: describe/update, and a master with joinStorageSession gets the media server offer on every (re)connect', async () => {
     const { channelArn } = await cm.createChannel({ channelName: 'cm-storage' });
     expect((await cm.describeMediaStorageConfiguration({ channelArn })).status).toBe('DISABLED');
-    const streamArn = `arn:aws:kinesisvideo:us-west-2:${h.emu.accountId}:stream/cm-stream/1234567890123`;
+    const streamArn = await h.createStream('cm-stream');
     await cm.updateMediaStorageConfiguration({ channelArn, status: 'ENABLED', streamArn });
     expect(await cm.describeMediaStorageConfiguration({ channelName: 'cm-storage' })).toMatchObject({ status: 'ENABLED', streamArn });
     // The emulator's media server sends the same offer every time: keep identical messages.

@@ -1,5 +1,5 @@
 import type { Emulator } from '../src';
-import { b64, call, connect, createChannel, decode, withEmulator } from './helpers';
+import { b64, call, connect, createChannel, createStream, decode, withEmulator } from './helpers';
 
 let emu: Emulator;
 let n = 0;
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 async function storageChannel(): Promise<{ arn: string; webrtc: string }> {
   const arn = await createChannel(emu, `store-${++n}`);
-  const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/s${n}/1700000000000`;
+  const streamArn = await createStream(emu, `s${n}`);
   const u = await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
   expect(u.status).toBe(200);
   const ep = await call(emu, '/getSignalingChannelEndpoint', {
