@@ -392,7 +392,7 @@ test('the emulator and core judge every generated boundary case as the service m
 
     // The emulator.
     const r: Reply = await call(emu, pathOf[c.op]!, c.body);
-    const type = String(r.headers['x-amzn-errortype'] ?? '').split(':')[0];
+    const type = String(r.headers['x-amzn-errortype'] ?? '').split(':')[0] ?? '';
     const msgKey = Object.keys(r.json).find((k) => k.toLowerCase() === 'message');
     const message = msgKey ? String(r.json[msgKey]) : '';
     const validationRefusal = r.status === 400 && type === 'InvalidArgumentException' && /^\d+ validation errors? detected: /.test(message);
