@@ -11,6 +11,8 @@ import { root } from './workspace.mjs';
 
 const systemPackages = [
   { pkg: 'chromium', file: '/usr/bin/chromium' },
+  // The AWS CLI: an outside client of the emulator (packages/emulator/test/awscli.test.ts).
+  { pkg: 'awscli', file: '/usr/bin/aws' },
   { pkg: 'coturn', file: '/usr/bin/turnserver' },
 ];
 
