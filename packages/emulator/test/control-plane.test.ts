@@ -30,9 +30,12 @@ describe('every reply', () => {
     expect(bad.headers['x-amzn-requestid']).not.toBe(ok.headers['x-amzn-requestid']);
   });
 
-  test('unknown path and wrong method get 404 UnknownOperationException; the server keeps serving', async () => {
-    expectError(await call(emu, '/doesNotExist', {}), 404, 'UnknownOperationException');
-    expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 404, 'UnknownOperationException');
+  test('unknown path, wrong method and operations of the model the emulator does not serve get 400 UnknownOperationException; the server keeps serving', async () => {
+    expectError(await call(emu, '/doesNotExist', {}), 400, 'UnknownOperationException');
+    expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 400, 'UnknownOperationException');
+    for (const path of ['/getDataEndpoint', '/updateStream', '/tagStream', '/describeEdgeConfiguration']) {
+      expectError(await call(emu, path, { StreamName: 's' }), 400, 'UnknownOperationException');
+    }
     expect((await call(emu, '/listSignalingChannels', {})).status).toBe(200);
   });
 
