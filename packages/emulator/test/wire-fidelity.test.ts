@@ -192,6 +192,17 @@ function casesFor(op: string, base: Json): Case[] {
   const walk = (shapeName: string, value: unknown, path: Array<string | number>, label: string) => {
     const s = m.shapes[shapeName]!;
     const add = (what: string, v: unknown) => out.push({ op, what: `${label} ${what}`, body: withMember(base, path, v), member: label });
+    // A collection at, below and above its size bounds.
+    const sizes = (make: (n: number) => unknown) => {
+      if (s.min !== undefined) {
+        add(`with min ${s.min} entries`, make(s.min));
+        if (s.min > 0) add(`with ${s.min - 1} entries`, make(s.min - 1));
+      }
+      if (s.max !== undefined) {
+        add(`with max ${s.max} entries`, make(s.max));
+        add(`with ${s.max + 1} entries`, make(s.max + 1));
+      }
+    };
     if (s.type === 'string') {
       const str = String(value);
       if (s.min !== undefined) {
@@ -231,27 +242,13 @@ function casesFor(op: string, base: Json): Case[] {
       add('not an integer', 6.5);
     } else if (s.type === 'list' && Array.isArray(value) && value.length > 0) {
       const make = (n: number) => Array.from({ length: n }, (_, i) => variant(m, s.member!.shape, value[0], i));
-      if (s.min !== undefined) {
-        add(`with min ${s.min} entries`, make(s.min));
-        if (s.min > 0) add(`with ${s.min - 1} entries`, make(s.min - 1));
-      }
-      if (s.max !== undefined) {
-        add(`with max ${s.max} entries`, make(s.max));
-        add(`with ${s.max + 1} entries`, make(s.max + 1));
-      }
+      sizes(make);
       add('with a null entry', [null]);
       walk(s.member!.shape, value[0], [...path, 0], `${label}[0]`);
     } else if (s.type === 'map' && typeof value === 'object' && value !== null) {
       const entries = Object.entries(value as Json);
       const make = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, entries[0]?.[1] ?? 'v']));
-      if (s.min !== undefined) {
-        add(`with min ${s.min} entries`, make(s.min));
-        if (s.min > 0) add(`with ${s.min - 1} entries`, make(s.min - 1));
-      }
-      if (s.max !== undefined) {
-        add(`with max ${s.max} entries`, make(s.max));
-        add(`with ${s.max + 1} entries`, make(s.max + 1));
-      }
+      sizes(make);
       const key = m.shapes[s.key!.shape]!;
       if (key.max !== undefined) {
         add(`with a key of ${key.max + 1} code points`, { [filler(key, key.max + 1)]: entries[0]?.[1] ?? 'v' });
@@ -279,7 +276,6 @@ function casesFor(op: string, base: Json): Case[] {
 const CP = { controlPlaneEndpoint: 'https://kinesisvideo.us-west-2.amazonaws.com' };
 const HTTPS = 'https://r-1234.kinesisvideo.us-west-2.amazonaws.com';
 const opt = (v: unknown) => (v === null ? undefined : v);
-const lower = (v: unknown): unknown => (v === null ? undefined : v);
 
 /** Each case as core's builder takes it, or `undefined` when core's input cannot express it. */
 const CORE: Record<string, (b: Json) => (() => unknown) | undefined> = {
@@ -292,7 +288,7 @@ const CORE: Record<string, (b: Json) => (() => unknown) | undefined> = {
           channelName: opt(b.ChannelName) as string,
           channelType: opt(b.ChannelType) as never,
           messageTtlSeconds: opt(smc?.MessageTtlSeconds) as number,
-          tags: tags === null || tags === undefined ? undefined : (tags.map((t) => (t === null ? null : { key: lower(t.Key), value: lower(t.Value) })) as never),
+          tags: tags === null || tags === undefined ? undefined : (tags.map((t) => (t === null ? null : { key: opt(t.Key), value: opt(t.Value) })) as never),
         },
         CP,
       );
