@@ -30,6 +30,27 @@ describe('every reply', () => {
     expect(bad.headers['x-amzn-requestid']).not.toBe(ok.headers['x-amzn-requestid']);
   });
 
+  test('validation comes before any lookup: a malformed request for a channel that does not exist is 400, not 404', async () => {
+    const missing = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1234567890123';
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: missing, CurrentVersion: 'v!' }), 400, 'InvalidArgumentException', /currentVersion/);
+    expectError(await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: missing, SingleMasterChannelEndpointConfiguration: { Protocols: ['UDP'] } }), 400, 'InvalidArgumentException', /protocols\.1\.member.*enum/);
+    expectError(await call(emu, '/TagResource', { ResourceARN: missing, Tags: [{ Key: 'k!', Value: 'v' }] }), 400, 'InvalidArgumentException', /tags\.1\.member\.key/);
+    // Well-formed, so the lookup decides: 404.
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: missing, CurrentVersion: 'v1' }), 404, 'ResourceNotFoundException');
+  });
+
+  test('UpdateMediaStorageConfiguration needs an existing stream, with data retention when ENABLED', async () => {
+    const arn = await createChannel(emu, 'cp-ums');
+    const ghost = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/ghost/1700000000000`;
+    expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: ghost } }), 404, 'ResourceNotFoundException', /stream/);
+    const noRetention = (await call(emu, '/createStream', { StreamName: 'cp-ums-0' })).json.StreamARN as string;
+    expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: noRetention } }), 400, 'NoDataRetentionException');
+    const streamArn = await createStream(emu, 'cp-ums-24');
+    expect((await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } })).status).toBe(200);
+    // A stream a channel stores into cannot be deleted.
+    expectError(await call(emu, '/deleteStream', { StreamARN: streamArn }), 400, 'ResourceInUseException');
+  });
+
   test('unknown path, wrong method and operations of the model the emulator does not serve get 400 UnknownOperationException; the server keeps serving', async () => {
     expectError(await call(emu, '/doesNotExist', {}), 400, 'UnknownOperationException');
     expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 400, 'UnknownOperationException');
