@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite: installs the system packages the browser and TURN tests
-// need (Debian's chromium and coturn) when they are missing and we may, runs
+// need (Debian's chromium, coturn and awscli) when they are missing and we may, runs
 // every jest project, and ends with one line `N passed, N failed` taken from
 // jest's JSON results (jest's own closing lines are not a stable format).
 import { spawnSync } from 'node:child_process';
