@@ -73,6 +73,21 @@ describe('server stall shorter than the keepalive window', () => {
     expect(seen.filter((s) => s === 'ping').length).toBeLessThanOrEqual(3);
   });
 
+  test('a stall longer than the keepalive interval still replaces the connection, and the frames are confirmed on the next one', async () => {
+    seenOn = [];
+    server = await rawSignalingServer({ onConnection: (ws) => seenOn.push(record(ws)) });
+    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 400, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    const closes: string[] = [];
+    client.on('close', (e) => closes.push(e.reason));
+    await client.connect();
+    tcp(server.sockets[0]!).pause();
+    const sends = [0, 1, 2].map((i) => client!.sendIceCandidate(candidate(i), 'viewer-1'));
+    await until(() => server.sockets.length === 2, 3000, 'the keepalive to replace the frozen connection');
+    expect(closes).toEqual(['keepalive timeout']);
+    await Promise.all(sends);
+    expect(seenOn[1]!.filter((s) => s !== 'ping')).toEqual([0, 1, 2].map((i) => candidate(i).candidate));
+  });
+
   test('frames written while a ping is out wait for its pong, which sends one ping for all of them', async () => {
     seenOn = [];
     server = await rawSignalingServer({ autoPong: false, onConnection: (ws) => seenOn.push(record(ws)) });
