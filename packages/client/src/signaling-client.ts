@@ -775,7 +775,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     // A flapping service (connections closed young) sees the waits grow; after a connection
     // that lived, the next drop starts the backoff over (#install reset it).
     this.#flaps = Date.now() - conn.openedAt < FLAP_MS ? Math.min(this.#flaps + 1, 30) : 0;
-    for (let i = 0; i < this.#flaps; i++) this.#backoff.next();
+    // One young connection is not yet a pattern: the first step. Each further one doubles it.
+    for (let i = 1; i < this.#flaps; i++) this.#backoff.next();
     const willReconnect = this.#reconnect.enabled;
     this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
     if (code === 1009) {

@@ -2,7 +2,7 @@
  * The backoff after a drop (decided in the README's routing table): every
  * connection that opens ends the outage, so the failed attempts before it do
  * not lengthen the wait after the next drop; only connections that close young
- * (under 5 s, a flapping service) make the waits grow. Before, the backoff
+ * (under 5 s, a flapping service) one after another make the waits grow. Before, the backoff
  * restarted only after 30 s of stable connection, so a second drop soon after a
  * hard-won reconnect waited up to 8 s and more.
  * Math.random is pinned near 1 while drops happen, so each wait shows its ceiling.
@@ -42,7 +42,7 @@ test('a drop soon after a reconnect that took 7 attempts waits the first step ag
     after.push(delays[seen]!);
   }
   // The outage's seven steps do not carry over (they would make the first wait 0.999 × 1280 ms).
-  // Every connection here closed young (the first one too, a moment after it opened), so the
-  // flaps count 2, 3, 4 and the ceiling doubles each time: 40, 80, 160 ms.
-  expect(after).toEqual([39, 79, 159]);
+  // Every connection here closed young (the first one too, a moment after it opened): one young
+  // connection gets the first step, each further one in a row doubles it: 20, 40, 80 ms.
+  expect(after).toEqual([19, 39, 79]);
 });

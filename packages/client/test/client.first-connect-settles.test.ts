@@ -5,19 +5,9 @@
  * left connect() pending for ever, the cause visible only in `reconnecting`.
  * Reconnects after a connection has opened keep their own policy (maxAttempts).
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { ServiceError, TransportError, type SignalingError } from '@kvs-sig/core';
 import { SignalingClient } from '../src/index';
-import { Harness, until } from './helpers';
-
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { Harness, deadPort, until } from './helpers';
 
 /** The outcome of `p`, or 'pending' if it has not settled within `ms`. */
 function within<T>(p: Promise<T>, ms: number): Promise<{ value?: T; error?: unknown } | 'pending'> {

@@ -10,18 +10,7 @@
 import type { WebSocket } from 'ws';
 import { SignalingClient } from '../src/index';
 import { candidate, until } from './helpers';
-import { rawSignalingServer } from './raw-signaling-server';
-
-/** What the server read on one socket, in order: each frame's candidate, or `ping`. */
-function record(ws: WebSocket): string[] {
-  const seen: string[] = [];
-  ws.on('message', (d) => {
-    const f = JSON.parse(String(d)) as { messagePayload: string };
-    seen.push((JSON.parse(Buffer.from(f.messagePayload, 'base64').toString('utf8')) as { candidate: string }).candidate);
-  });
-  ws.on('ping', () => seen.push('ping'));
-  return seen;
-}
+import { rawSignalingServer, record } from './raw-signaling-server';
 
 /** Stops (and resumes) reading the server side of a socket: to the client, the server is frozen. */
 function tcp(ws: WebSocket): { pause(): void; resume(): void } {
