@@ -136,7 +136,7 @@ function networkAdvice(error: unknown): string {
   return message;
 }
 
-/** Options of the TURN check. @internal */
+/** What the TURN check found for one URI. @internal */
 export interface TurnProbeResult {
   url: string;
   relay?: string;
@@ -189,6 +189,13 @@ export async function probeTurn(servers: readonly RtcIceServer[], timeoutMs: num
       }
     }),
   );
+}
+
+/** `reason: url, url; reason: url`, each URI once (servers often repeat them with other credentials). */
+function failures(results: readonly TurnProbeResult[]): string {
+  const byReason = new Map<string, Set<string>>();
+  for (const r of results) byReason.set(r.error ?? 'failed', (byReason.get(r.error ?? 'failed') ?? new Set()).add(r.url));
+  return [...byReason].map(([reason, urls]) => `${reason}: ${[...urls].join(', ')}`).join('; ');
 }
 
 /** Options the doctor runs with, from its flags. */
@@ -404,13 +411,13 @@ export async function runDoctor(options: DoctorOptions, io: CliIo, interrupted: 
     const good = results.filter((r) => r.relay);
     const bad = results.filter((r) => !r.relay);
     if (good.length === 0) {
-      set('turn', 'fail', `no relay candidate from any of ${results.length} URIs (${bad.map((r) => `${r.url}: ${r.error}`).join('; ')}): check that UDP/TCP to the TURN servers is allowed`);
+      set('turn', 'fail', `no relay candidate from any of ${results.length} URIs (${failures(bad)}): check that UDP/TCP to the TURN servers is allowed`);
     } else {
       const first = good[0]!;
       set(
         'turn',
         bad.length ? 'warn' : 'ok',
-        `relay ${first.relay} via ${first.url}${good.length > 1 ? ` (+${good.length - 1} more)` : ''}${bad.length ? `; no relay from ${bad.map((r) => `${r.url} (${r.error})`).join(', ')}` : ''}`,
+        `relay ${first.relay} via ${first.url}${good.length > 1 ? ` (+${good.length - 1} more)` : ''}${bad.length ? `; none from ${failures(bad)}` : ''}`,
       );
     }
     return finish();
