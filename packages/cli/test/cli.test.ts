@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findEmulatorBin } from '../src/cli/emulator';
 import { ConfigError } from '../src/cli/exit-codes';
-import { CliSession, isolatedEnv, runCli, spawnCli } from './helpers';
+import { spawn } from 'node:child_process';
+import { CliSession, cli, isolatedEnv, renderScreen, root, runCli, SPINNER_FRAME, spawnCli } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -287,6 +288,36 @@ describe('connect', () => {
     } finally {
       expect(await master.stop()).toBe(0);
     }
+  });
+
+  it('on a terminal (a pty), shows its spinner on a line of its own and never next to the JSON events', async () => {
+    // util-linux `script` runs the command on a pseudo-terminal: stdout and stderr are both TTYs.
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, '--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), cli];
+    const args = ['connect', 'cli-tty', '--role', 'master', '--create', ...flags];
+    // `exec`: the shell script starts must not outlive node (it would report Ctrl-C as its own exit 130).
+    const child = spawn('script', ['-qefc', `exec ${[...command, ...args].map(quote).join(' ')}`, '/dev/null'], { cwd: root, env: { ...env, TERM: 'xterm' } });
+    let screen = '';
+    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!screen.includes('"event":"ready"') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      expect(screen).toContain('"event":"ready"');
+    } finally {
+      // Ctrl-C on the terminal: SIGINT to the CLI, which closes the session.
+      child.stdin.write('\x03');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }
+    expect({ code: await exited, screen }).toEqual({ code: 0, screen });
+    expect(screen).toMatch(SPINNER_FRAME);
+    // The terminal itself echoes Ctrl-C as ^C.
+    const lines = renderScreen(screen)
+      .map((l) => l.replace(/^\^C/, ''))
+      .filter((l) => l.trim());
+    // Every line on screen is a whole JSON event: no spinner before, after or inside one.
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(expect.arrayContaining(['open', 'ready']));
   });
 
   it('exits 4 when the channel does not exist and --create is not given', async () => {

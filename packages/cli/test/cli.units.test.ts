@@ -7,44 +7,23 @@ import { ProtocolError, ServiceError, TransportError, ValidationError } from '@k
 import { parseInputLine } from '../src/cli/connect';
 import { ConfigError, ExitCode, exitCodeOf, UsageError } from '../src/cli/exit-codes';
 import { errorJson, errorLine, guardIo, inFlags, keyValues, table, withSpinner, type CliIo } from '../src/cli/output';
+import { renderScreen, SPINNER_FRAME } from './helpers';
 
-/**
- * A terminal both streams write to, as stdout and stderr share one screen:
- * `\r` returns to column 0, `ESC[K` erases to the end of the line.
- */
+/** Both streams of a CLI run writing to one terminal screen. */
 function terminal(stdoutTTY = true, stderrTTY = true) {
-  const screen: string[] = [''];
-  let col = 0;
-  const put = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i]!;
-      const row = screen.length - 1;
-      if (text.startsWith('\x1b[K', i)) {
-        screen[row] = screen[row]!.slice(0, col);
-        i += 2;
-      } else if (ch === '\r') col = 0;
-      else if (ch === '\n') {
-        screen.push('');
-        col = 0;
-      } else {
-        const line = screen[row]!.padEnd(col);
-        screen[row] = line.slice(0, col) + ch + line.slice(col + 1);
-        col++;
-      }
-    }
-  };
+  let all = '';
   let out = '';
   let err = '';
   const io: CliIo = {
-    stdout: { isTTY: stdoutTTY, columns: 100, write: (t: string) => ((out += t), put(t)) },
-    stderr: { isTTY: stderrTTY, write: (t: string) => ((err += t), put(t)) },
+    stdout: { isTTY: stdoutTTY, columns: 100, write: (t: string) => ((out += t), (all += t)) },
+    stderr: { isTTY: stderrTTY, write: (t: string) => ((err += t), (all += t)) },
     stdin: new PassThrough(),
     env: {},
   };
-  return { io: guardIo(io), screen, out: () => out, err: () => err };
+  return { io: guardIo(io), screen: () => renderScreen(all), out: () => out, err: () => err };
 }
 
-const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+const FRAME = SPINNER_FRAME;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('fits tables to the width: the widest (or named) columns shrink, cells are cut with … or wrapped; --wide keeps them whole', () => {
@@ -82,7 +61,7 @@ it('never lets output share a line with the spinner, and erases it at the end', 
   expect(t.err()).toMatch(FRAME);
   expect(t.err()).toContain('connecting');
   // On screen: the output lines, whole, and no spinner left anywhere.
-  expect(t.screen.filter(Boolean)).toEqual(['{"event":"open"}', '{"event":"ready"}', 'kvs-sig: a warning', '{"event":"after"}']);
+  expect(t.screen().filter(Boolean)).toEqual(['{"event":"open"}', '{"event":"ready"}', 'kvs-sig: a warning', '{"event":"after"}']);
   expect(t.out()).not.toMatch(FRAME);
 });
 

@@ -111,3 +111,34 @@ export class CliSession {
   }
 }
 
+
+/**
+ * What a terminal shows after `text` (stdout and stderr interleaved, as they
+ * share a screen): `\r` returns to column 0, `ESC[K` erases to the end of the
+ * line, other escape sequences are dropped.
+ */
+export function renderScreen(text: string): string[] {
+  const screen: string[] = [''];
+  let col = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const row = screen.length - 1;
+    const esc = /^\x1b\[[0-9;?]*([A-Za-z])/.exec(text.slice(i, i + 16));
+    if (esc) {
+      if (esc[1] === 'K') screen[row] = screen[row]!.slice(0, col);
+      i += esc[0].length - 1;
+    } else if (ch === '\r') col = 0;
+    else if (ch === '\n') {
+      screen.push('');
+      col = 0;
+    } else {
+      const line = screen[row]!.padEnd(col);
+      screen[row] = line.slice(0, col) + ch + line.slice(col + 1);
+      col++;
+    }
+  }
+  return screen;
+}
+
+/** A frame of the CLI's spinner. */
+export const SPINNER_FRAME = /[\u280b\u2819\u2839\u2838\u283c\u2834\u2826\u2827\u2807\u280f]/;
