@@ -15,12 +15,13 @@ export interface Entry {
   readonly what: string;
   readonly code: string;
   /**
-   * The modules behind dynamic `import()`s that this page runs (source paths
-   * relative to the repo, e.g. `packages/client/src/sigv4.ts`), or `'all'`. The
-   * page loads its entry chunk, what that imports statically, and the chunks of
-   * these; a page with a backend signer never runs the import of SigV4.
+   * The dynamic `import()`s this page runs, as parts of the imported module's
+   * path (e.g. `packages/client/src/sigv4.ts`). The page loads its entry chunk,
+   * what that imports statically, and the chunks of these; a page with a backend
+   * signer never runs the import of SigV4, and no page here runs smithy's
+   * event-stream support.
    */
-  readonly runs: readonly string[] | 'all';
+  readonly runs: readonly string[];
 }
 
 /** The app code of a viewer after it built its client: handlers, connect, ICE, offer. */
@@ -106,7 +107,7 @@ export async function bundleEntry(entry: Entry): Promise<BundleSize> {
       if (imp.kind === 'import-statement') visit(imp.path);
       else if (imp.kind === 'dynamic-import') {
         const source = outputs[imp.path]?.entryPoint ?? '';
-        if (entry.runs === 'all' || entry.runs.includes(source)) visit(imp.path);
+        if (entry.runs.some((part) => source.includes(part))) visit(imp.path);
       }
     }
   };

@@ -241,7 +241,7 @@ describe('benchmarks in quick mode', () => {
     expect(values(r, 'floor: a hand-written viewer over @kvs-sig/core with a backend signer', 'bundle.gzipBytes')[0]?.value).toBeLessThan(backend);
     for (const s of [
       'floor: a hand-written viewer over @kvs-sig/core + @kvs-sig/signer',
-      'SigV4 floor: @kvs-sig/signer browser build (smithy + WebCrypto)',
+      'SigV4 through @kvs-sig/signer (browser build: smithy + WebCrypto)',
       'SigV4 floor: @smithy/signature-v4 + @aws-crypto/sha256-js alone',
     ]) {
       const floor = values(r, s, 'bundle.gzipBytes')[0]?.value;

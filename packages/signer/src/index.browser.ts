@@ -4,18 +4,7 @@
  * only) instead of shipping a JavaScript SHA-256.
  * @packageDocumentation
  */
-export {
-  createCredentialsProvider,
-  isCredentialsProvider,
-  validateCredentials,
-  DEFAULT_REFRESH_WINDOW_MS,
-  type Credentials,
-  type CredentialsInput,
-  type CredentialsProvider,
-  type CredentialsProviderFn,
-  type CredentialsProviderOptions,
-} from './credentials';
-export { ClockSkew, isClockSkewError, type ClockSkewOptions } from './clock';
-export type { SignOptions, PresignOptions, RequestSigner, SigV4RequestSignerOptions } from './sign';
+export * from './entry-credentials';
+export type { SignOptions, PresignOptions, SigV4RequestSignerOptions } from './sign';
 export type { VerifyFailure, VerifyResult, VerifyOptions } from './verify';
 export { signRequest, presignWssUrl, createSigV4RequestSigner, verify } from './sigv4-browser';
