@@ -84,12 +84,13 @@ export interface BundleSize {
 }
 
 /** Bundles `entry` (esbuild, minified ESM with code splitting, as Vite, webpack and Rollup split dynamic imports) and counts what the page loads. */
-export async function bundleEntry(entry: Entry): Promise<BundleSize> {
+export async function bundleEntry(entry: Entry, splitting = true): Promise<BundleSize> {
   const result = await esbuild.build({
     ...browserBuild(entry.code),
     minify: true,
     format: 'esm',
-    splitting: true,
+    // Without splitting every dynamic import is inlined: one file, as an IIFE build would be.
+    splitting,
     outdir: '/weight-out',
     write: false,
     metafile: true,
