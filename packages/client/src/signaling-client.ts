@@ -43,7 +43,7 @@ import {
   type SdpPayload,
   type WssAction,
 } from '@kvs-sig/core';
-import { isClockSkewError } from '@kvs-sig/signer';
+import { isClockSkewError } from '@kvs-sig/signer/credentials';
 import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
