@@ -1,0 +1,106 @@
+/**
+ * Hostile operations, CI size: the emulator process frozen for 5 s and killed
+ * and restarted on its port, keys rotated, the service's clock jumping ±10 min,
+ * a burst of offers over the SDP quota (paced and not), an 11th viewer on a
+ * full channel, and close() in every state. In each, every message is
+ * delivered, reported failed to its sender, or lost by a rule of the service
+ * that the emulator's undelivered log names; none is silently lost, duplicated
+ * or left unsettled, and traffic flows again. Same scenarios as
+ * `pnpm reliability:hostile <scenario>` (the 20 s and 70 s freezes only there).
+ */
+import { burst, clockJump, closeEveryState, eleventhViewer, freeze, restart, rotate } from '../src/hostile-ops';
+import type { OpsResult } from '../src/hostile-ops';
+
+function report(r: OpsResult): void {
+  process.stdout.write(
+    `${r.scenario}: sent ${r.sent}, delivered ${r.delivered}, failed ${r.failedReported} ${JSON.stringify(r.failedCodes)}, service-lost ${JSON.stringify(r.serviceLost)}, silently lost ${r.silentlyLost} ${JSON.stringify(r.silentlyLostWhere)}, unsettled ${r.neverSettled}, recover ${r.recoverMs} ms, reconnects ${r.reconnects}, ${(r.durationMs / 1000).toFixed(1)} s; ${r.notes.join(' | ')}\n`,
+  );
+}
+
+// What every scenario must show: nothing silently lost, duplicated or unsettled, traffic flowing again, clients open.
+function expectAccounted(r: OpsResult): void {
+  report(r);
+  expect(r.findings).toEqual([]);
+  expect(r.silentlyLost).toBe(0);
+  expect(r.neverSettled).toBe(0);
+  expect(r.duplicated).toBe(0);
+  expect(r.sent).toBe(r.delivered + r.failedReported + Object.values(r.serviceLost).reduce((a, b) => a + b, 0) + r.silentlyLost);
+  expect(Number.isFinite(r.recoverMs)).toBe(true);
+  expect(Object.values(r.endStates).every((s) => s === 'open')).toBe(true);
+}
+
+test('emulator frozen (SIGSTOP) for 5 s under steady traffic', async () => {
+  const r = await freeze(5, { afterMs: 1000, recoverBoundMs: 30_000 });
+  expectAccounted(r);
+  expect(r.sent).toBeGreaterThan(100);
+}, 90_000);
+
+test('emulator killed (SIGKILL) and restarted on the same port', async () => {
+  // Backoff capped at 1 s so CI does not wait out the default 10 s cap; the recorded figure uses the defaults.
+  const r = await restart({ afterMs: 1000, recoverBoundMs: 45_000, client: { reconnect: { maxDelayMs: 1000 } } });
+  expectAccounted(r);
+  // both clients lost their socket with the process and came back to the new one
+  expect(r.reconnects).toBeGreaterThanOrEqual(2);
+}, 120_000);
+
+test('keys rotated (old ones revoked at once) while clients run', async () => {
+  const r = await rotate({ afterMs: 1000 });
+  expectAccounted(r);
+  expect(r.reconnects).toBeGreaterThanOrEqual(2);
+  // the old keys really were refused before the clients used the new ones
+  expect(r.notes.join(' ')).toMatch(/403/);
+}, 60_000);
+
+test.each([10, -10])('the service clock jumps %i min, connections dropped', async (minutes) => {
+  const r = await clockJump(minutes, { afterMs: 1000 });
+  expectAccounted(r);
+  expect(r.reconnects).toBeGreaterThanOrEqual(2);
+  expect(r.notes.join(' ')).toMatch(/403/);
+}, 60_000);
+
+test('a burst of 20 offers over the 5/s SDP quota, client pacing on: all delivered', async () => {
+  const r = await burst(20, true);
+  expectAccounted(r);
+  expect(r.delivered).toBe(20);
+  // paced at 5/s, 20 offers cannot all have landed in under 3 s
+  expect(r.recoverMs).toBeGreaterThan(2500);
+}, 60_000);
+
+test('a burst of 50 offers over the 5/s SDP quota, pacing off: the excess reported by the service', async () => {
+  const r = await burst(50, false);
+  expectAccounted(r);
+  expect(r.failedCodes.STATUS_RESPONSE ?? 0).toBeGreaterThan(0);
+  expect(r.delivered + (r.failedCodes.STATUS_RESPONSE ?? 0)).toBe(50);
+}, 60_000);
+
+describe('an 11th viewer on a full channel', () => {
+  let r: Awaited<ReturnType<typeof eleventhViewer>>;
+  beforeAll(async () => {
+    r = await eleventhViewer(5000);
+    report(r);
+  }, 60_000);
+
+  test('gets in once a slot frees, and its queued offer arrives', () => {
+    expect(r.silentlyLost).toBe(0);
+    expect(r.neverSettled).toBe(0);
+    expect(r.delivered).toBe(1);
+    expect(Number.isFinite(r.recoverMs)).toBe(true);
+    expect(r.endStates['viewer-10']).toBe('open');
+    expect(r.reconnectingWhileFull.length).toBeGreaterThan(0);
+  });
+
+  // Known defect (issue #13, fixed on branch h2-client): connect() stays pending on a full channel
+  // with no error event. When the fix lands this test fails: make it a plain test().
+  test.failing('connect() settles or an error event reports the full channel within 5 s', () => {
+    expect(r.connectAfterWait !== 'pending' || r.errorEventsWhileFull > 0).toBe(true);
+  });
+});
+
+test('close() in every state: each send delivered or rejected, a pending connect() settles', async () => {
+  const r = await closeEveryState();
+  expectAccounted(r);
+  for (const s of r.states) {
+    expect(s.send).toMatch(/^(rejected [A-Z_]+|resolved, delivered)$/);
+    expect(s.connect).not.toBe('pending');
+  }
+}, 60_000);
