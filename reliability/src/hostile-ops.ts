@@ -29,6 +29,8 @@ export interface OpsResult {
   duplicated: number;
   failedReported: number;
   failedCodes: Record<string, number>;
+  /** Of those reported failed, how many were delivered all the same (the sender was told wrong). */
+  failedButDelivered: number;
   /** Lost by the service's own rules (an undelivered offer/answer replaced by a newer one, or expired), by the emulator's reason. */
   serviceLost: Record<string, number>;
   /** Sent (promise resolved), never delivered, nobody told, and no service rule to blame: by where. */
@@ -203,7 +205,7 @@ class Crew {
   async finish(scenario: string, what: string, started: number, recoverMs: number, settleMs: number, notes: string[] = []): Promise<OpsResult> {
     await this.stopTraffic();
     await within(Promise.all(this.pending), settleMs);
-    await sleep(1500);
+    await sleep(1000);
     const endStates: Record<string, string> = {};
     for (const [name, c] of this.clients) endStates[name] = c.state;
     const acc = this.ledger.classify(await this.target.frames(), await this.target.undelivered());
@@ -227,6 +229,7 @@ class Crew {
       duplicated: acc.duplicated,
       failedReported: acc.failedReported,
       failedCodes: acc.failedCodes,
+      failedButDelivered: acc.failedButDelivered,
       serviceLost,
       silentlyLost,
       silentlyLostWhere,
@@ -255,34 +258,46 @@ export interface OpsOptions {
   log?: (line: string) => void;
 }
 
-/** A master and one viewer exchange steady traffic while the emulator process is stopped (SIGSTOP) for `seconds`. @public */
-export async function freeze(seconds: number, options: OpsOptions = {}): Promise<OpsResult> {
+/**
+ * The shape of most scenarios: a master and one viewer on `target` exchange
+ * steady traffic; after 1 s `fault` acts and returns when it ended (with notes
+ * to read at the end); the traffic goes on until it flows again both ways,
+ * then every message is accounted for.
+ */
+async function pairUnderFault(
+  scenario: string,
+  what: string,
+  target: Target,
+  options: OpsOptions,
+  fault: (master: SignalingClient) => Promise<{ endedAt: number; notes: () => string[] }>,
+): Promise<OpsResult> {
   const started = Date.now();
+  const crew = new Crew(target, 'hostile', options.client);
+  const master = crew.add('MASTER');
+  const viewer = crew.add('viewer-0');
+  await master.connect();
+  await viewer.connect();
+  crew.startTraffic(options.everyMs ?? 100);
+  await sleep(1000);
+  const { endedAt, notes } = await fault(master);
+  const recover = await crew.recover(endedAt, options.recoverBoundMs ?? 60_000, options.afterMs ?? 3000);
+  await crew.allOpen(30_000);
+  return crew.finish(scenario, `${what} (1 master + 1 viewer, each sending a message every ${options.everyMs ?? 100} ms)`, started, recover, 30_000, notes());
+}
+
+/** The emulator process is stopped (SIGSTOP) for `seconds` under steady traffic, then continued. @public */
+export async function freeze(seconds: number, options: OpsOptions = {}): Promise<OpsResult> {
   const log = options.log ?? (() => {});
   const proc = await startEmulatorProcess({ channels: ['hostile'] });
   try {
-    const crew = new Crew(childProcess(proc), 'hostile', options.client);
-    const master = crew.add('MASTER');
-    const viewer = crew.add('viewer-0');
-    await master.connect();
-    await viewer.connect();
-    crew.startTraffic(options.everyMs ?? 100);
-    await sleep(1000);
-    log(`freeze: SIGSTOP ${proc.pid} for ${seconds} s`);
-    proc.freeze();
-    await sleep(seconds * 1000);
-    proc.thaw();
-    const thawed = Date.now();
-    log('freeze: SIGCONT');
-    const recover = await crew.recover(thawed, options.recoverBoundMs ?? 60_000, options.afterMs ?? 3000);
-    await crew.allOpen(30_000);
-    return await crew.finish(
-      `freeze-${seconds}`,
-      `emulator process stopped (SIGSTOP) for ${seconds} s under steady traffic (1 master + 1 viewer, a message every ${options.everyMs ?? 100} ms each), then SIGCONT`,
-      started,
-      recover,
-      30_000,
-    );
+    return await pairUnderFault(`freeze-${seconds}`, `emulator process stopped (SIGSTOP) for ${seconds} s under steady traffic, then SIGCONT`, childProcess(proc), options, async () => {
+      log(`freeze: SIGSTOP ${proc.pid} for ${seconds} s`);
+      proc.freeze();
+      await sleep(seconds * 1000);
+      proc.thaw();
+      log('freeze: SIGCONT');
+      return { endedAt: Date.now(), notes: () => [] };
+    });
   } finally {
     await proc.stop();
   }
@@ -290,29 +305,26 @@ export async function freeze(seconds: number, options: OpsOptions = {}): Promise
 
 /** The emulator process is killed (SIGKILL) and started again on the same port with the same certificate and keys. @public */
 export async function restart(options: OpsOptions = {}): Promise<OpsResult> {
-  const started = Date.now();
   const log = options.log ?? (() => {});
   const proc = await startEmulatorProcess({ channels: ['hostile'] });
   try {
-    const crew = new Crew(childProcess(proc), 'hostile', options.client);
-    const master = crew.add('MASTER');
-    const viewer = crew.add('viewer-0');
-    await master.connect();
-    await viewer.connect();
-    const arnBefore = master.channelArn;
-    crew.startTraffic(options.everyMs ?? 100);
-    await sleep(1000);
-    await proc.kill();
-    const killedAt = Date.now();
-    log('restart: SIGKILL');
-    await sleep(1000);
-    await proc.restart();
-    const up = Date.now();
-    log(`restart: up again after ${up - killedAt} ms`);
-    const recover = await crew.recover(up, options.recoverBoundMs ?? 60_000, options.afterMs ?? 3000);
-    await crew.allOpen(30_000);
-    const notes = [`down ${up - killedAt} ms; the channel was created again by name (the emulator keeps no state): ARN ${master.channelArn === arnBefore ? 'unchanged' : 'changed'}`];
-    return await crew.finish('restart', 'emulator process killed (SIGKILL) under steady traffic, started again 1 s later on the same port (same certificate, keys and account; channel re-created by name)', started, recover, 30_000, notes);
+    return await pairUnderFault(
+      'restart',
+      'emulator process killed (SIGKILL) under steady traffic, started again 1 s later on the same port (same certificate, keys and account; channel re-created by name)',
+      childProcess(proc),
+      options,
+      async (master) => {
+        const arnBefore = master.channelArn;
+        await proc.kill();
+        const killedAt = Date.now();
+        log('restart: SIGKILL');
+        await sleep(1000);
+        await proc.restart();
+        const up = Date.now();
+        log(`restart: up again after ${up - killedAt} ms`);
+        return { endedAt: up, notes: () => [`down ${up - killedAt} ms; the channel was created again by name (the emulator keeps no state): ARN ${master.channelArn === arnBefore ? 'unchanged' : 'changed'}`] };
+      },
+    );
   } finally {
     await proc.stop();
   }
@@ -326,41 +338,27 @@ export async function restart(options: OpsOptions = {}): Promise<OpsResult> {
  * @public
  */
 export async function rotate(options: OpsOptions = {}): Promise<OpsResult> {
-  const started = Date.now();
   const emu = await startEmulator({ limits: { connectsPerSecondPerChannel: 100 } });
   try {
     let current: EmulatorCredentials = emu.credentials;
     let calls = 0;
-    const crew = new Crew(
-      inProcess(emu, async () => {
-        calls++;
-        return current;
-      }),
-      'hostile',
-      options.client,
-    );
-    const master = crew.add('MASTER');
-    const viewer = crew.add('viewer-0');
-    await master.connect();
-    await viewer.connect();
-    crew.startTraffic(options.everyMs ?? 100);
-    await sleep(1000);
-    const callsBefore = calls;
-    const requestsBefore = emu.log.requests().length;
-    const fresh = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(20).toString('base64') };
-    current = fresh;
-    emu.setCredentials([fresh]);
-    const dropped = emu.faults.dropConnections();
-    const at = Date.now();
-    const recover = await crew.recover(at, options.recoverBoundMs ?? 30_000, options.afterMs ?? 3000);
-    await crew.allOpen(20_000);
-    return await crew.finish(
+    const credentials = async (): Promise<EmulatorCredentials> => {
+      calls++;
+      return current;
+    };
+    return await pairUnderFault(
       'rotate',
-      'keys replaced (old ones revoked at once) while 1 master + 1 viewer exchange steady traffic; the credential function returns the new keys; every connection dropped so both sign again',
-      started,
-      recover,
-      20_000,
-      [`${dropped} connections dropped; credential function called ${calls - callsBefore} times after the rotation; refused after it: ${refusals(emu, requestsBefore)}`],
+      'keys replaced (old ones revoked at once) under steady traffic; the credential function returns the new keys; every connection dropped so both sign again',
+      inProcess(emu, credentials),
+      options,
+      async () => {
+        const callsBefore = calls;
+        const requestsBefore = emu.log.requests().length;
+        current = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(20).toString('base64') };
+        emu.setCredentials([current]);
+        const dropped = emu.faults.dropConnections();
+        return { endedAt: Date.now(), notes: () => [`${dropped} connections dropped; credential function called ${calls - callsBefore} times after the rotation; refused after it: ${refusals(emu, requestsBefore)}`] };
+      },
     );
   } finally {
     await emu.close();
@@ -375,30 +373,19 @@ export async function rotate(options: OpsOptions = {}): Promise<OpsResult> {
  * @public
  */
 export async function clockJump(minutes: number, options: OpsOptions = {}): Promise<OpsResult> {
-  const started = Date.now();
   const emu = await startEmulator({ limits: { connectsPerSecondPerChannel: 100 } });
   try {
-    const crew = new Crew(inProcess(emu), 'hostile', options.client);
-    const master = crew.add('MASTER');
-    const viewer = crew.add('viewer-0');
-    await master.connect();
-    await viewer.connect();
-    crew.startTraffic(options.everyMs ?? 100);
-    await sleep(1000);
-    const requestsBefore = emu.log.requests().length;
-    emu.faults.setClockOffset(minutes * 60_000);
-    const dropped = emu.faults.dropConnections();
-    const at = Date.now();
-    const recover = await crew.recover(at, options.recoverBoundMs ?? 30_000, options.afterMs ?? 3000);
-    await crew.allOpen(20_000);
-    const sign = minutes > 0 ? '+' : '−';
-    return await crew.finish(
+    return await pairUnderFault(
       `clock${minutes > 0 ? '+' : '-'}${Math.abs(minutes)}`,
-      `the service's clock jumps ${sign}${Math.abs(minutes)} min against the clients' under steady traffic (1 master + 1 viewer), then every connection is dropped so both sign again`,
-      started,
-      recover,
-      20_000,
-      [`${dropped} connections dropped; refused after the jump: ${refusals(emu, requestsBefore)}`],
+      `the service's clock jumps ${minutes > 0 ? '+' : '−'}${Math.abs(minutes)} min against the clients' under steady traffic, then every connection is dropped so both sign again`,
+      inProcess(emu),
+      options,
+      async () => {
+        const requestsBefore = emu.log.requests().length;
+        emu.faults.setClockOffset(minutes * 60_000);
+        const dropped = emu.faults.dropConnections();
+        return { endedAt: Date.now(), notes: () => [`${dropped} connections dropped; refused after the jump: ${refusals(emu, requestsBefore)}`] };
+      },
     );
   } finally {
     await emu.close();

@@ -59,6 +59,8 @@ export interface Accounting {
   /** Each lost message, with where; callers decide which an injected fault explains. */
   lostMessages: Array<{ t: Tracked; where: LostWhere }>;
   stillPending: number;
+  /** Sends rejected (the sender told it failed) whose message was delivered all the same. */
+  failedButDelivered: number;
 }
 
 const ID_RE = /kvsid-(\d+)-/;
@@ -180,14 +182,16 @@ export class Ledger {
       lost: { beforeEmulator: 0, replaced: 0, expired: 0, droppedByBound: 0, otherRecorded: 0, untraced: 0, afterEmulator: 0, total: 0 },
       lostMessages: [],
       stillPending: 0,
+      failedButDelivered: 0,
     };
+    const failedButDelivered: Tracked[] = [];
     for (const t of this.tracked.values()) {
       if (t.delivered > 1) a.duplicated++;
       if (t.delivered === 1) a.deliveredOnce++;
       if (t.outcome === 'failed') {
         a.failedReported++;
         a.failedCodes[t.code ?? '?'] = (a.failedCodes[t.code ?? '?'] ?? 0) + 1;
-        if (t.delivered > 0) this.findings.push(`message ${t.id} was reported failed (${t.code}) but delivered`);
+        if (t.delivered > 0) failedButDelivered.push(t);
       } else if (t.outcome === 'pending') {
         a.stillPending++;
       } else if (t.delivered === 0) {
@@ -210,6 +214,12 @@ export class Ledger {
         a.lost.total++;
         a.lostMessages.push({ t, where });
       }
+    }
+    a.failedButDelivered = failedButDelivered.length;
+    if (failedButDelivered.length > 0) {
+      const codes = [...new Set(failedButDelivered.map((t) => t.code))].join(', ');
+      const ids = failedButDelivered.slice(0, 5).map((t) => `${t.id} (${t.kind} ${t.from}->${t.to})`).join(', ');
+      this.findings.push(`${failedButDelivered.length} messages reported failed (${codes}) to their sender but delivered, e.g. ${ids}`);
     }
     return a;
   }

@@ -24,6 +24,7 @@ function expectAccounted(r: OpsResult): void {
   expect(r.silentlyLost).toBe(0);
   expect(r.neverSettled).toBe(0);
   expect(r.duplicated).toBe(0);
+  expect(r.failedButDelivered).toBe(0);
   expect(r.sent).toBe(r.delivered + r.failedReported + Object.values(r.serviceLost).reduce((a, b) => a + b, 0) + r.silentlyLost);
   expect(Number.isFinite(r.recoverMs)).toBe(true);
   expect(Object.values(r.endStates).every((s) => s === 'open')).toBe(true);
@@ -58,12 +59,12 @@ test.each([10, -10])('the service clock jumps %i min, connections dropped', asyn
   expect(r.notes.join(' ')).toMatch(/403/);
 }, 60_000);
 
-test('a burst of 20 offers over the 5/s SDP quota, client pacing on: all delivered', async () => {
-  const r = await burst(20, true);
+test('a burst of 12 offers over the 5/s SDP quota, client pacing on: all delivered', async () => {
+  const r = await burst(12, true);
   expectAccounted(r);
-  expect(r.delivered).toBe(20);
-  // paced at 5/s, 20 offers cannot all have landed in under 3 s
-  expect(r.recoverMs).toBeGreaterThan(2500);
+  expect(r.delivered).toBe(12);
+  // paced at 5/s (the script sends 50), 12 offers cannot all have landed in under a second
+  expect(r.recoverMs).toBeGreaterThan(1000);
 }, 60_000);
 
 test('a burst of 50 offers over the 5/s SDP quota, pacing off: the excess reported by the service', async () => {
