@@ -98,6 +98,9 @@ class Crew {
   readonly ledger = new Ledger();
   readonly clients = new Map<string, SignalingClient>();
   readonly errorsByCode: Record<string, number> = {};
+  /** Close codes and reconnect reasons seen, for the notes. */
+  readonly closes: Record<string, number> = {};
+  readonly retries: Record<string, number> = {};
   reconnects = 0;
   private sending = false;
   private loops: Array<Promise<void>> = [];
@@ -128,6 +131,14 @@ class Crew {
     });
     client.on('open', (e) => {
       if (e.reconnected) this.reconnects++;
+    });
+    client.on('close', (e) => {
+      const key = `${e.code}${e.reason ? ` ${e.reason.slice(0, 60)}` : ''}`;
+      this.closes[key] = (this.closes[key] ?? 0) + 1;
+    });
+    client.on('reconnecting', (e) => {
+      const key = `${e.reason.slice(0, 100)}${e.error ? ` (${e.error.code})` : ''}`;
+      this.retries[key] = (this.retries[key] ?? 0) + 1;
     });
     return client;
   }
@@ -216,6 +227,8 @@ class Crew {
     for (const where of ['beforeEmulator', 'afterEmulator', 'untraced', 'droppedByBound', 'otherRecorded'] as const) if (acc.lost[where] > 0) silentlyLostWhere[where] = acc.lost[where];
     const silentlyLost = acc.lost.total - acc.lost.replaced - acc.lost.expired;
     const findings = [...this.ledger.findings];
+    const counted = (c: Record<string, number>): string => Object.entries(c).map(([k, v]) => `${k} ×${v}`).join('; ') || 'none';
+    notes = [...notes, `Connections closed: ${counted(this.closes)}. Retries (reconnecting events): ${counted(this.retries)}.`];
     if (silentlyLost > 0) findings.push(`${silentlyLost} messages silently lost (send resolved, never delivered, sender not told): ${JSON.stringify(silentlyLostWhere)}`);
     if (acc.stillPending > 0) findings.push(`${acc.stillPending} sends had not settled ${settleMs / 1000} s after the traffic stopped`);
     if (acc.duplicated > 0) findings.push(`${acc.duplicated} messages delivered more than once`);
