@@ -20,6 +20,7 @@ import {
   constructListSignalingChannelsRequest,
   constructUpdateMediaStorageConfigurationRequest,
   constructConnectWssEndpointRequest,
+  isValidRegion,
   parseCreateSignalingChannelResponse,
   parseDescribeMediaStorageConfigurationResponse,
   parseDescribeSignalingChannelResponse,
@@ -109,6 +110,11 @@ export class ChannelManagerBase {
     if (typeof options !== 'object' || options === null) throw badOption('options', 'are required');
     if (typeof options.region !== 'string' || options.region.length === 0) {
       throw badOption('region', 'is required, e.g. "us-west-2"');
+    }
+    // Host names are built from it (control plane, STUN): a typo would only show as DNS failures.
+    const shownRegion = JSON.stringify(options.region.slice(0, 64));
+    if (options.endpoint === undefined && !isValidRegion(options.region)) {
+      throw badOption('region', `${shownRegion} is not an AWS region name such as "us-west-2", so it cannot form a KVS host name (kinesisvideo.<region>.amazonaws.com); with a custom endpoint any signature-scope region is accepted`);
     }
     this.region = options.region;
     this.log = new SafeLogger(options.logger);
