@@ -102,9 +102,8 @@ describe('in-process scenarios, side by side', () => {
     expect(eleventh.reconnectingWhileFull.length).toBeGreaterThan(0);
   });
 
-  // Known defect (issue #13, fixed on branch h2-client): connect() stays pending on a full channel
-  // with no error event. When the fix lands this test fails: make it a plain test().
-  test.failing('an 11th viewer: connect() settles or an error event reports the full channel within 5 s', () => {
+  // Issue 13: connect() used to stay pending on a full channel with the cause only in reconnecting events.
+  test('an 11th viewer: connect() settles or an error event reports the full channel within 5 s', () => {
     expect(eleventh.connectAfterWait !== 'pending' || eleventh.errorEventsWhileFull > 0).toBe(true);
   });
 
