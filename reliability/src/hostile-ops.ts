@@ -487,8 +487,16 @@ export async function eleventhViewer(waitMs: number, options: OpsOptions = {}): 
     await within(connecting, 15_000);
     // A client that gave up on the full channel (a bounded first connect()) is asked again, as an app
     // would once told, and sends its offer again: the first one was rejected with a typed error.
+    let again = '';
     if (outcome.startsWith('rejected')) {
-      await within(eleventh.connect().catch(() => undefined), 15_000);
+      again = 'pending';
+      await within(
+        eleventh.connect().then(
+          () => (again = 'resolved'),
+          (e: unknown) => (again = `rejected ${String((e as { code?: unknown }).code ?? e)}`),
+        ),
+        15_000,
+      );
       void crew.send('viewer-10', 'MASTER', 'SDP_OFFER');
     }
     const end = Date.now() + 15_000;
@@ -504,7 +512,7 @@ export async function eleventhViewer(waitMs: number, options: OpsOptions = {}): 
       5000,
       [
         `after ${waitMs / 1000} s on the full channel: connect() ${connectAfterWait}, ${errorEventsWhileFull} error events, ${reconnectingWhileFull.length} reconnecting events (${[...new Set(reconnectingWhileFull)].join('; ') || 'none'})`,
-        `after the slot freed: connect() ${outcome}${connectAfterWait.startsWith('rejected') ? ' (called again after the slot freed, the offer sent again)' : ''}; time to recover = until an offer of the 11th viewer reached the master`,
+        `after the slot freed: ${again === '' ? `the pending connect() ${outcome}` : `connect() called again (the app's move once the first rejected): ${again}, the offer sent again`}; time to recover = until an offer of the 11th viewer reached the master`,
       ],
     );
     if (connectAfterWait === 'pending' && errorEventsWhileFull === 0) result.findings.push(`connect() still pending after ${waitMs / 1000} s on a full channel, with no error event (the cause only in reconnecting events)`);
