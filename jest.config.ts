@@ -36,6 +36,7 @@ const config: Config = {
     project('signer', 'packages/signer'),
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
+    project('webrtc', 'packages/webrtc'),
     project('examples', 'examples'),
     project('reliability', 'reliability'),
     project('bench', 'bench'),

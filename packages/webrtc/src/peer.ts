@@ -1,0 +1,544 @@
+/**
+ * One RTCPeerConnection wired to one remote over KVS signaling: perfect
+ * negotiation, candidates held until the remote description, offers re-sent
+ * when unanswered, ICE restart with fresh servers, metrics and quality.
+ * Both sessions are built on it.
+ * @packageDocumentation
+ */
+import { backoffDelay, TypedEmitter } from '@kvs-sig/client';
+import { SessionError } from './errors';
+import { classify, readStats } from './quality';
+import type {
+  CandidateLike,
+  ConfigurationLike,
+  DataChannelLike,
+  DataChannelSpec,
+  DescriptionLike,
+  IceServerLike,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  PeerEvents,
+  PeerMetrics,
+  PeerState,
+  PeerStats,
+  RestartOptions,
+  TrackInput,
+  TrackLike,
+} from './types';
+
+/** How a link reaches its remote. @internal */
+export interface LinkSignaling {
+  sendOffer(description: { type: 'offer'; sdp: string }): Promise<unknown>;
+  sendAnswer(description: { type: 'answer'; sdp: string }): Promise<unknown>;
+  sendCandidate(candidate: CandidateLike): Promise<unknown>;
+  /** Fresh ICE servers (the client keeps them fresher than their TTL). */
+  iceServers(): Promise<IceServerLike[]>;
+}
+
+/** @internal */
+export interface LinkOptions {
+  RTCPeerConnection: PeerConnectionConstructor;
+  configuration: ConfigurationLike;
+  signaling: LinkSignaling;
+  /** The viewer is polite, the master impolite. */
+  polite: boolean;
+  /** The offering side restarts ICE (the viewer); the other waits `failedPeerTimeoutMs`. */
+  restartsIce: boolean;
+  answerTimeoutMs: number;
+  restart: Required<RestartOptions>;
+  qualityIntervalMs: number;
+  /** Who the remote is, for messages. */
+  remote: string;
+  clientId?: string;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+function unref(t: Timer): Timer {
+  (t as { unref?: () => void }).unref?.();
+  return t;
+}
+
+function ufrag(sdp: string | undefined): string | undefined {
+  return sdp ? /^a=ice-ufrag:(.+)$/m.exec(sdp)?.[1]?.trim() : undefined;
+}
+
+/** The DTLS fingerprint: stable for the lifetime of one RTCPeerConnection. @internal */
+export function fingerprint(sdp: string | undefined): string | undefined {
+  return sdp ? /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim().toLowerCase() : undefined;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function trackOf(input: TrackInput): { track: TrackLike; streams: object[] } {
+  return 'kind' in input ? { track: input, streams: [] } : { track: input.track, streams: input.streams ?? [] };
+}
+
+/** @internal */
+export class PeerLink extends TypedEmitter<PeerEvents> {
+  readonly pc: PeerConnectionLike;
+  state: PeerState = 'new';
+  readonly metricsData: PeerMetrics;
+  /** Fingerprint of the remote's certificate, once known (master: tells a renegotiation from a new viewer pc). */
+  remoteFingerprint: string | undefined;
+
+  private chain: Promise<void> = Promise.resolve();
+  private held: CandidateLike[] = [];
+  private closed = false;
+  private answerTimer: Timer | undefined;
+  private retryTimer: Timer | undefined;
+  private graceTimer: Timer | undefined;
+  private failedTimer: Timer | undefined;
+  private qualityTimer: Timer | undefined;
+  private offerAttempts = 0;
+  private restartsInARow = 0;
+  private negotiatedOnce = false;
+  private lastStats: PeerStats | undefined;
+  private readonly senders = new Map<TrackLike, unknown>();
+  private readonly offs: Array<() => void> = [];
+  private readonly channels = new Set<DataChannelLike>();
+
+  private constructor(pc: PeerConnectionLike, private readonly o: LinkOptions) {
+    super();
+    this.pc = pc;
+    this.metricsData = {
+      timeline: { created: Date.now() },
+      offersSent: 0,
+      answersSent: 0,
+      answersIgnored: 0,
+      candidatesSent: 0,
+      candidatesReceived: 0,
+      candidatesRefused: 0,
+      iceRestarts: 0,
+      offerRetries: 0,
+    };
+    this.wire();
+  }
+
+  /** A new peer connection on `iceServers` (fetched just before, so fresher than their TTL). */
+  static open(o: LinkOptions, iceServers: IceServerLike[]): PeerLink {
+    const pc = new o.RTCPeerConnection({ ...o.configuration, iceServers: [...(o.configuration.iceServers ?? []), ...iceServers] });
+    return new PeerLink(pc, o);
+  }
+
+  private listen(target: { addEventListener(t: string, f: (e: any) => void): void; removeEventListener(t: string, f: (e: any) => void): void }, type: string, fn: (e: any) => void): void {
+    target.addEventListener(type, fn);
+    this.offs.push(() => target.removeEventListener(type, fn));
+  }
+
+  private wire(): void {
+    const pc = this.pc;
+    const tl = this.metricsData.timeline;
+    this.listen(pc, 'icecandidate', (e) => {
+      const c = e?.candidate;
+      // A null or empty candidate is end-of-candidates: KVS has no message for it, and trickle peers do not need one.
+      if (!c || !c.candidate) return;
+      const init: CandidateLike = typeof c.toJSON === 'function' ? c.toJSON() : { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
+      tl.firstLocalCandidate ??= Date.now();
+      this.metricsData.candidatesSent++;
+      this.o.signaling.sendCandidate(init).catch((error) => this.report('SIGNALING_FAILED', `sending a candidate to ${this.o.remote} failed: ${message(error)}`, error));
+    });
+    this.listen(pc, 'track', (e) => {
+      if (!e?.track) return;
+      tl.firstTrack ??= Date.now();
+      this.emit('track', { track: e.track, streams: [...(e.streams ?? [])] });
+    });
+    this.listen(pc, 'datachannel', (e) => {
+      if (e?.channel) this.adoptChannel(e.channel, false);
+    });
+    this.listen(pc, 'negotiationneeded', () => {
+      // The first offer is made explicitly (viewer) or follows the remote's (master).
+      if (this.negotiatedOnce) this.negotiate(false);
+    });
+    const onState = () => this.onConnectionState();
+    this.listen(pc, 'connectionstatechange', onState);
+    this.listen(pc, 'iceconnectionstatechange', onState);
+  }
+
+  /** Tracks, receive-only transceivers and data channels the link starts with. */
+  setup(tracks: TrackInput[] = [], dataChannels: DataChannelSpec[] = [], receive: string[] = []): void {
+    for (const t of tracks) this.addTrack(t);
+    for (const kind of receive) this.pc.addTransceiver?.(kind, { direction: 'recvonly' });
+    for (const d of dataChannels) this.createDataChannel(d.label, d.options);
+  }
+
+  addTrack(input: TrackInput): void {
+    const { track, streams } = trackOf(input);
+    if (this.closed || this.senders.has(track)) return;
+    this.senders.set(track, this.pc.addTrack(track, ...streams));
+  }
+
+  removeTrack(track: TrackLike): void {
+    const sender = this.senders.get(track);
+    if (!sender || this.closed) return;
+    this.senders.delete(track);
+    this.pc.removeTrack(sender);
+  }
+
+  createDataChannel(label: string, options?: object): DataChannelLike {
+    const channel = this.pc.createDataChannel(label, options);
+    this.adoptChannel(channel, true);
+    return channel;
+  }
+
+  private adoptChannel(channel: DataChannelLike, local: boolean): void {
+    this.channels.add(channel);
+    const tl = this.metricsData.timeline;
+    const onMessage = () => {
+      tl.firstDataMessage ??= Date.now();
+      channel.removeEventListener('message', onMessage);
+    };
+    channel.addEventListener('message', onMessage);
+    this.offs.push(() => channel.removeEventListener('message', onMessage));
+    this.emit('dataChannel', { channel, local });
+  }
+
+  // --- negotiation -------------------------------------------------------------
+
+  /** Runs `op` after every earlier one, so descriptions and candidates apply in order. */
+  private enqueue(op: () => Promise<void>): void {
+    this.chain = this.chain.then(() => (this.closed ? undefined : op())).catch((error) => {
+      if (!this.closed) this.report('NEGOTIATION_FAILED', `negotiation with ${this.o.remote} failed: ${message(error)}`, error);
+    });
+  }
+
+  /**
+   * Applies a local description and returns once it is in place. werift resolves
+   * `setLocalDescription` only when gathering ends; the description is usable (and
+   * trickle candidates flow) as soon as the signaling state shows it.
+   */
+  private async applyLocal(description: DescriptionLike): Promise<void> {
+    const pc = this.pc;
+    const target = description.type === 'offer' ? 'have-local-offer' : 'stable';
+    const want = ufrag(description.sdp);
+    let settled = false;
+    const p = Promise.resolve(pc.setLocalDescription(description)).finally(() => {
+      settled = true;
+    });
+    const inPlace = () => pc.signalingState === target && pc.localDescription?.type === description.type && (!want || ufrag(pc.localDescription?.sdp) === want);
+    await Promise.race([
+      p,
+      (async () => {
+        while (!settled && !this.closed && !inPlace()) await new Promise((r) => setTimeout(r, 2));
+      })(),
+    ]);
+    // A fast failure must surface here; a late one (after gathering) is reported.
+    if (settled) await p;
+    else p.catch((error) => this.closed || this.report('NEGOTIATION_FAILED', `setLocalDescription failed: ${message(error)}`, error));
+  }
+
+  /**
+   * Makes and sends an offer. `fresh` forces one even with an offer outstanding
+   * (a re-offer), with new ICE credentials so receivers never see an exact repeat.
+   */
+  negotiate(iceRestart: boolean, fresh = false): void {
+    this.enqueue(async () => {
+      const pc = this.pc;
+      if (!fresh && pc.signalingState !== 'stable') return;
+      if (iceRestart) await this.refreshIceServers();
+      if (this.closed) return;
+      const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+      await this.applyLocal(offer);
+      if (this.closed) return;
+      this.negotiatedOnce = true;
+      this.metricsData.offersSent++;
+      this.metricsData.timeline.offerSent ??= Date.now();
+      this.o.signaling.sendOffer({ type: 'offer', sdp: offer.sdp ?? '' }).catch((error) => this.report('SIGNALING_FAILED', `sending an offer to ${this.o.remote} failed: ${message(error)}`, error));
+      this.armAnswerTimer();
+    });
+  }
+
+  private armAnswerTimer(): void {
+    this.clearTimer('answerTimer');
+    this.answerTimer = unref(
+      setTimeout(() => {
+        this.answerTimer = undefined;
+        if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+        this.offerAttempts++;
+        if (this.offerAttempts >= this.o.restart.maxOfferAttempts) {
+          this.fail(new SessionError('OFFER_UNANSWERED', `${this.o.remote} answered none of ${this.offerAttempts} offers (${this.o.answerTimeoutMs} ms each)`, { clientId: this.o.clientId }));
+          return;
+        }
+        this.metricsData.offerRetries++;
+        const delay = backoffDelay(this.offerAttempts - 1, { initialDelayMs: this.o.restart.initialDelayMs, maxDelayMs: this.o.restart.maxDelayMs });
+        this.retryTimer = unref(
+          setTimeout(() => {
+            this.retryTimer = undefined;
+            if (!this.closed && this.pc.signalingState === 'have-local-offer') this.negotiate(true, true);
+          }, delay),
+        );
+      }, this.o.answerTimeoutMs),
+    );
+  }
+
+  /** Perfect negotiation for a description from the remote. Never throws. */
+  handleDescription(description: DescriptionLike): void {
+    if (this.closed) return;
+    if (description.type === 'answer') this.metricsData.timeline.answerReceived ??= Date.now();
+    else this.metricsData.timeline.offerReceived ??= Date.now();
+    this.enqueue(async () => {
+      const pc = this.pc;
+      if (description.type === 'answer') {
+        if (pc.signalingState !== 'have-local-offer') {
+          // Late or duplicate: the offer it answers is gone. If it is a different
+          // answer while not connected, the remote has a newer peer: offer afresh.
+          this.metricsData.answersIgnored++;
+          const differs = fingerprint(description.sdp) !== fingerprint(pc.remoteDescription?.sdp ?? undefined);
+          if (differs && this.o.restartsIce && this.state !== 'connected' && pc.signalingState === 'stable') this.negotiate(true);
+          return;
+        }
+        this.clearTimer('answerTimer');
+        this.clearTimer('retryTimer');
+        this.offerAttempts = 0;
+        await pc.setRemoteDescription(description);
+        this.remoteFingerprint = fingerprint(description.sdp) ?? this.remoteFingerprint;
+        this.flushHeld();
+        return;
+      }
+      const collision = pc.signalingState !== 'stable';
+      if (collision && !this.o.polite) return; // impolite: ours wins, the remote rolls back
+      if (collision) {
+        this.clearTimer('answerTimer');
+        this.clearTimer('retryTimer');
+        await pc.setLocalDescription({ type: 'rollback' });
+      }
+      await pc.setRemoteDescription(description);
+      this.remoteFingerprint = fingerprint(description.sdp) ?? this.remoteFingerprint;
+      this.flushHeld();
+      this.beforeAnswer?.();
+      const answer = await pc.createAnswer();
+      await this.applyLocal(answer);
+      if (this.closed) return;
+      this.negotiatedOnce = true;
+      this.metricsData.answersSent++;
+      this.metricsData.timeline.answerSent ??= Date.now();
+      this.o.signaling.sendAnswer({ type: 'answer', sdp: answer.sdp ?? '' }).catch((error) => this.report('SIGNALING_FAILED', `sending an answer to ${this.o.remote} failed: ${message(error)}`, error));
+    });
+  }
+
+  /** Called once the remote offer is applied, before the answer (the master adds its tracks here). */
+  beforeAnswer: (() => void) | undefined;
+
+  /** A remote candidate: held until a remote description exists, then applied in order. */
+  handleCandidate(candidate: CandidateLike): void {
+    if (this.closed) return;
+    this.metricsData.timeline.firstRemoteCandidate ??= Date.now();
+    this.metricsData.candidatesReceived++;
+    if (!this.pc.remoteDescription) {
+      this.held.push(candidate);
+      return;
+    }
+    this.enqueue(() => this.addCandidate(candidate));
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    this.held = [];
+    // Already on the chain: apply now, in order, without waiting for later ops.
+    for (const c of held) void this.addCandidate(c);
+  }
+
+  private async addCandidate(candidate: CandidateLike): Promise<void> {
+    try {
+      // An empty candidate is the remote's end-of-candidates.
+      await this.pc.addIceCandidate(candidate.candidate ? candidate : { ...candidate, candidate: '' });
+    } catch {
+      // Of an older ICE generation, or unparsable: the remote's problem, never the app's.
+      this.metricsData.candidatesRefused++;
+    }
+  }
+
+  // --- connection state, ICE restart ----------------------------------------------
+
+  private onConnectionState(): void {
+    if (this.closed) return;
+    const pc = this.pc;
+    const ice = pc.iceConnectionState;
+    const conn = pc.connectionState ?? (ice === 'completed' ? 'connected' : ice === 'checking' ? 'connecting' : ice);
+    const tl = this.metricsData.timeline;
+    if (ice === 'connected' || ice === 'completed') tl.iceConnected ??= Date.now();
+    if (conn === 'connected') {
+      tl.connected ??= Date.now();
+      this.restartsInARow = 0;
+      this.clearTimer('graceTimer');
+      this.clearTimer('failedTimer');
+      this.setState('connected');
+      this.startQuality();
+    } else if (conn === 'disconnected') {
+      if (this.state === 'connected') this.setState('reconnecting');
+      if (!this.graceTimer) {
+        this.graceTimer = unref(
+          setTimeout(() => {
+            this.graceTimer = undefined;
+            const now = this.pc.connectionState ?? this.pc.iceConnectionState;
+            if (now === 'disconnected' || now === 'failed') this.recover('disconnected');
+          }, this.o.restart.disconnectedGraceMs),
+        );
+      }
+    } else if (conn === 'failed') {
+      this.clearTimer('graceTimer');
+      this.recover('failed');
+    }
+  }
+
+  /** The offering side restarts ICE; the other gives the remote `failedPeerTimeoutMs` to do it. */
+  private recover(reason: 'failed' | 'disconnected'): void {
+    if (this.closed) return;
+    if (this.state !== 'new' && this.state !== 'connecting') this.setState('reconnecting');
+    if (this.o.restartsIce) {
+      this.restartIce(reason);
+    } else if (!this.failedTimer) {
+      this.failedTimer = unref(
+        setTimeout(() => {
+          this.failedTimer = undefined;
+          this.fail(new SessionError('ICE_FAILED', `${this.o.remote} did not recover within ${this.o.restart.failedPeerTimeoutMs} ms`, { clientId: this.o.clientId }));
+        }, this.o.restart.failedPeerTimeoutMs),
+      );
+    }
+  }
+
+  /** Fresh ICE servers first, then an offer with new ICE credentials. */
+  restartIce(reason: PeerEvents['iceRestart']['reason']): void {
+    if (this.closed) return;
+    this.restartsInARow++;
+    if (this.restartsInARow > this.o.restart.maxIceRestarts) {
+      this.fail(new SessionError('ICE_FAILED', `${this.o.remote}: ${this.o.restart.maxIceRestarts} ICE restarts in a row did not reconnect`, { clientId: this.o.clientId }));
+      return;
+    }
+    this.metricsData.iceRestarts++;
+    this.offerAttempts = 0;
+    this.emit('iceRestart', { attempt: this.restartsInARow, reason });
+    this.negotiate(true, true);
+  }
+
+  /** After a signaling reconnect: connected peers stay as they are; the others restart (or re-offer). */
+  afterSignalingReconnect(): void {
+    if (this.closed || this.state === 'connected' || this.state === 'failed') return;
+    if (this.o.restartsIce) this.restartIce('signaling-reconnect');
+    else if (this.pc.signalingState === 'have-local-offer') this.negotiate(true, true);
+  }
+
+  private async refreshIceServers(): Promise<void> {
+    try {
+      this.applyIceServers(await this.o.signaling.iceServers());
+    } catch (error) {
+      this.report('SIGNALING_FAILED', `fresh ICE servers for ${this.o.remote} could not be fetched: ${message(error)}`, error);
+    }
+  }
+
+  /** Applies new ICE servers (RECONNECT_ICE_SERVER, a restart); used by the next gathering. */
+  applyIceServers(iceServers: IceServerLike[]): void {
+    if (this.closed || typeof this.pc.setConfiguration !== 'function') return;
+    try {
+      const current = typeof this.pc.getConfiguration === 'function' ? this.pc.getConfiguration() : {};
+      this.pc.setConfiguration({ ...this.o.configuration, ...current, iceServers: [...(this.o.configuration.iceServers ?? []), ...iceServers] });
+    } catch (error) {
+      this.report('NEGOTIATION_FAILED', `setConfiguration failed: ${message(error)}`, error);
+    }
+  }
+
+  // --- quality -----------------------------------------------------------------------
+
+  private startQuality(): void {
+    if (this.qualityTimer || this.o.qualityIntervalMs <= 0 || this.closed) return;
+    const tick = () => {
+      this.qualityTimer = undefined;
+      this.sample()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!this.closed) this.qualityTimer = unref(setTimeout(tick, this.o.qualityIntervalMs));
+        });
+    };
+    this.qualityTimer = unref(setTimeout(tick, Math.min(1000, this.o.qualityIntervalMs)));
+  }
+
+  /** Samples `getStats()` now: the selected pair's type and RTT, and a quality summary. */
+  async sample(): Promise<PeerStats | undefined> {
+    if (this.closed) return undefined;
+    const stats = readStats(await this.pc.getStats());
+    if (this.closed) return undefined;
+    const quality = classify(stats, this.lastStats);
+    this.lastStats = stats;
+    this.metricsData.stats = stats;
+    this.metricsData.quality = quality;
+    if (this.state === 'connected') this.emit('quality', quality);
+    return stats;
+  }
+
+  // --- state, errors, close ----------------------------------------------------------
+
+  markConnecting(): void {
+    if (this.state === 'new') this.setState('connecting');
+  }
+
+  private setState(to: PeerState): void {
+    const from = this.state;
+    if (from === to || from === 'closed' || (from === 'failed' && to !== 'closed')) return;
+    this.state = to;
+    this.emit('stateChange', { from, to });
+  }
+
+  /** The error a failed link ended with. */
+  failure: SessionError | undefined;
+
+  private fail(error: SessionError): void {
+    if (this.closed || this.state === 'failed') return;
+    this.failure = error;
+    this.clearAllTimers();
+    this.setState('failed');
+    this.emit('error', error);
+  }
+
+  private report(code: SessionError['code'], text: string, cause: unknown): void {
+    if (this.closed) return;
+    this.emit('error', new SessionError(code, text, { cause, clientId: this.o.clientId }));
+  }
+
+  private clearTimer(name: 'answerTimer' | 'retryTimer' | 'graceTimer' | 'failedTimer' | 'qualityTimer'): void {
+    const t = this[name];
+    if (t !== undefined) clearTimeout(t);
+    this[name] = undefined;
+  }
+
+  private clearAllTimers(): void {
+    for (const n of ['answerTimer', 'retryTimer', 'graceTimer', 'failedTimer', 'qualityTimer'] as const) this.clearTimer(n);
+  }
+
+  /** Closes the connection, every channel, timer and listener. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.setState('closed');
+    this.closed = true;
+    this.clearAllTimers();
+    this.held = [];
+    for (const off of this.offs.splice(0)) off();
+    for (const ch of this.channels) {
+      try {
+        ch.close();
+      } catch {
+        // Already closed by the remote.
+      }
+    }
+    this.channels.clear();
+    this.senders.clear();
+    this.removeAllListeners();
+    try {
+      // werift closes asynchronously (SCTP abort, DTLS, ICE); do not let a stuck one hold close() forever.
+      let timer: Timer | undefined;
+      await Promise.race([Promise.resolve(this.pc.close()), new Promise((r) => (timer = unref(setTimeout(r, 2000))))]);
+      if (timer) clearTimeout(timer);
+    } catch {
+      // Closing a closed connection: nothing left to release.
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  metrics(): PeerMetrics {
+    return { ...this.metricsData, timeline: { ...this.metricsData.timeline } };
+  }
+}

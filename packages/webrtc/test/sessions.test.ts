@@ -1,0 +1,51 @@
+/**
+ * Viewer and master sessions with werift through the TLS emulator, with real
+ * data channels.
+ */
+import { createMasterSession, createViewerSession, type DataChannelLike, type MasterSession } from '../src';
+import { echo, nextMessage, opened, Rig, until, Werift } from './helpers';
+
+jest.setTimeout(30_000);
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await Rig.start();
+});
+afterEach(() => rig.cleanup());
+afterAll(() => rig.stop());
+
+function master(channel: string, extra: Partial<Parameters<typeof createMasterSession>[0]> = {}): MasterSession {
+  const m = rig.later(createMasterSession({ signaling: rig.client('MASTER', channel), RTCPeerConnection: Werift, ...extra }));
+  m.on('dataChannel', ({ clientId, channel: ch, local }) => {
+    if (!local) echo(ch, clientId);
+  });
+  return m;
+}
+
+it('a viewer connects to a master and a data channel carries messages both ways', async () => {
+  const m = master('s-basic');
+  await m.connect();
+  const v = rig.later(createViewerSession({ signaling: rig.client('VIEWER', 's-basic', 'v1'), RTCPeerConnection: Werift, dataChannels: [{ label: 'chat' }] }));
+  const channels: DataChannelLike[] = [];
+  v.on('dataChannel', ({ channel, local }) => local && channels.push(channel));
+  const states: string[] = [];
+  v.on('stateChange', ({ to }) => states.push(to));
+  await v.connect();
+  expect(v.state).toBe('connected');
+  expect(states).toEqual(['connecting', 'connected']);
+  expect(channels.map((c) => c.label)).toEqual(['chat']);
+  await opened(channels[0]!);
+  const reply = nextMessage(channels[0]!);
+  channels[0]!.send('hello');
+  expect(await reply).toBe('v1:hello');
+  expect([...m.peers.keys()]).toEqual(['v1']);
+  expect(m.peers.get('v1')!.state).toBe('connected');
+  const tl = v.metrics().timeline;
+  expect(tl.offerSent).toBeLessThanOrEqual(tl.answerReceived!);
+  expect(tl.answerReceived).toBeLessThanOrEqual(tl.connected!);
+  expect(tl.signalingOpen).toBeDefined();
+  const stats = await v.sampleStats();
+  expect(stats?.candidatePairType).toBe('host');
+  expect(typeof stats?.rttMs).toBe('number');
+  await until(() => v.metrics().timeline.firstDataMessage !== undefined, 2000, 'firstDataMessage');
+});
