@@ -6,7 +6,7 @@
 import { TypedEmitter } from '@kvs-sig/client';
 import { invalid, isSessionError, SessionError } from './errors';
 import { resolveOptions, type Resolved, type SessionOptions, type SessionSignaling } from './options';
-import { fingerprint, PeerLink, type LinkOptions } from './peer';
+import { identityOf, PeerLink, samePeer, type LinkOptions, type RemoteIdentity } from './peer';
 import type { CandidateLike, DataChannelLike, DescriptionLike, PeerConnectionLike, PeerEvents, PeerMetrics, PeerState, PeerStats, StreamLike, TrackInput, TrackLike } from './types';
 
 /** Options of {@link createMasterSession}. @public */
@@ -166,8 +166,8 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       if (existing && !this.creating.has(clientId)) existing.link.handleDescription(description);
       return;
     }
-    const fp = fingerprint(description.sdp);
-    if (existing && !this.creating.has(clientId) && !existing.link.isClosed && existing.link.remoteFingerprint !== undefined && existing.link.remoteFingerprint === fp) {
+    const fp = identityOf(description.sdp);
+    if (existing && !this.creating.has(clientId) && !existing.link.isClosed && samePeer(existing.link.remoteIdentity, fp)) {
       // The same viewer peer connection renegotiating or restarting ICE.
       existing.link.handleDescription(description);
       return;
@@ -191,10 +191,10 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     this.creating.set(clientId, job);
   }
 
-  private async admit(clientId: string, offer: DescriptionLike, fp: string | undefined): Promise<void> {
+  private async admit(clientId: string, offer: DescriptionLike, fp: RemoteIdentity): Promise<void> {
     if (this.closed) return;
     const existing = this.map.get(clientId);
-    if (existing && !existing.link.isClosed && existing.link.remoteFingerprint !== undefined && existing.link.remoteFingerprint === fp) {
+    if (existing && !existing.link.isClosed && samePeer(existing.link.remoteIdentity, fp)) {
       existing.link.handleDescription(offer);
       return;
     }

@@ -47,6 +47,8 @@ export interface LinkOptions {
   answerTimeoutMs: number;
   restart: Required<RestartOptions>;
   qualityIntervalMs: number;
+  /** A failure before the first `connected` asks the owner for a new peer instead of an ICE restart. */
+  freshPeerUntilConnected?: boolean;
   /** Who the remote is, for messages. */
   remote: string;
   clientId?: string;
@@ -63,9 +65,33 @@ function ufrag(sdp: string | undefined): string | undefined {
   return sdp ? /^a=ice-ufrag:(.+)$/m.exec(sdp)?.[1]?.trim() : undefined;
 }
 
-/** The DTLS fingerprint: stable for the lifetime of one RTCPeerConnection. @internal */
+/** The DTLS fingerprint (one per RTCPeerConnection in browsers; werift shares one across a process). @internal */
 export function fingerprint(sdp: string | undefined): string | undefined {
   return sdp ? /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim().toLowerCase() : undefined;
+}
+
+/** What tells one remote peer connection from another. @internal */
+export interface RemoteIdentity {
+  fingerprint?: string;
+  sessionId?: string;
+  ufrag?: string;
+}
+
+/** @internal */
+export function identityOf(sdp: string | undefined): RemoteIdentity {
+  return { fingerprint: fingerprint(sdp), sessionId: sdp ? /^o=\S+ (\S+) /m.exec(sdp)?.[1] : undefined, ufrag: ufrag(sdp) };
+}
+
+/**
+ * Whether an offer comes from the same peer connection as an earlier description:
+ * the same certificate, and the same SDP session (RFC 3264: kept across
+ * renegotiations and ICE restarts) or, for stacks that draw a new session id per
+ * offer, the same ICE credentials. A new peer connection changes both.
+ * @internal
+ */
+export function samePeer(a: RemoteIdentity | undefined, b: RemoteIdentity): boolean {
+  if (!a || a.fingerprint !== b.fingerprint) return false;
+  return (a.sessionId !== undefined && a.sessionId === b.sessionId) || (a.ufrag !== undefined && a.ufrag === b.ufrag);
 }
 
 function message(error: unknown): string {
@@ -81,8 +107,8 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   readonly pc: PeerConnectionLike;
   state: PeerState = 'new';
   readonly metricsData: PeerMetrics;
-  /** Fingerprint of the remote's certificate, once known (master: tells a renegotiation from a new viewer pc). */
-  remoteFingerprint: string | undefined;
+  /** The remote peer connection's identity, once known (master: tells a renegotiation from a new viewer pc). */
+  remoteIdentity: RemoteIdentity | undefined;
 
   private chain: Promise<void> = Promise.resolve();
   private held: CandidateLike[] = [];
@@ -95,6 +121,9 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   private offerAttempts = 0;
   private restartsInARow = 0;
   private negotiatedOnce = false;
+  private lastOfferSdp: string | undefined;
+  /** A track or channel was added or removed since the last offer. */
+  private localChange = false;
   private lastStats: PeerStats | undefined;
   private readonly senders = new Map<TrackLike, unknown>();
   private readonly offs: Array<() => void> = [];
@@ -150,7 +179,9 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     });
     this.listen(pc, 'negotiationneeded', () => {
       // The first offer is made explicitly (viewer) or follows the remote's (master).
-      if (this.negotiatedOnce) this.negotiate(false);
+      // Some stacks (werift) also fire it on the answering side with nothing to
+      // negotiate: only a change made here needs an offer.
+      if (this.negotiatedOnce && this.localChange) this.negotiate(false);
     });
     const onState = () => this.onConnectionState();
     this.listen(pc, 'connectionstatechange', onState);
@@ -167,6 +198,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   addTrack(input: TrackInput): void {
     const { track, streams } = trackOf(input);
     if (this.closed || this.senders.has(track)) return;
+    this.localChange = true;
     this.senders.set(track, this.pc.addTrack(track, ...streams));
   }
 
@@ -174,11 +206,13 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     const sender = this.senders.get(track);
     if (!sender || this.closed) return;
     this.senders.delete(track);
+    this.localChange = true;
     this.pc.removeTrack(sender);
   }
 
   createDataChannel(label: string, options?: object): DataChannelLike {
     const channel = this.pc.createDataChannel(label, options);
+    this.localChange = true;
     this.adoptChannel(channel, true);
     return channel;
   }
@@ -239,7 +273,14 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       if (!fresh && pc.signalingState !== 'stable') return;
       if (iceRestart) await this.refreshIceServers();
       if (this.closed) return;
-      const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+      let offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+      // A re-offer must differ from the last one: the service and receivers drop
+      // exact repeats. Many stacks make every offer unique (werift, whose ICE
+      // restart does not carry data channels over); where this one is a repeat,
+      // new ICE credentials make it fresh.
+      if (fresh && !iceRestart && offer.sdp === this.lastOfferSdp) offer = await pc.createOffer({ iceRestart: true });
+      this.lastOfferSdp = offer.sdp;
+      this.localChange = false;
       await this.applyLocal(offer);
       if (this.closed) return;
       this.negotiatedOnce = true;
@@ -266,7 +307,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
         this.retryTimer = unref(
           setTimeout(() => {
             this.retryTimer = undefined;
-            if (!this.closed && this.pc.signalingState === 'have-local-offer') this.negotiate(true, true);
+            if (!this.closed && this.pc.signalingState === 'have-local-offer') this.negotiate(false, true);
           }, delay),
         );
       }, this.o.answerTimeoutMs),
@@ -285,15 +326,19 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
           // Late or duplicate: the offer it answers is gone. If it is a different
           // answer while not connected, the remote has a newer peer: offer afresh.
           this.metricsData.answersIgnored++;
-          const differs = fingerprint(description.sdp) !== fingerprint(pc.remoteDescription?.sdp ?? undefined);
-          if (differs && this.o.restartsIce && this.state !== 'connected' && pc.signalingState === 'stable') this.negotiate(true);
+          // A repeat has the same ICE credentials and is dropped. A different one
+          // while not connected means the remote answered a re-offer after we took
+          // an older answer (offers crossed): offer afresh so both ends agree.
+          const current = pc.remoteDescription?.sdp ?? undefined;
+          const differs = ufrag(description.sdp) !== ufrag(current) || fingerprint(description.sdp) !== fingerprint(current);
+          if (differs && this.o.restartsIce && this.state !== 'connected' && pc.signalingState === 'stable') this.negotiate(false, true);
           return;
         }
         this.clearTimer('answerTimer');
         this.clearTimer('retryTimer');
         this.offerAttempts = 0;
         await pc.setRemoteDescription(description);
-        this.remoteFingerprint = fingerprint(description.sdp) ?? this.remoteFingerprint;
+        this.remoteIdentity = identityOf(description.sdp);
         this.flushHeld();
         return;
       }
@@ -305,7 +350,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
         await pc.setLocalDescription({ type: 'rollback' });
       }
       await pc.setRemoteDescription(description);
-      this.remoteFingerprint = fingerprint(description.sdp) ?? this.remoteFingerprint;
+      this.remoteIdentity = identityOf(description.sdp);
       this.flushHeld();
       this.beforeAnswer?.();
       const answer = await pc.createAnswer();
@@ -386,6 +431,13 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   /** The offering side restarts ICE; the other gives the remote `failedPeerTimeoutMs` to do it. */
   private recover(reason: 'failed' | 'disconnected'): void {
     if (this.closed) return;
+    if (this.o.restartsIce && this.o.freshPeerUntilConnected && this.metricsData.timeline.connected === undefined) {
+      // Never connected: nothing to keep, and an ICE restart inherits whatever went
+      // wrong (e.g. an answer meant for an earlier peer). The owner starts a new peer.
+      this.wantsFreshPeer = true;
+      this.fail(new SessionError('ICE_FAILED', `the peer connection to ${this.o.remote} failed before it ever connected`, { clientId: this.o.clientId }), true);
+      return;
+    }
     if (this.state !== 'new' && this.state !== 'connecting') this.setState('reconnecting');
     if (this.o.restartsIce) {
       this.restartIce(reason);
@@ -417,7 +469,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   afterSignalingReconnect(): void {
     if (this.closed || this.state === 'connected' || this.state === 'failed') return;
     if (this.o.restartsIce) this.restartIce('signaling-reconnect');
-    else if (this.pc.signalingState === 'have-local-offer') this.negotiate(true, true);
+    else if (this.pc.signalingState === 'have-local-offer') this.negotiate(false, true);
   }
 
   private async refreshIceServers(): Promise<void> {
@@ -483,12 +535,15 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   /** The error a failed link ended with. */
   failure: SessionError | undefined;
 
-  private fail(error: SessionError): void {
+  /** Set when the link failed before ever connecting and a new peer connection should replace it. */
+  wantsFreshPeer = false;
+
+  private fail(error: SessionError, silent = false): void {
     if (this.closed || this.state === 'failed') return;
     this.failure = error;
     this.clearAllTimers();
     this.setState('failed');
-    this.emit('error', error);
+    if (!silent) this.emit('error', error);
   }
 
   private report(code: SessionError['code'], text: string, cause: unknown): void {

@@ -106,6 +106,25 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
       throw this.failWith(isSessionError(error) ? error : new SessionError('SIGNALING_FAILED', `signaling did not connect: ${(error as Error)?.message ?? error}`, { cause: error }));
     }
     // Starting over: a fresh peer connection, fresh ICE servers, fresh offer count.
+    // A peer that fails before it ever connected is replaced by a new one (bounded).
+    for (let attempt = 0; ; attempt++) {
+      const { link, settled } = await this.attempt();
+      try {
+        await settled;
+        return;
+      } catch (error) {
+        if (this.closed) throw new SessionError('SESSION_CLOSED', 'closed while connecting');
+        if (this.link === link && link.wantsFreshPeer && attempt < this.r.restart.maxIceRestarts) continue;
+        if (this.link === link) this.setState('failed');
+        if (link.wantsFreshPeer) this.emit('error', error as SessionError);
+        throw error;
+      } finally {
+        this.rejectPending = undefined;
+      }
+    }
+  }
+
+  private async attempt(): Promise<{ link: PeerLink; settled: Promise<void> }> {
     await this.dropLink();
     let iceServers;
     try {
@@ -124,7 +143,7 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
           if (to === 'connected') resolve();
           else if (to === 'failed') reject(link.failure ?? new SessionError('ICE_FAILED', 'the peer connection failed'));
           else if (to === 'closed') reject(new SessionError('SESSION_CLOSED', 'closed while connecting'));
-          if (to !== 'new' && to !== 'closed') this.setState(to);
+          if (to !== 'new' && to !== 'closed' && !(to === 'failed' && link.wantsFreshPeer)) this.setState(to);
         }),
       );
     });
@@ -140,14 +159,7 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
     }
     link.markConnecting();
     link.negotiate(false);
-    try {
-      await settled;
-    } catch (error) {
-      if (this.link === link && !this.closed) this.setState('failed');
-      throw error;
-    } finally {
-      this.rejectPending = undefined;
-    }
+    return { link, settled };
   }
 
   private failWith(error: SessionError): SessionError {
@@ -169,6 +181,7 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
       restart: this.r.restart,
       qualityIntervalMs: this.r.qualityIntervalMs,
       remote: 'the master',
+      freshPeerUntilConnected: true,
       signaling: {
         // A viewer never names a recipient: everything goes to the master.
         sendOffer: (d) => s.sendSdpOffer(d),

@@ -1,0 +1,82 @@
+/**
+ * Other W3C implementations in Node: @roamhq/wrtc (libwebrtc) on both ends,
+ * including a forced ICE restart that data survives, and node-datachannel's
+ * polyfill (libdatachannel) as a viewer of a werift master.
+ */
+import { createMasterSession, createViewerSession, type DataChannelLike, type PeerConnectionConstructor } from '../src';
+import { echo, nextMessage, opened, Rig, until, Werift } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const wrtc = require('@roamhq/wrtc') as { RTCPeerConnection: PeerConnectionConstructor };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ndc = require('node-datachannel/polyfill') as { RTCPeerConnection: PeerConnectionConstructor };
+
+jest.setTimeout(30_000);
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await Rig.start();
+});
+afterEach(() => rig.cleanup());
+afterAll(() => rig.stop());
+
+const fast = { answerTimeoutMs: 2000, restart: { initialDelayMs: 50, maxDelayMs: 200, disconnectedGraceMs: 500 }, qualityIntervalMs: 0 };
+
+async function roundTrip(ch: DataChannelLike, text: string, prefix: string): Promise<void> {
+  await opened(ch);
+  const reply = nextMessage(ch);
+  ch.send(text);
+  expect(await reply).toBe(`${prefix}:${text}`);
+}
+
+function pair(channel: string, id: string, masterPc: PeerConnectionConstructor, viewerPc: PeerConnectionConstructor) {
+  const m = rig.later(createMasterSession({ signaling: rig.client('MASTER', channel), RTCPeerConnection: masterPc, ...fast }));
+  m.on('dataChannel', ({ clientId, channel: ch, local }) => {
+    if (!local) echo(ch, clientId);
+  });
+  const v = rig.later(createViewerSession({ signaling: rig.client('VIEWER', channel, id), RTCPeerConnection: viewerPc, dataChannels: [{ label: 'chat' }], ...fast }));
+  let chat: DataChannelLike | undefined;
+  v.on('dataChannel', ({ channel: ch, local }) => {
+    if (local) chat = ch;
+  });
+  return { m, v, chat: () => chat! };
+}
+
+it('@roamhq/wrtc: a forced ICE restart fetches fresh ICE servers, renegotiates, and data resumes', async () => {
+  const { m, v, chat } = pair('impl-wrtc', 'w1', wrtc.RTCPeerConnection, wrtc.RTCPeerConnection);
+  await m.connect();
+  await v.connect();
+  await roundTrip(chat(), 'pre', 'w1');
+  const stats = await v.sampleStats();
+  expect(stats?.candidatePairType).toBe('host');
+  const restarts: unknown[] = [];
+  v.on('iceRestart', (e) => restarts.push(e));
+  const configs: unknown[] = [];
+  const pc = v.pc as unknown as { setConfiguration(c: unknown): void };
+  const original = pc.setConfiguration.bind(pc);
+  pc.setConfiguration = (c: unknown) => {
+    configs.push(c);
+    original(c);
+  };
+  const offers = v.metrics().offersSent;
+  const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+  const before = ufrag(v.pc!.localDescription?.sdp);
+  v.restartIce();
+  await until(() => v.metrics().offersSent === offers + 1 && v.pc!.signalingState === 'stable', 5000, 'the restart offer answered');
+  expect(restarts).toEqual([{ attempt: 1, reason: 'manual' }]);
+  expect(configs.length).toBe(1);
+  expect(ufrag(v.pc!.localDescription?.sdp)).not.toBe(before);
+  await roundTrip(chat(), 'post', 'w1');
+  expect(v.metrics().iceRestarts).toBe(1);
+  // The same viewer peer renegotiated: the master kept it.
+  expect(m.peers.get('w1')!.metrics().answersSent).toBe(2);
+});
+
+it.skip('node-datachannel polyfill: a viewer connects to a werift master and chats', async () => {
+  const { m, v, chat } = pair('impl-ndc', 'n1', Werift, ndc.RTCPeerConnection);
+  await m.connect();
+  await v.connect();
+  expect(v.state).toBe('connected');
+  await roundTrip(chat(), 'hi', 'n1');
+  expect([...m.peers.keys()]).toEqual(['n1']);
+});
