@@ -47,6 +47,7 @@ export const RESTART_DEFAULTS: Required<RestartOptions> = {
   initialDelayMs: 500,
   maxDelayMs: 5000,
   disconnectedGraceMs: 3000,
+  connectTimeoutMs: 15_000,
   maxIceRestarts: 5,
   failedPeerTimeoutMs: 20_000,
 };
@@ -94,6 +95,7 @@ export function resolveOptions(o: SessionOptions): Resolved {
     initialDelayMs: positive('restart.initialDelayMs', r.initialDelayMs, RESTART_DEFAULTS.initialDelayMs, true),
     maxDelayMs: positive('restart.maxDelayMs', r.maxDelayMs, RESTART_DEFAULTS.maxDelayMs, true),
     disconnectedGraceMs: positive('restart.disconnectedGraceMs', r.disconnectedGraceMs, RESTART_DEFAULTS.disconnectedGraceMs, true),
+    connectTimeoutMs: positive('restart.connectTimeoutMs', r.connectTimeoutMs, RESTART_DEFAULTS.connectTimeoutMs),
     maxIceRestarts: positive('restart.maxIceRestarts', r.maxIceRestarts, RESTART_DEFAULTS.maxIceRestarts, true),
     failedPeerTimeoutMs: positive('restart.failedPeerTimeoutMs', r.failedPeerTimeoutMs, RESTART_DEFAULTS.failedPeerTimeoutMs, true),
   };

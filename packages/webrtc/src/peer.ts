@@ -61,7 +61,7 @@ function unref(t: Timer): Timer {
   return t;
 }
 
-function ufrag(sdp: string | undefined): string | undefined {
+export function ufrag(sdp: string | undefined): string | undefined {
   return sdp ? /^a=ice-ufrag:(.+)$/m.exec(sdp)?.[1]?.trim() : undefined;
 }
 
@@ -117,6 +117,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   private retryTimer: Timer | undefined;
   private graceTimer: Timer | undefined;
   private failedTimer: Timer | undefined;
+  private connectTimer: Timer | undefined;
   private qualityTimer: Timer | undefined;
   private offerAttempts = 0;
   private restartsInARow = 0;
@@ -243,15 +244,21 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
    * `setLocalDescription` only when gathering ends; the description is usable (and
    * trickle candidates flow) as soon as the signaling state shows it.
    */
-  private async applyLocal(description: DescriptionLike): Promise<void> {
+  private async applyLocal(description: DescriptionLike): Promise<string> {
     const pc = this.pc;
     const target = description.type === 'offer' ? 'have-local-offer' : 'stable';
-    const want = ufrag(description.sdp);
+    // Moving to the target state proves it is applied; a re-offer stays in
+    // have-local-offer, so then the new ICE credentials (or SDP) must show.
+    const already = pc.signalingState === target;
+    const previous = pc.localDescription?.sdp;
     let settled = false;
     const p = Promise.resolve(pc.setLocalDescription(description)).finally(() => {
       settled = true;
     });
-    const inPlace = () => pc.signalingState === target && pc.localDescription?.type === description.type && (!want || ufrag(pc.localDescription?.sdp) === want);
+    const inPlace = () => {
+      if (pc.signalingState !== target || pc.localDescription?.type !== description.type) return false;
+      return !already || pc.localDescription?.sdp !== previous;
+    };
     await Promise.race([
       p,
       (async () => {
@@ -261,6 +268,8 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     // A fast failure must surface here; a late one (after gathering) is reported.
     if (settled) await p;
     else p.catch((error) => this.closed || this.report('NEGOTIATION_FAILED', `setLocalDescription failed: ${message(error)}`, error));
+    // Send what was applied: some stacks (libdatachannel) rewrite the description.
+    return pc.localDescription?.sdp || description.sdp || '';
   }
 
   /**
@@ -281,12 +290,12 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       if (fresh && !iceRestart && offer.sdp === this.lastOfferSdp) offer = await pc.createOffer({ iceRestart: true });
       this.lastOfferSdp = offer.sdp;
       this.localChange = false;
-      await this.applyLocal(offer);
+      const sdp = await this.applyLocal(offer);
       if (this.closed) return;
       this.negotiatedOnce = true;
       this.metricsData.offersSent++;
       this.metricsData.timeline.offerSent ??= Date.now();
-      this.o.signaling.sendOffer({ type: 'offer', sdp: offer.sdp ?? '' }).catch((error) => this.report('SIGNALING_FAILED', `sending an offer to ${this.o.remote} failed: ${message(error)}`, error));
+      this.o.signaling.sendOffer({ type: 'offer', sdp }).catch((error) => this.report('SIGNALING_FAILED', `sending an offer to ${this.o.remote} failed: ${message(error)}`, error));
       this.armAnswerTimer();
     });
   }
@@ -311,6 +320,18 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
           }, delay),
         );
       }, this.o.answerTimeoutMs),
+    );
+  }
+
+  /** No `connected` within `connectTimeoutMs` of an answer: treated as a failure, so nothing waits forever. */
+  private armConnectTimer(): void {
+    if (this.state === 'connected') return;
+    this.clearTimer('connectTimer');
+    this.connectTimer = unref(
+      setTimeout(() => {
+        this.connectTimer = undefined;
+        if (!this.closed && this.state !== 'connected') this.recover('failed');
+      }, this.o.restart.connectTimeoutMs),
     );
   }
 
@@ -340,6 +361,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
         await pc.setRemoteDescription(description);
         this.remoteIdentity = identityOf(description.sdp);
         this.flushHeld();
+        this.armConnectTimer();
         return;
       }
       const collision = pc.signalingState !== 'stable';
@@ -354,12 +376,13 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       this.flushHeld();
       this.beforeAnswer?.();
       const answer = await pc.createAnswer();
-      await this.applyLocal(answer);
+      const sdp = await this.applyLocal(answer);
       if (this.closed) return;
       this.negotiatedOnce = true;
       this.metricsData.answersSent++;
       this.metricsData.timeline.answerSent ??= Date.now();
-      this.o.signaling.sendAnswer({ type: 'answer', sdp: answer.sdp ?? '' }).catch((error) => this.report('SIGNALING_FAILED', `sending an answer to ${this.o.remote} failed: ${message(error)}`, error));
+      this.armConnectTimer();
+      this.o.signaling.sendAnswer({ type: 'answer', sdp }).catch((error) => this.report('SIGNALING_FAILED', `sending an answer to ${this.o.remote} failed: ${message(error)}`, error));
     });
   }
 
@@ -409,6 +432,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       this.restartsInARow = 0;
       this.clearTimer('graceTimer');
       this.clearTimer('failedTimer');
+      this.clearTimer('connectTimer');
       this.setState('connected');
       this.startQuality();
     } else if (conn === 'disconnected') {
@@ -551,14 +575,14 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     this.emit('error', new SessionError(code, text, { cause, clientId: this.o.clientId }));
   }
 
-  private clearTimer(name: 'answerTimer' | 'retryTimer' | 'graceTimer' | 'failedTimer' | 'qualityTimer'): void {
+  private clearTimer(name: 'answerTimer' | 'retryTimer' | 'graceTimer' | 'failedTimer' | 'qualityTimer' | 'connectTimer'): void {
     const t = this[name];
     if (t !== undefined) clearTimeout(t);
     this[name] = undefined;
   }
 
   private clearAllTimers(): void {
-    for (const n of ['answerTimer', 'retryTimer', 'graceTimer', 'failedTimer', 'qualityTimer'] as const) this.clearTimer(n);
+    for (const n of ['answerTimer', 'retryTimer', 'graceTimer', 'failedTimer', 'qualityTimer', 'connectTimer'] as const) this.clearTimer(n);
   }
 
   /** Closes the connection, every channel, timer and listener. Idempotent. */

@@ -174,6 +174,8 @@ export interface RestartOptions {
   maxDelayMs?: number;
   /** How long `disconnected` may last before an ICE restart. @default 3000 */
   disconnectedGraceMs?: number;
+  /** A peer not connected this long after its offer was answered counts as failed (restart, or a new peer). @default 15000 */
+  connectTimeoutMs?: number;
   /** ICE restarts in a row without reaching `connected` before the session fails (`ICE_FAILED`). @default 5 */
   maxIceRestarts?: number;
   /** Master: a peer failed or disconnected this long is closed and removed. @default 20000 */

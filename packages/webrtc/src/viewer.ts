@@ -158,7 +158,9 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
       throw this.failWith(new SessionError('NEGOTIATION_FAILED', `setting up the peer connection failed: ${(error as Error)?.message ?? error}`, { cause: error }));
     }
     link.markConnecting();
-    link.negotiate(false);
+    // Forced: some stacks (node-datachannel's polyfill) apply an offer on their own
+    // when a channel is created, so the state is no longer stable here.
+    link.negotiate(false, true);
     return { link, settled };
   }
 
