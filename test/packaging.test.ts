@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
-const packages = ['core', 'signer', 'client'];
+const packages = ['core', 'signer', 'client', 'webrtc'];
 const bins = [
   { pkg: 'client', file: 'bin/kvs-sig.js' },
   { pkg: 'emulator', file: 'bin/kvs-sig-emulator.js' },
