@@ -49,3 +49,19 @@ it('a viewer connects to a master and a data channel carries messages both ways'
   expect(typeof stats?.rttMs).toBe('number');
   await until(() => v.metrics().timeline.firstDataMessage !== undefined, 2000, 'firstDataMessage');
 });
+
+it('a connected viewer reports quality periodically from getStats (a host pair on loopback is good)', async () => {
+  const m = master('s-quality');
+  await m.connect();
+  const v = rig.later(createViewerSession({ signaling: rig.client('VIEWER', 's-quality', 'q1'), RTCPeerConnection: Werift, dataChannels: [{ label: 'c' }], qualityIntervalMs: 300 }));
+  const reports: Array<{ level: string; reasons: string[]; stats: { candidatePairType?: string } }> = [];
+  v.on('quality', (q) => reports.push(q));
+  await v.connect();
+  await until(() => reports.length >= 2, 10_000, 'two quality reports');
+  expect(reports[1]).toMatchObject({ level: 'good', reasons: [], stats: { candidatePairType: 'host' } });
+  expect(v.metrics().quality?.level).toBe('good');
+  await v.close();
+  const n = reports.length;
+  await new Promise((r) => setTimeout(r, 700));
+  expect(reports.length).toBe(n);
+});
