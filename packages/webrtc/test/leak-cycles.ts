@@ -39,7 +39,8 @@ async function sample(cycle: number, viewer: SignalingClient): Promise<CycleSamp
 
 /** Runs `cycles` connect/close cycles; samples before the first and every `every` cycles. */
 export async function viewerCycles(cycles: number, every: number, onSample: (s: CycleSample) => void = () => undefined): Promise<CycleSample[]> {
-  const emu = await startEmulator({ tls: true, iceServerCount: 0 });
+  // Short emulator logs: the emulator shares the process, and its request and frame logs are not the session's heap.
+  const emu = await startEmulator({ tls: true, iceServerCount: 0, limits: { maxLogRecords: 50 } });
   const base = { region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, tls: { ca: emu.ca! }, createChannelIfMissing: true };
   const masterClient = new SignalingClient({ ...base, role: 'MASTER', channelName: 'leaks' });
   const viewerClient = new SignalingClient({ ...base, role: 'VIEWER', channelName: 'leaks', clientId: 'cycler' });

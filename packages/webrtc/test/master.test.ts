@@ -9,10 +9,17 @@ import { echo, nextMessage, opened, Rig, until, Werift } from './helpers';
 jest.setTimeout(60_000);
 
 let rig: Rig;
+/** Frames the emulator dropped for exceeding a quota (it only logs them: our sends carry no correlationId). */
+const throttled: string[] = [];
 beforeAll(async () => {
   // The service's per-connection quotas on (the emulator refuses what exceeds them),
   // and room for more viewers than the master accepts.
-  rig = await Rig.start({ limits: { maxViewersPerChannel: 20, sdpMessagesPerSecondPerConnection: 5, iceCandidatesPerSecondPerConnection: 20 } });
+  rig = await Rig.start({
+    limits: { maxViewersPerChannel: 20, sdpMessagesPerSecondPerConnection: 5, iceCandidatesPerSecondPerConnection: 20 },
+    logger: (line) => {
+      if (/throttled/.test(line)) throttled.push(line);
+    },
+  });
 });
 afterEach(() => rig.cleanup());
 afterAll(() => rig.stop());
@@ -49,9 +56,11 @@ it('ten viewers on one master, each on its own data channel; an eleventh is refu
   m.on('viewerJoined', ({ clientId }) => joined.push(clientId));
   await m.connect();
   const ids = Array.from({ length: 10 }, (_, i) => `v${i}`);
-  const viewers = ids.map((id) => viewer('m-ten', id));
+  // The default answer timeout: ten answers paced at 5/s on a loaded machine can take seconds.
+  const viewers = ids.map((id) => viewer('m-ten', id, { answerTimeoutMs: 10_000 }));
   await Promise.all(viewers.map(({ v }) => v.connect()));
-  await Promise.all(viewers.map(({ channels }, i) => roundTrip(channels[0]!, `hello${i}`, ids[i]!)));
+  // The latest channel: a peer that failed before connecting was replaced by a new one with its own.
+  await Promise.all(viewers.map(({ channels }, i) => roundTrip(channels.at(-1)!, `hello${i}`, ids[i]!)));
   expect([...m.peers.keys()].sort()).toEqual([...ids].sort());
   expect(joined.sort()).toEqual([...ids].sort());
 
@@ -61,9 +70,12 @@ it('ten viewers on one master, each on its own data channel; an eleventh is refu
   expect(m.peers.has('v10')).toBe(false);
   expect(m.peers.size).toBe(10);
   // Everything the master and viewers sent stayed inside the service's quotas.
-  expect(rig.emu.log.frames().filter((f) => f.direction === 'out' && /ClientLimitExceeded/.test(f.text))).toEqual([]);
+  expect(throttled).toEqual([]);
+  // The master answered and trickled to ten viewers over its one socket: enough to hit 5 SDP/s unpaced.
+  const masterSdp = rig.emu.log.frames().filter((f) => f.direction === 'in' && f.role === 'MASTER' && /"action":\s*"SDP_(ANSWER|OFFER)"/.test(f.text));
+  expect(masterSdp.length).toBeGreaterThanOrEqual(10);
   // The ten still talk.
-  await roundTrip(viewers[3]!.channels[0]!, 'still', 'v3');
+  await roundTrip(viewers[3]!.channels.at(-1)!, 'still', 'v3');
 });
 
 it('a viewer that starts over (a new peer connection) replaces its old peer on the master', async () => {
@@ -75,7 +87,7 @@ it('a viewer that starts over (a new peer connection) replaces its old peer on t
   await first.v.close();
   const second = viewer('m-replace', 'same');
   await second.v.connect();
-  await roundTrip(second.channels[0]!, 'again', 'same');
+  await roundTrip(second.channels.at(-1)!, 'again', 'same');
   expect(m.peers.get('same')).not.toBe(oldPeer);
   expect(left.map((e) => [e.clientId, e.reason])).toContainEqual(['same', 'replaced']);
   expect(oldPeer.state).toBe('closed');
@@ -117,15 +129,18 @@ it('renegotiation from either side (@roamhq/wrtc): the viewer adds a data channe
   expect(peer.state).toBe('connected');
 });
 
-it('a viewer that vanishes is removed after failedPeerTimeoutMs with viewerLeft "failed"', async () => {
-  const { m, left } = master('m-vanish');
+it('a viewer that vanishes is removed after failedPeerTimeoutMs with viewerLeft "failed" (@roamhq/wrtc: it notices a silent peer in about 15 s, werift in 30)', async () => {
+  const { m, left } = master('m-vanish', { RTCPeerConnection: wrtc.RTCPeerConnection });
   await m.connect();
-  const { v } = viewer('m-vanish', 'gone');
+  const { v } = viewer('m-vanish', 'gone', { RTCPeerConnection: wrtc.RTCPeerConnection });
   await v.connect();
   await until(() => m.peers.get('gone')?.state === 'connected', 5000, 'master peer connected');
+  const states: string[] = [];
+  m.peers.get('gone')!.on('stateChange', ({ to }) => states.push(to));
   // The viewer's process dies: its peer connection stops answering, nothing is signaled.
-  await (v.pc!.close() as Promise<void>);
-  await until(() => left.some((e) => e.clientId === 'gone'), 45_000, 'viewerLeft');
-  expect(left.find((e) => e.clientId === 'gone')!.reason).toBe('failed');
+  await v.pc!.close();
+  await until(() => left.some((e) => e.clientId === 'gone'), 40_000, 'viewerLeft');
+  expect(left.find((e) => e.clientId === 'gone')).toMatchObject({ reason: 'failed', error: { code: 'ICE_FAILED' } });
+  expect(states).toContain('reconnecting');
   expect(m.peers.has('gone')).toBe(false);
 });
