@@ -104,3 +104,11 @@ export function echo(channel: DataChannelLike, prefix: string): void {
     }
   });
 }
+
+/** Sends `text` once the channel is open and expects the master's echo `prefix:text`. */
+export async function roundTrip(ch: DataChannelLike, text: string, prefix: string): Promise<void> {
+  await opened(ch);
+  const reply = nextMessage(ch);
+  ch.send(text);
+  expect(await reply).toBe(`${prefix}:${text}`);
+}

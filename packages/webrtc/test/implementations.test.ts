@@ -4,7 +4,7 @@
  * polyfill (libdatachannel) as a viewer of a werift master.
  */
 import { createMasterSession, createViewerSession, type DataChannelLike, type PeerConnectionConstructor } from '../src';
-import { echo, nextMessage, opened, Rig, until, Werift } from './helpers';
+import { Rig, Werift, echo, roundTrip, until } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const wrtc = require('@roamhq/wrtc') as { RTCPeerConnection: PeerConnectionConstructor };
@@ -26,13 +26,6 @@ afterAll(async () => {
 });
 
 const fast = { answerTimeoutMs: 2000, restart: { initialDelayMs: 50, maxDelayMs: 200, disconnectedGraceMs: 500 }, qualityIntervalMs: 0 };
-
-async function roundTrip(ch: DataChannelLike, text: string, prefix: string): Promise<void> {
-  await opened(ch);
-  const reply = nextMessage(ch);
-  ch.send(text);
-  expect(await reply).toBe(`${prefix}:${text}`);
-}
 
 function pair(channel: string, id: string, masterPc: PeerConnectionConstructor, viewerPc: PeerConnectionConstructor) {
   const m = rig.later(createMasterSession({ signaling: rig.client('MASTER', channel), RTCPeerConnection: masterPc, ...fast }));

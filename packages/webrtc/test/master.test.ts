@@ -4,7 +4,7 @@
  * started from either side, and a viewer that vanishes being removed.
  */
 import { createMasterSession, createViewerSession, type DataChannelLike, type MasterSession, type MasterSessionEvents, type PeerConnectionConstructor, type ViewerSession } from '../src';
-import { echo, nextMessage, opened, Rig, until, Werift } from './helpers';
+import { Rig, Werift, echo, roundTrip, until } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterEach(() => rig.cleanup());
 afterAll(() => rig.stop());
 
-const fast = { answerTimeoutMs: 3000, restart: { initialDelayMs: 50, maxDelayMs: 200, disconnectedGraceMs: 500, failedPeerTimeoutMs: 1000 }, qualityIntervalMs: 0 };
+const fast = { answerTimeoutMs: 3000, restart: { initialDelayMs: 50, maxDelayMs: 200, disconnectedGraceMs: 10_000, failedPeerTimeoutMs: 1000 }, qualityIntervalMs: 0 };
 
 function master(channel: string, extra: Partial<Parameters<typeof createMasterSession>[0]> = {}): { m: MasterSession; left: Array<MasterSessionEvents['viewerLeft']> } {
   const m = rig.later(createMasterSession({ signaling: rig.client('MASTER', channel), RTCPeerConnection: Werift, ...fast, ...extra }));
@@ -41,13 +41,6 @@ function viewer(channel: string, id: string, extra: Partial<Parameters<typeof cr
   const channels: DataChannelLike[] = [];
   v.on('dataChannel', ({ channel: ch }) => channels.push(ch));
   return { v, channels };
-}
-
-async function roundTrip(ch: DataChannelLike, text: string, prefix: string): Promise<void> {
-  await opened(ch);
-  const reply = nextMessage(ch);
-  ch.send(text);
-  expect(await reply).toBe(`${prefix}:${text}`);
 }
 
 it('ten viewers on one master, each on its own data channel; an eleventh is refused with viewerLeft "limit" and OFFER_UNANSWERED', async () => {
