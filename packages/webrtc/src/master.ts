@@ -167,7 +167,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       return;
     }
     const fp = identityOf(description.sdp);
-    if (existing && !this.creating.has(clientId) && !existing.link.isClosed && samePeer(existing.link.remoteIdentity, fp)) {
+    if (existing && !this.creating.has(clientId) && this.usable(existing) && samePeer(existing.link.remoteIdentity, fp)) {
       // The same viewer peer connection renegotiating or restarting ICE.
       existing.link.handleDescription(description);
       return;
@@ -194,7 +194,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
   private async admit(clientId: string, offer: DescriptionLike, fp: RemoteIdentity): Promise<void> {
     if (this.closed) return;
     const existing = this.map.get(clientId);
-    if (existing && !existing.link.isClosed && samePeer(existing.link.remoteIdentity, fp)) {
+    if (existing && this.usable(existing) && samePeer(existing.link.remoteIdentity, fp)) {
       existing.link.handleDescription(offer);
       return;
     }
@@ -229,6 +229,11 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     link.markConnecting();
     this.emit('viewerJoined', { clientId, peer });
     link.handleDescription(offer);
+  }
+
+  /** A peer that can still renegotiate (its connection was not closed under it). */
+  private usable(peer: Peer): boolean {
+    return !peer.link.isClosed && peer.link.pc.signalingState !== 'closed';
   }
 
   private linkOptions(clientId: string): LinkOptions {

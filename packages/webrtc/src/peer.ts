@@ -47,7 +47,7 @@ export interface LinkOptions {
   answerTimeoutMs: number;
   restart: Required<RestartOptions>;
   qualityIntervalMs: number;
-  /** A failure before the first `connected` asks the owner for a new peer instead of an ICE restart. */
+  /** A failure before the first `connected`, or an answer from a restarted remote, asks the owner for a new peer instead of an ICE restart. */
   freshPeerUntilConnected?: boolean;
   /** Who the remote is, for messages. */
   remote: string;
@@ -358,6 +358,14 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
         this.clearTimer('answerTimer');
         this.clearTimer('retryTimer');
         this.offerAttempts = 0;
+        const id = identityOf(description.sdp);
+        if (this.o.freshPeerUntilConnected && this.remoteIdentity?.fingerprint && id.fingerprint && id.fingerprint !== this.remoteIdentity.fingerprint) {
+          // Another certificate: the remote restarted (a new peer connection), and a
+          // DTLS session cannot move to it by renegotiation. The owner starts over.
+          this.wantsFreshPeer = true;
+          this.fail(new SessionError('ICE_FAILED', `${this.o.remote} answered from a new peer connection (it restarted)`, { clientId: this.o.clientId }), true);
+          return;
+        }
         await pc.setRemoteDescription(description);
         this.remoteIdentity = identityOf(description.sdp);
         this.flushHeld();

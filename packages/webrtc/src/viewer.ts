@@ -88,14 +88,24 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(new SessionError('SESSION_CLOSED', 'connect() after close()'));
     if (this.stateValue === 'connected' || this.stateValue === 'reconnecting') return Promise.resolve();
-    this.connecting ??= this.run().finally(() => {
+    this.connecting ??= this.run(false).finally(() => {
       this.connecting = undefined;
     });
     return this.connecting;
   }
 
-  private async run(): Promise<void> {
-    this.setState('connecting');
+  /** A connected session whose remote restarted: a new peer connection, reported as `reconnecting`. */
+  private startOver(): void {
+    if (this.closed || this.connecting) return;
+    this.connecting = this.run(true)
+      .catch(() => undefined)
+      .finally(() => {
+        this.connecting = undefined;
+      });
+  }
+
+  private async run(reconnecting: boolean): Promise<void> {
+    this.setState(reconnecting ? 'reconnecting' : 'connecting');
     this.listenSignaling();
     try {
       if (this.signaling.state === 'idle') await this.signaling.connect();
@@ -108,7 +118,7 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
     // Starting over: a fresh peer connection, fresh ICE servers, fresh offer count.
     // A peer that fails before it ever connected is replaced by a new one (bounded).
     for (let attempt = 0; ; attempt++) {
-      const { link, settled } = await this.attempt();
+      const { link, settled } = await this.attempt(reconnecting);
       try {
         await settled;
         return;
@@ -124,7 +134,7 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
     }
   }
 
-  private async attempt(): Promise<{ link: PeerLink; settled: Promise<void> }> {
+  private async attempt(reconnecting: boolean): Promise<{ link: PeerLink; settled: Promise<void> }> {
     await this.dropLink();
     let iceServers;
     try {
@@ -143,7 +153,12 @@ class Viewer extends TypedEmitter<ViewerSessionEvents> implements ViewerSession 
           if (to === 'connected') resolve();
           else if (to === 'failed') reject(link.failure ?? new SessionError('ICE_FAILED', 'the peer connection failed'));
           else if (to === 'closed') reject(new SessionError('SESSION_CLOSED', 'closed while connecting'));
-          if (to !== 'new' && to !== 'closed' && !(to === 'failed' && link.wantsFreshPeer)) this.setState(to);
+          if (to === 'failed' && link.wantsFreshPeer) {
+            // Outside connect() (the session was connected): start over by itself.
+            if (!this.connecting && this.link === link) this.startOver();
+            return;
+          }
+          if (to !== 'new' && to !== 'closed') this.setState(to === 'connecting' && reconnecting ? 'reconnecting' : to);
         }),
       );
     });

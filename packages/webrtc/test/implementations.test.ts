@@ -78,3 +78,30 @@ it('node-datachannel polyfill: a viewer connects to a werift master and chats', 
   await roundTrip(chat(), 'hi', 'n1');
   expect([...m.peers.keys()]).toEqual(['n1']);
 });
+
+it('@roamhq/wrtc: the master restarts; the connected viewer notices, starts over by itself and chats again', async () => {
+  const masterClient = rig.client('MASTER', 'impl-restart-master');
+  const first = rig.later(createMasterSession({ signaling: masterClient, RTCPeerConnection: wrtc.RTCPeerConnection, ...fast }));
+  first.on('dataChannel', ({ clientId, channel: ch, local }) => !local && echo(ch, clientId));
+  await first.connect();
+  const v = rig.later(createViewerSession({ signaling: rig.client('VIEWER', 'impl-restart-master', 'w2'), RTCPeerConnection: wrtc.RTCPeerConnection, dataChannels: [{ label: 'chat' }], ...fast }));
+  const chats: DataChannelLike[] = [];
+  v.on('dataChannel', ({ channel: ch, local }) => local && chats.push(ch));
+  const states: string[] = [];
+  v.on('stateChange', ({ to }) => states.push(to));
+  await v.connect();
+  await roundTrip(chats.at(-1)!, 'one', 'w2');
+  const firstPc = v.pc;
+
+  // The master app exits and comes back: every peer connection of the master is new.
+  await first.close();
+  const second = rig.later(createMasterSession({ signaling: masterClient, RTCPeerConnection: wrtc.RTCPeerConnection, ...fast }));
+  second.on('dataChannel', ({ clientId, channel: ch, local }) => !local && echo(ch, clientId));
+  await second.connect();
+
+  await until(() => v.state === 'connected' && v.pc !== firstPc, 40_000, 'the viewer on a new peer connection');
+  await roundTrip(chats.at(-1)!, 'two', 'w2');
+  expect(states).toContain('reconnecting');
+  expect(states).not.toContain('failed');
+  expect([...second.peers.keys()]).toEqual(['w2']);
+}, 60_000);
