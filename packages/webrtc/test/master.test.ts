@@ -55,7 +55,8 @@ it('ten viewers on one master, each on its own data channel; an eleventh is refu
   // The latest channel: a peer that failed before connecting was replaced by a new one with its own.
   await Promise.all(viewers.map(({ channels }, i) => roundTrip(channels.at(-1)!, `hello${i}`, ids[i]!)));
   expect([...m.peers.keys()].sort()).toEqual([...ids].sort());
-  expect(joined.sort()).toEqual([...ids].sort());
+  // A viewer peer that failed before connecting (a loaded machine) is replaced by a new one: joined again.
+  expect([...new Set(joined)].sort()).toEqual([...ids].sort());
 
   const extra = viewer('m-ten', 'v10', { answerTimeoutMs: 500, restart: { ...fast.restart, maxOfferAttempts: 2 } });
   await expect(extra.v.connect()).rejects.toMatchObject({ code: 'OFFER_UNANSWERED' });
