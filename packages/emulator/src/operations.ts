@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { awsError, invalidArgument } from './aws-errors';
 import type { Channel, ChannelStore } from './channels';
+import { cannedSession, type MediaServer } from './media-server';
 import type { SignalingHub } from './signaling';
 import { recvFrame } from './wire';
 import type { Clock } from './state';
@@ -14,6 +15,7 @@ import { BASE64_PATTERN, type Json } from './validate';
 export interface OperationContext {
   store: ChannelStore;
   hub: SignalingHub;
+  mediaServer: MediaServer;
   clock: Clock;
   limits: EmulatorLimits;
   /** `https://127.0.0.1:PORT` (or `http://` without TLS). */
@@ -187,57 +189,12 @@ function decodeToken(token: string): string {
   return text.slice('after:'.length);
 }
 
-/** A host candidate of the "media server" (the address is loopback's discard port: nothing answers). */
-function storageCandidatePayload(foundation: number): string {
-  const candidate = `candidate:${foundation} 1 udp ${2130706431 - foundation} 127.0.0.1 9 typ host`;
-  return Buffer.from(JSON.stringify({ candidate, sdpMid: '0', sdpMLineIndex: 0 }), 'utf8').toString('base64');
-}
-
-/**
- * What the storage "media server" sends after a join: as the service may, one
- * ICE candidate before the SDP offer (clients must buffer it) and one after.
- */
-function sendStorageSession(hub: SignalingHub, peer: NonNullable<ReturnType<SignalingHub['master']>>): void {
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(1) }));
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(2) }));
-}
-
-/** A well-formed offer from the "media server" (H.264 video + Opus audio, as storage sessions require). */
-function storageOfferPayload(): string {
-  const id = BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
-  const ufrag = randomBytes(3).toString('hex');
-  const pwd = randomBytes(12).toString('base64').replace(/[+/=]/g, 'x');
-  const fp = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-  // Both sections share one ICE/DTLS identity (BUNDLE); only the media line, mid and codec differ.
-  const section = (media: string, mid: number, codec: string[]) => [
-    media,
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${ufrag}`,
-    `a=ice-pwd:${pwd}`,
-    `a=fingerprint:sha-256 ${fp}`,
-    'a=setup:actpass',
-    `a=mid:${mid}`,
-    'a=recvonly',
-    'a=rtcp-mux',
-    ...codec,
-  ];
-  const sdp = [
-    'v=0',
-    `o=- ${id} 2 IN IP4 127.0.0.1`,
-    's=-',
-    't=0 0',
-    'a=group:BUNDLE 0 1',
-    'a=msid-semantic: WMS kvs-storage',
-    ...section('m=audio 9 UDP/TLS/RTP/SAVPF 111', 0, ['a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1']),
-    ...section('m=video 9 UDP/TLS/RTP/SAVPF 96', 1, [
-      'a=rtpmap:96 H264/90000',
-      'a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-    ]),
-    '',
-  ].join('\r\n');
-  return Buffer.from(JSON.stringify({ type: 'offer', sdp }), 'utf8').toString('base64');
+/** What the storage media server sends a viewer that joined (no WebRTC stack behind it for viewers). */
+function sendViewerStorageSession(hub: SignalingHub, peer: NonNullable<ReturnType<SignalingHub['viewer']>>): void {
+  for (const f of cannedSession()) {
+    const messagePayload = Buffer.from(JSON.stringify(f.body), 'utf8').toString('base64');
+    hub.sendServiceFrame(peer, recvFrame({ messageType: f.messageType, messagePayload }));
+  }
 }
 
 function storageChannel(body: Json, ctx: OperationContext): Channel {
@@ -432,7 +389,7 @@ const RAW_HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const channel = storageChannel(body, ctx);
     const master = ctx.hub.master(channel);
     if (!master) throw invalidArgument('The master must be connected to the signaling channel before joining the storage session');
-    sendStorageSession(ctx.hub, master);
+    ctx.mediaServer.join(channel.arn);
     return { body: undefined, channelArn: channel.arn };
   },
 
@@ -443,7 +400,7 @@ const RAW_HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     if (!isValidClientId(clientId, { viewer: true })) throw invalidArgument('clientId must not start with AWS_ (reserved)');
     const viewer = ctx.hub.viewer(channel, clientId);
     if (!viewer) throw invalidArgument(`The viewer ${clientId} must be connected to the signaling channel before joining the storage session`);
-    sendStorageSession(ctx.hub, viewer);
+    sendViewerStorageSession(ctx.hub, viewer);
     return { body: undefined, channelArn: channel.arn };
   },
 };
