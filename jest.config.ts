@@ -36,7 +36,8 @@ const config: Config = {
     project('signer', 'packages/signer'),
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
-    project('examples', 'examples'),
+    // The vitest and node:test versions of examples/testing run under their own runners (runners.test.ts).
+    project('examples', 'examples', { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/testing/(vitest|node-test)/'] }),
     project('reliability', 'reliability'),
     project('bench', 'bench'),
     project('repo', 'test'),
