@@ -3,6 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// @peculiar/x509 goes through tsyringe, which needs the reflect-metadata polyfill on the
+// global Reflect before it loads. Static imports, not a lazy import(): a dynamic import
+// inside the CJS build fails under jest (no VM module support by default), and users run
+// the emulator from jest.
+import 'reflect-metadata';
+import * as lib from '@peculiar/x509';
 
 /** A CA and a server certificate it issued, as PEM. @public */
 export interface GeneratedCertificates {
@@ -18,21 +24,6 @@ export interface GeneratedCertificates {
   caPath: string;
 }
 
-type X509 = typeof import('@peculiar/x509');
-let x509: Promise<X509> | undefined;
-
-/**
- * `@peculiar/x509` goes through tsyringe, which needs the `reflect-metadata`
- * polyfill on the global `Reflect` before it loads. Both load on first use
- * only, so importing the emulator changes no global.
- */
-function loadX509(): Promise<X509> {
-  x509 ??= import('reflect-metadata').then(() => import('@peculiar/x509'));
-  return x509;
-}
-
-// `as never` below: @peculiar/x509 names the DOM's CryptoKey types, which this Node-only
-// package does not load; Node's webcrypto keys are those objects.
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const VALIDITY_MS = 2 * 24 * 3600_000;
 
@@ -48,7 +39,6 @@ const VALIDITY_MS = 2 * 24 * 3600_000;
  * @public
  */
 export async function generateCertificates(hosts: string[] = []): Promise<GeneratedCertificates> {
-  const lib = await loadX509();
   const subtle = webcrypto.subtle;
   const names = new Map<string, { type: 'ip' | 'dns'; value: string }>([
     ['ip:127.0.0.1', { type: 'ip', value: '127.0.0.1' }],
