@@ -51,3 +51,12 @@ test('the node:test example passes under node --test', async () => {
   expect(r.out).toMatch(/^# pass 2$/m);
   expect(r.out).toMatch(/^# fail 0$/m);
 }, 160_000);
+
+test('the three versions are one test: vitest is the jest file plus its import, node:test only swaps hooks and asserts', () => {
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  const jest = read('jest/signaling.test.ts');
+  expect(read('vitest/signaling.test.ts')).toBe(`import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';\n${jest}`);
+  // Every line that is neither an import, a hook nor an assertion is the same in node:test.
+  const body = (t: string) => t.split('\n').filter((l) => !/^import |^(before|after)(All)?\(|^\s*(expect|assert)[.(]/.test(l));
+  expect(body(read('node-test/signaling.test.ts'))).toEqual(body(jest));
+});
