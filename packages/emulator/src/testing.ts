@@ -67,7 +67,7 @@ export interface TestEmulator {
    */
   createChannel(channelName?: string, options?: TestChannelOptions): Promise<{ channelName: string; channelArn: string }>;
   /**
-   * Environment for a child process (your app, the AWS CLI, another SDK):
+   * Environment for a child process (your app; AWS SDK v3 needs nothing else):
    * `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
    * (`AWS_SESSION_TOKEN`), `AWS_ENDPOINT_URL_KINESIS_VIDEO`, and with TLS
    * `NODE_EXTRA_CA_CERTS` and `AWS_CA_BUNDLE` naming the CA file.

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { ServiceError } from '@kvs-sig/core';
 import { generateCertificates } from '@kvs-sig/emulator';
 import { startTestEmulator, type TestEmulator } from '@kvs-sig/emulator/testing';
@@ -98,6 +101,16 @@ describe('@kvs-sig/emulator/testing', () => {
     });
     expect(readFileSync(env.NODE_EXTRA_CA_CERTS!, 'utf8')).toBe(emu.ca);
   });
+
+  test('env() is all a child process using AWS SDK v3 needs to reach the emulator and trust its CA', async () => {
+    await emu.createChannel('sdk-visible');
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|NODE_EXTRA_CA_CERTS$)/.test(k)));
+    const script = "const k = require('@aws-sdk/client-kinesis-video'); new k.KinesisVideoClient({}).send(new k.ListSignalingChannelsCommand({})).then((r) => console.log(JSON.stringify(r.ChannelInfoList.map((c) => c.ChannelName))), (e) => { console.error(e.name, e.message); process.exit(1); })";
+    // Asynchronous: the emulator runs in this process and must keep answering.
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '../../..'), env: { ...clean, ...emu.env() } });
+    expect(JSON.parse(stdout)).toContain('sdk-visible');
+    expect(emu.log.requests().map((r) => [r.operation, r.status])).toContainEqual(['ListSignalingChannels', 200]);
+  }, 30_000);
 
   test('faults reach the API, and reset() turns them off and clears the log', async () => {
     emu.faults.failNext('CreateSignalingChannel', 1);
