@@ -36,6 +36,7 @@ const config: Config = {
     project('signer', 'packages/signer'),
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
+    project('cli', 'packages/cli'),
     // The vitest and node:test versions of examples/testing run under their own runners (runners.test.ts).
     project('examples', 'examples', { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/testing/(vitest|node-test)/'] }),
     project('reliability', 'reliability'),

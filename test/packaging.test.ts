@@ -9,8 +9,10 @@ import { readmeJestExample } from './readme-blocks';
 const root = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const packages = ['core', 'signer', 'client', 'emulator'];
+// @kvs-sig/cli is a command, not a library: it gets the tarball and bin checks, not the library ones.
+const tarballs = [...packages, 'cli'];
 const bins = [
-  { pkg: 'client', file: 'bin/kvs-sig.js' },
+  { pkg: 'cli', file: 'bin/kvs-sig.js' },
   { pkg: 'emulator', file: 'bin/kvs-sig-emulator.js' },
 ];
 
@@ -60,7 +62,7 @@ function packed(dir: string): { files: Set<string>; manifest: Record<string, unk
 // Users install the built packages, not our sources: build them once and check
 // what npm would publish (exports map, ESM + CJS, declarations) as a user sees it.
 beforeAll(() => {
-  const r = run(process.execPath, [path.join(root, 'scripts/build.mjs'), ...packages]);
+  const r = run(process.execPath, [path.join(root, 'scripts/build.mjs'), ...packages, 'cli']);
   if (r.status !== 0) throw new Error(`build failed:\n${r.out}`);
 }, 240_000);
 
@@ -104,7 +106,7 @@ describe.each(packages)('@kvs-sig/%s as published', (name) => {
   });
 });
 
-describe.each(packages)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
+describe.each(tarballs)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
   const dir = path.join(root, 'packages', name);
   let tar: ReturnType<typeof packed>;
   beforeAll(() => {
@@ -124,7 +126,7 @@ describe.each(packages)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
     expect(m.exports).toEqual(withoutSource(repo.exports));
     expect(JSON.stringify(m)).not.toContain('@kvs-sig/source');
     expect(m.publishConfig).toBeUndefined();
-    const targets = [...exportTargets(m.exports), m.main, m.module, m.types, ...Object.values((m.bin as Record<string, string>) ?? {})];
+    const targets = [...exportTargets(m.exports), m.main, m.module, m.types, ...Object.values((m.bin as Record<string, string>) ?? {})].filter((t) => t !== undefined);
     for (const t of targets) expect([t, tar.files.has(path.posix.normalize(String(t)))]).toEqual([t, true]);
     for (const [k, v] of Object.entries((m.dependencies as Record<string, string>) ?? {})) expect([k, v]).toEqual([k, expect.not.stringMatching(/^workspace:/)]);
     // A package-internal `#…` import map must not point at sources that are not shipped.
@@ -153,6 +155,46 @@ test('@kvs-sig/core: the browser build carries only the native codec, and no bui
   for (const f of ['index.browser.js', 'index.browser.cjs']) expect(read(f)).not.toMatch(/function pure[A-Z]/);
   const manifest = JSON.parse(readFileSync(path.join(root, 'packages/core/package.json'), 'utf8'));
   expect(manifest.exports['.'].browser.import.default).toBe('./dist/index.browser.js');
+});
+
+describe('@kvs-sig/cli as published', () => {
+  const dir = path.join(root, 'packages', 'cli');
+
+  test('publint finds nothing to fix', () => {
+    const r = run(bin('publint'), ['--strict', dir]);
+    expect(r.out).not.toMatch(/Errors?:|Warnings?:/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the library no longer depends on the AWS credential chain; the CLI does', () => {
+    const deps = (pkg: string) => Object.keys(JSON.parse(readFileSync(path.join(root, 'packages', pkg, 'package.json'), 'utf8')).dependencies ?? {});
+    expect(deps('client')).not.toContain('@aws-sdk/credential-providers');
+    expect(deps('cli')).toEqual(expect.arrayContaining(['@aws-sdk/credential-providers', '@kvs-sig/client', '@kvs-sig/core', '@kvs-sig/signer']));
+  });
+
+  test('uses the other packages only through their entry points, and prints its own version', () => {
+    const code = readFileSync(path.join(dir, 'dist/cli.js'), 'utf8');
+    expect(code).not.toMatch(/@kvs-sig\/[a-z]+\/(src|dist)|\.\.\/(client|core|signer)\//);
+    const r = run(process.execPath, [path.join(dir, 'bin/kvs-sig.js'), '--version'], dir);
+    expect(r.out.trim()).toBe(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version);
+  });
+
+  test('`kvs-sig emulator` runs the built kvs-sig-emulator with its own flags', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(dir, 'bin/kvs-sig.js'), 'emulator', '--json', '--region', 'eu-north-1'], { cwd: os.tmpdir() });
+    let out = '';
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.on('close', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(JSON.parse(line)).toMatchObject({ region: 'eu-north-1', endpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) });
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
 
 describe.each(bins)('the $file command of @kvs-sig/$pkg', ({ pkg, file }) => {

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // Two builds: the Node entry (ws + undici) and the browser entry (globals only,
-// no Node module). The CLI (owned by the apps engineer) is built when present.
+// no Node module). The kvs-sig command is the @kvs-sig/cli package.
 const shared = {
   format: ['esm', 'cjs'] as ('esm' | 'cjs')[],
   dts: true,
@@ -15,7 +14,7 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    entry: ['src/index.node.ts', ...(existsSync('src/cli.ts') ? ['src/cli.ts'] : [])],
+    entry: ['src/index.node.ts'],
     platform: 'node',
     clean: true,
   },

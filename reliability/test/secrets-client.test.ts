@@ -81,7 +81,7 @@ async function settle<T>(p: Promise<T>): Promise<unknown> {
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=@kvs-sig/source', '--import', 'tsx', 'packages/client/src/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--conditions=@kvs-sig/source', '--import', 'tsx', 'packages/cli/src/cli.ts', ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', AWS_REGION: emu.region, AWS_EC2_METADATA_DISABLED: 'true', ...env },
     });

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { ErrorCodes } from '@kvs-sig/client';
-import { ExitCode } from '../../../packages/client/src/cli/exit-codes';
+import { DOCTOR_CHECKS } from '../../../packages/cli/src/cli/doctor';
+import { ExitCode } from '../../../packages/cli/src/cli/exit-codes';
 
 jest.setTimeout(60_000);
 
@@ -56,9 +57,15 @@ it('the error table lists every ErrorCodes entry with its meaning, and nothing e
 });
 
 it('the CLI exit-code table matches ExitCode', () => {
-  const section = readme.split(/^## The `kvs-sig` command line\s*$/m)[1]!.split(/^## /m)[0]!;
+  const section = readme.split(/^## The `kvs-sig` command line\s*$/m)[1]!.split(/^##+ /m)[0]!;
   const codes = [...section.matchAll(/^\| (\d+) \| /gm)].map((m) => Number(m[1]));
   expect(codes.sort((a, b) => a - b)).toEqual(Object.values(ExitCode).sort((a, b) => a - b));
+});
+
+it("the doctor's table lists its checks in order with their exit codes", () => {
+  const section = readme.split(/^### `kvs-sig doctor`\s*$/m)[1]!.split(/^##+ /m)[0]!;
+  const rows = [...section.matchAll(/^\| (\d+) \| `([a-z-]+)` \| /gm)].map((m) => [Number(m[1]), m[2]]);
+  expect(rows).toEqual(DOCTOR_CHECKS.map((c) => [c.exitCode, c.check]));
 });
 
 it('the Node viewer and many-viewer master snippets run: a message crosses their data channel through the emulator', () => {

@@ -72,6 +72,11 @@ export class ChannelSetup {
     if (config.fixedEndpoints) this.#_endpoints = { ...config.fixedEndpoints };
   }
 
+  /** True when the channel is looked up by name (a re-created channel can be found again). */
+  get byName(): boolean {
+    return this.#channelName !== undefined;
+  }
+
   /** The channel ARN, once known. */
   get arn(): string | undefined {
     return this.#arnValue;

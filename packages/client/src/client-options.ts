@@ -25,9 +25,13 @@ import type { QueueOptions } from './queue';
 import type { WebSocketFactory } from './transport';
 import type { SignalingClientOptions } from './types';
 
+/** Attempts of a first connect() before it rejects (reconnect.maxConnectAttempts). @internal */
+export const DEFAULT_CONNECT_ATTEMPTS = 8;
+
 /** The reconnect policy with its defaults filled in. @internal */
-export type ReconnectPolicy = Required<Omit<ReconnectOptions, 'maxAttempts' | 'strategy'>> & {
+export type ReconnectPolicy = Required<Omit<ReconnectOptions, 'maxAttempts' | 'maxConnectAttempts' | 'strategy'>> & {
   maxAttempts: number;
+  maxConnectAttempts: number;
   enabled: boolean;
   strategy: RetryStrategy | undefined;
 };
@@ -93,6 +97,8 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
     initialDelayMs: checkNonNegative(r.initialDelayMs, 'reconnect.initialDelayMs', 100),
     maxDelayMs: checkNonNegative(r.maxDelayMs, 'reconnect.maxDelayMs', 10_000),
     maxAttempts: r.maxAttempts === undefined ? Infinity : checkPositiveCount(r.maxAttempts, 'reconnect.maxAttempts'),
+    // A first connect() settles by default: a full channel or an unreachable control plane is reported, not waited on forever.
+    maxConnectAttempts: r.maxConnectAttempts === undefined ? DEFAULT_CONNECT_ATTEMPTS : checkPositiveCount(r.maxConnectAttempts, 'reconnect.maxConnectAttempts'),
     proactiveAfterMs: checkTimeout(r.proactiveAfterMs, 'reconnect.proactiveAfterMs', 44 * 60_000),
     idleAfterMs: checkTimeout(r.idleAfterMs, 'reconnect.idleAfterMs', 9 * 60_000),
     strategy: r.strategy,

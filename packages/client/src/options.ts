@@ -112,8 +112,18 @@ export interface ReconnectOptions {
   initialDelayMs?: number;
   /** Cap of every backoff wait. @default 10000 */
   maxDelayMs?: number;
-  /** Consecutive failed attempts before giving up. @default Infinity */
+  /** Consecutive failed attempts before giving up (also bounds a first `connect()`). @default Infinity */
   maxAttempts?: number;
+  /**
+   * Attempts a first `connect()` makes before it rejects with the last attempt's error
+   * (each failed attempt is also an `error` event). With the default backoff, 8 attempts
+   * wait at most about 13 s between them in all (6 s on average), plus the attempts
+   * themselves (each bounded by `timeouts`). `Infinity` keeps trying until
+   * `connect({ signal })` aborts. Reconnects after a connection has opened are bounded by
+   * `maxAttempts` only.
+   * @default 8
+   */
+  maxConnectAttempts?: number;
   /**
    * Age at which a connection is replaced (make-before-break) ahead of the
    * service's connection limit (1 h; 45 min per the SessionExpired text).

@@ -11,8 +11,8 @@
 import {
   SignalingError,
   ValidationError,
+  checkSignalingPayload,
   constructWssMessage,
-  type IceCandidatePayload,
   type Role,
   type SdpPayload,
   type WssAction,
@@ -25,7 +25,14 @@ import type { ClientMetrics, IceCandidateInit, SendOptions } from './types';
 /** The service's quota window (1 s) plus a margin for arrival jitter. */
 const RATE_WINDOW_MS = 1100;
 
-/** Frames written before one ping; the pong proves the service read them (TCP and WebSocket keep order). */
+/**
+ * Frames written before one ping; the pong proves the service read them (TCP and WebSocket keep order).
+ * At most one ping is out per socket: frames written while it is out wait in
+ * {@link OutboundLink.unpinged} and its pong sends the next ping for all of them. A
+ * stalled server thus never finds a pile of pings to answer when it resumes (a `ws`
+ * server terminates a socket with more than 60 pongs pending), and a stall only
+ * costs the connection when that one ping goes unanswered for the keepalive interval.
+ */
 interface PingBatch {
   entries: QueueEntry[];
   sentAt: number;
@@ -40,9 +47,9 @@ export interface SendRate {
 /** The outbound state of one connection. @internal */
 export interface OutboundLink {
   socket: Socket;
-  /** Pings in flight, oldest first (a keepalive ping carries the frames not pinged for yet, usually none). */
+  /** The ping in flight, if any: never more than one (a keepalive ping carries the frames not pinged for yet, usually none). */
   batches: PingBatch[];
-  /** Frames written since the last ping; the next ping (one per tick) covers them. */
+  /** Frames written since the last ping; the next ping (at the end of the tick, or when the ping in flight is answered) covers them. */
   unpinged: PingBatch | undefined;
   /** A microtask will ping for {@link OutboundLink.unpinged}. */
   pingQueued: boolean;
@@ -82,7 +89,9 @@ export function newOutboundLink(socket: Socket): OutboundLink {
 }
 
 /**
- * Validates one send and builds its frame.
+ * Validates one send and builds its frame: the recipient for the role, then the
+ * payload (core's checkSignalingPayload: `type` matching the method, a non-empty
+ * `sdp` or a string `candidate`, no lone surrogate).
  * @throws ValidationError naming the recipient or payload field that is wrong.
  * @internal
  */
@@ -99,14 +108,10 @@ export function buildFrame(
   if (role === 'VIEWER' && recipient !== undefined) {
     throw new ValidationError('recipientClientId', 'must be absent when a viewer sends (messages always go to the master)');
   }
-  if (action === 'ICE_CANDIDATE') {
-    if (typeof payload !== 'object' || payload === null || typeof (payload as IceCandidatePayload).candidate !== 'string') {
-      throw new ValidationError('candidate.candidate', 'must be a string (an RTCIceCandidateInit)');
-    }
-  } else if (typeof payload !== 'object' || payload === null || typeof (payload as SdpPayload).type !== 'string') {
-    throw new ValidationError(action === 'SDP_OFFER' ? 'offer.type' : 'answer.type', 'must be a string (an RTCSessionDescriptionInit)');
-  }
-  const input: WssMessageInput = { action, payload: plain(payload) };
+  // Everything checked before anything is built or queued: a malformed SDP never leaves the process.
+  const value = typeof payload === 'object' && payload !== null ? plain(payload) : payload;
+  checkSignalingPayload(action, value, action === 'SDP_OFFER' ? 'offer' : action === 'SDP_ANSWER' ? 'answer' : 'candidate');
+  const input: WssMessageInput = { action, payload: value };
   if (recipient !== undefined) input.recipientClientId = recipient;
   const correlationId = options?.correlationId;
   if (correlationId !== undefined) input.correlationId = correlationId;
@@ -190,8 +195,12 @@ export class Outbox {
     return conn.batches[0]?.sentAt;
   }
 
-  /** Sends a keepalive ping on `conn` (it also covers frames not pinged for yet). @returns false where the runtime cannot ping. */
+  /**
+   * Sends a keepalive ping on `conn` (it also covers frames not pinged for yet), unless one is
+   * already out (that one's pong proves the same). @returns false where the runtime cannot ping.
+   */
   ping(conn: OutboundLink): boolean {
+    if (conn.batches.length > 0) return conn.socket.canPing;
     if (!conn.socket.ping()) return false;
     const batch = conn.unpinged ?? { entries: [], sentAt: 0 };
     conn.unpinged = undefined;
@@ -226,9 +235,9 @@ export class Outbox {
 
   /**
    * Writes one frame. Where the runtime can ping (ws), the frame joins the
-   * frames written this tick and one ping, sent in a microtask after them all,
-   * confirms the lot: each send resolves on its pong, proof that the service
-   * read it. If the connection dies first, the frames go back to the queue and
+   * frames written since the last ping, and one ping, sent in a microtask after
+   * them all (or, if a ping is still out, when its pong arrives), confirms the
+   * lot: each send resolves on its pong, proof that the service read it. If the connection dies first, the frames go back to the queue and
    * are sent again on the next connection (at least once). Without ping
    * (browsers) a send resolves once written.
    */
@@ -269,11 +278,11 @@ export class Outbox {
     });
   }
 
-  /** One ping for every frame written on `conn` since the last one. */
+  /** One ping for every frame written on `conn` since the last one, unless a ping is out (its pong sends this one). */
   private pingWritten(conn: OutboundLink): void {
     conn.pingQueued = false;
     const batch = conn.unpinged;
-    if (batch === undefined || conn.dead) return;
+    if (batch === undefined || conn.dead || conn.batches.length > 0) return;
     if (batch.entries.length === 0) {
       conn.unpinged = undefined;
       return;
@@ -309,6 +318,8 @@ export class Outbox {
       batch.entries = [];
       for (const entry of entries) entry.resolve();
     }
+    // The frames written while that ping was out get the next one.
+    if (!conn.pingQueued) this.pingWritten(conn);
     if (!hasUnconfirmed(conn)) this.wakeDrained(conn);
   }
 

@@ -43,7 +43,7 @@ import {
   type SdpPayload,
   type WssAction,
 } from '@kvs-sig/core';
-import { isClockSkewError } from '@kvs-sig/signer';
+import { isClockSkewError } from '@kvs-sig/signer/credentials';
 import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
@@ -77,7 +77,13 @@ import { toSignalingError } from './util';
 const VIEWER_LIMIT_DELAY_MS = 1000;
 /** Refusals that fresh credentials can fix, whatever status they come with. */
 const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
-const STABLE_MS = 30_000;
+/**
+ * A connection that closes younger than this counts as a flap: the wait before the next
+ * attempt keeps growing across such connections, so a service that accepts and then drops
+ * at once is not hammered. Any older connection was a success: the next drop starts the
+ * backoff over, whatever the outage before it cost.
+ */
+const FLAP_MS = 5000;
 
 interface Conn extends OutboundLink {
   id: number;
@@ -141,6 +147,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   };
   #attemptExchanges = 0;
   #loopStartedAt = 0;
+  /** Connections in a row that closed younger than FLAP_MS. */
+  #flaps = 0;
 
   constructor(options: SignalingClientOptions, platform: Platform) {
     super((error, event) => {
@@ -431,11 +439,17 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         const fatal = this.#route(err);
         this.#log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
         this.#surfaceDeferredClose();
-        if (fatal || !this.#reconnect.enabled || failures >= this.#reconnect.maxAttempts) {
+        const first = !this.#everOpened;
+        const budget = first ? Math.min(this.#reconnect.maxAttempts, this.#reconnect.maxConnectAttempts) : this.#reconnect.maxAttempts;
+        if (fatal || !this.#reconnect.enabled || failures >= budget) {
+          // Before the first open the last error is also what connect() rejects with.
+          if (first && this.#_state === 'connecting') this.#reportError(err);
           this.#giveUp(err);
           return;
         }
-        if (this.#everOpened) this.#reportError(err);
+        // Every failed attempt shows, before the first open too (a full channel, a control
+        // plane that does not resolve): not only in `reconnecting` events.
+        this.#reportError(err);
       }
     }
   }
@@ -509,7 +523,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       if (s === 404) {
         if (error.code === 'DELIVERY_FAILED') return false;
         this.#setup.dropCache();
-        if (this.#setup.describe404) return true;
+        // The channel does not exist. Before the first open that is a wrong name or ARN: fail
+        // at once. Once connected, a channel looked up by name may be re-created (a master
+        // with createChannelIfMissing, an operator): keep looking it up, with the usual
+        // backoff and an error per attempt, so the client follows it whatever the timing.
+        // An ARN names one incarnation: a re-created channel has another, so give up.
+        if (this.#setup.describe404) return !this.#everOpened || !this.#setup.byName;
         return false;
       }
       if (error.errorType === 'ClientLimitExceededException') {
@@ -676,6 +695,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.#replacing = false;
     const reconnected = this.#everOpened;
     this.#everOpened = true;
+    // The outage is over: its failed attempts do not lengthen the wait after the next drop.
+    this.#backoff.reset();
     if (reconnected) this.#m.reconnects += 1;
     this.#m.connectedAt = conn.openedAt;
     this.#m.timeToOpenMs = conn.openedAt - this.#loopStartedAt;
@@ -751,7 +772,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       this.#deferredClose = { code, reason };
       return;
     }
-    if (Date.now() - conn.openedAt > STABLE_MS) this.#backoff.reset();
+    // A flapping service (connections closed young) sees the waits grow; after a connection
+    // that lived, the next drop starts the backoff over (#install reset it).
+    this.#flaps = Date.now() - conn.openedAt < FLAP_MS ? Math.min(this.#flaps + 1, 30) : 0;
+    // One young connection is not yet a pattern: the first step. Each further one doubles it.
+    for (let i = 1; i < this.#flaps; i++) this.#backoff.next();
     const willReconnect = this.#reconnect.enabled;
     this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
     if (code === 1009) {

@@ -28,6 +28,10 @@ afterAll(async () => {
 beforeEach(async () => {
   h = await Harness.start();
   page = await browser.context.newPage();
+  // A secure context, as a real app's page: the default signer hashes through WebCrypto, which
+  // about:blank lacks. Playwright answers the navigation itself; nothing listens.
+  await page.route('http://localhost/', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>client</title>' }));
+  await page.goto('http://localhost/');
   await page.addScriptTag({ content: bundle });
 });
 

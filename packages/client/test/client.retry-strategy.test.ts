@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { SignalingClient, type RetryContext, type SignalingClientEvents, type SignalingError } from '../src/index';
-import { until } from './helpers';
+import { deadPort, until } from './helpers';
 import { rawSignalingServer } from './raw-signaling-server';
 
 let server: Awaited<ReturnType<typeof rawSignalingServer>>;
@@ -16,15 +14,6 @@ afterEach(async () => {
 function track(c: SignalingClient): SignalingClient {
   clients.push(c);
   return c;
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 test('an unexpected close asks the strategy (attempt 1, CONNECTION_CLOSED with the close code, the built-in delay) and waits what it returns', async () => {

@@ -3,21 +3,9 @@
  * share one ping, each send resolves on that ping's pong, and frames whose
  * socket dies before the pong are written again on the next connection.
  */
-import type { WebSocket } from 'ws';
 import { SignalingClient } from '../src/index';
 import { candidate, until } from './helpers';
-import { rawSignalingServer } from './raw-signaling-server';
-
-/** What the server saw on one socket, in order: each frame's candidate, or `ping`. */
-function record(ws: WebSocket): string[] {
-  const seen: string[] = [];
-  ws.on('message', (d) => {
-    const f = JSON.parse(String(d)) as { messagePayload: string };
-    seen.push((JSON.parse(Buffer.from(f.messagePayload, 'base64').toString('utf8')) as { candidate: string }).candidate);
-  });
-  ws.on('ping', () => seen.push('ping'));
-  return seen;
-}
+import { rawSignalingServer, record } from './raw-signaling-server';
 
 function track(p: Promise<void>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
   const t: { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { state: 'pending' };

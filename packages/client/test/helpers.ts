@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { generateCertificates, startEmulator, type Emulator, type EmulatorOptions, type GeneratedCertificates } from '@kvs-sig/emulator';
 import { SignalingClient, type SignalingClientOptions } from '../src/index';
 
@@ -57,6 +58,15 @@ export class Harness {
 export const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
 export const answer = { type: 'answer' as const, sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
 export const candidate = (n: number) => ({ candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+
+/** A loopback port nothing listens on (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 /** Resolves when `predicate` holds, polling every 10 ms (rejects after `ms`). */
 export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {

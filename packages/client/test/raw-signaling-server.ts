@@ -87,6 +87,17 @@ export async function rawSignalingServer(options: { autoPong?: boolean; onConnec
   };
 }
 
+/** What the server read on one socket, in order: each frame's candidate, or `ping`. */
+export function record(ws: WebSocket): string[] {
+  const seen: string[] = [];
+  ws.on('message', (d) => {
+    const f = JSON.parse(String(d)) as { messagePayload: string };
+    seen.push((JSON.parse(Buffer.from(f.messagePayload, 'base64').toString('utf8')) as { candidate: string }).candidate);
+  });
+  ws.on('ping', () => seen.push('ping'));
+  return seen;
+}
+
 /** base64 of the UTF-8 JSON of `value`, as the service carries payloads. */
 export function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');

@@ -17,6 +17,8 @@ export interface ControlPlaneOptions {
 }
 
 const REGION_RE = /^[a-zA-Z0-9-]{1,64}$/;
+/** Two letters, one or more words, a number: every AWS region name has this shape. */
+const AWS_REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const LOOPBACK_RE = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
 const URL_RE = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s@]+)([^?#\s]*)$/i;
 
@@ -78,6 +80,20 @@ export function resolveControlPlaneEndpoint(options: ControlPlaneOptions): strin
   }
   if (isChina(region)) return `https://${host}.${dual ? 'api.amazonwebservices.com.cn' : 'amazonaws.com.cn'}`;
   return `https://${host}.${dual ? 'api.aws' : 'amazonaws.com'}`;
+}
+
+/**
+ * Whether `region` has the shape of an AWS region name (`us-west-2`,
+ * `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`, `eu-isoe-west-1`, ...), so
+ * that it can form a KVS host name such as `kinesisvideo.<region>.amazonaws.com`.
+ * A shape, not a list: new regions pass at once, typos such as `xx`, `us-west`
+ * or `US-WEST-2` do not. {@link resolveControlPlaneEndpoint} itself accepts any
+ * region token (as the C SDK does); a client that builds host names from the
+ * region checks this first, and accepts any token when given a custom endpoint.
+ * @public
+ */
+export function isValidRegion(region: unknown): region is string {
+  return typeof region === 'string' && region.length <= 64 && AWS_REGION_RE.test(region);
 }
 
 /** @internal */

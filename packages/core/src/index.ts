@@ -30,7 +30,7 @@ export {
   parseChannelArn,
 } from './validate';
 export type { ChannelArnParts } from './validate';
-export { resolveControlPlaneEndpoint, generateStunUrl } from './endpoint';
+export { resolveControlPlaneEndpoint, generateStunUrl, isValidRegion } from './endpoint';
 export type { ControlPlaneOptions, StunUrlOptions } from './endpoint';
 export type { ControlPlaneTarget } from './request';
 export { constructDescribeSignalingChannelRequest, parseDescribeSignalingChannelResponse } from './describe-signaling-channel';
@@ -59,7 +59,7 @@ export { constructJoinStorageSessionRequest, constructJoinStorageSessionAsViewer
 export type { JoinStorageSessionInput, JoinStorageSessionAsViewerInput } from './join-storage-session';
 export { constructConnectWssEndpointRequest } from './connect-wss-endpoint';
 export type { ConnectWssEndpointInput, ConnectWssEndpointRequest } from './connect-wss-endpoint';
-export { constructWssMessage, parseWssRecvMessage, parseWssSendMessage, constructWssRecvMessage } from './wss-message';
+export { constructWssMessage, checkSignalingPayload, parseWssRecvMessage, parseWssSendMessage, constructWssRecvMessage } from './wss-message';
 export type { WssMessageInput, WssRecvMessage, StatusResponse, WssSendMessage, WssRecvMessageInput, ParseWssRecvMessageOptions } from './wss-message';
 export { constructFetchTempCredsRequestForAwsIot, parseFetchTempCredsResponseFromAwsIot } from './iot-credentials';
 export type { FetchTempCredsForAwsIotInput, AwsIotCredentials } from './iot-credentials';

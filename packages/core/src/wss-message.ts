@@ -73,6 +73,48 @@ export function constructWssMessage(input: WssMessageInput): string {
   return JSON.stringify(frame);
 }
 
+/** A UTF-16 surrogate without its pair: JSON carries it as an escape no UTF-8 peer can decode. */
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function requireWellFormed(value: unknown, field: string): void {
+  if (typeof value === 'string' && LONE_SURROGATE_RE.test(value)) {
+    throw new ValidationError(field, 'contains a lone UTF-16 surrogate (not valid Unicode, so a peer cannot read it)');
+  }
+}
+
+/**
+ * Checks the SDP or ICE candidate a client is about to send, before anything is
+ * built or queued: for `SDP_OFFER` / `SDP_ANSWER` an object whose `type` is
+ * `offer` / `answer` (the action's) and whose `sdp` is a non-empty string; for
+ * `ICE_CANDIDATE` an object whose `candidate` is a string (`''`, the end of
+ * candidates, included). No string field of the payload may hold a lone UTF-16
+ * surrogate. {@link constructWssMessage} stays a plain builder (as C's): it
+ * serialises whatever object it is given.
+ * @param field the name the caller knows the payload by (e.g. `offer`); errors name `<field>.<key>`.
+ * @throws ValidationError `BAD_PARAM` naming the field.
+ * @public
+ */
+export function checkSignalingPayload(action: WssAction, payload: unknown, field = 'payload'): void {
+  requireAction(action);
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    const what = action === 'ICE_CANDIDATE' ? 'an RTCIceCandidateInit' : 'an RTCSessionDescriptionInit';
+    throw new ValidationError(field, `must be an object (${what})`);
+  }
+  const p = payload as Record<string, unknown>;
+  if (action === 'ICE_CANDIDATE') {
+    if (typeof p.candidate !== 'string') throw new ValidationError(`${field}.candidate`, 'must be a string (an RTCIceCandidateInit)');
+  } else {
+    const type = action === 'SDP_OFFER' ? 'offer' : 'answer';
+    if (p.type !== type) {
+      throw new ValidationError(`${field}.type`, `must be '${type}' for ${action}, got ${typeof p.type === 'string' ? `'${p.type.slice(0, 32)}'` : typeof p.type}`);
+    }
+    if (typeof p.sdp !== 'string' || p.sdp.length === 0) {
+      throw new ValidationError(`${field}.sdp`, `must be a non-empty string (the session description), got ${typeof p.sdp === 'string' ? 'an empty string' : typeof p.sdp}`);
+    }
+  }
+  for (const key of Object.keys(p)) requireWellFormed(p[key], `${field}.${key}`);
+}
+
 /** The `statusResponse` of a STATUS_RESPONSE frame. @public */
 export interface StatusResponse {
   correlationId: string;

@@ -1,4 +1,4 @@
-import { createSignaling, generateStunUrl, resolveControlPlaneEndpoint, toRtcIceServers } from '@kvs-sig/core';
+import { createSignaling, generateStunUrl, isValidRegion, resolveControlPlaneEndpoint, toRtcIceServers } from '@kvs-sig/core';
 import { expectValidation } from './helpers';
 
 describe('resolveControlPlaneEndpoint (protocol.md 3.1.1)', () => {
@@ -43,6 +43,14 @@ describe('resolveControlPlaneEndpoint (protocol.md 3.1.1)', () => {
     expectValidation(() => resolveControlPlaneEndpoint({ endpoint: 'https://x.example.com?a=b' }), 'endpoint');
     expectValidation(() => resolveControlPlaneEndpoint({ endpoint: 'http://x.example.com' }), 'endpoint', 'INSECURE_ENDPOINT');
     expectValidation(() => resolveControlPlaneEndpoint(null as never), 'options');
+  });
+  test('isValidRegion: the shape of an AWS region name (a typo cannot form a KVS host name)', () => {
+    for (const region of ['us-west-2', 'us-gov-west-1', 'cn-north-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'ap-southeast-7', 'il-central-1']) {
+      expect(isValidRegion(region)).toBe(true);
+    }
+    for (const region of ['xx', 'cn', 'ca', 'us-west', 'US-WEST-2', 'uswest2', 'us-west-2-', 'us--west-2', 'local', 'us-west-123', 'us-west-2.evil.com', '', 42, undefined]) {
+      expect(isValidRegion(region)).toBe(false);
+    }
   });
   test('createSignaling reports the same errors', () => {
     expectValidation(() => createSignaling({}), 'region', 'INVALID_CONFIGURATION');

@@ -59,6 +59,8 @@ export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Largest WebSocket frame accepted before the socket is closed with 1009 (the WebSocket front end's limit). */
 const MAX_FRAME_BYTES = 128 * 1024;
+/** Pongs a socket may have waiting to be written before it is terminated (ws's default). */
+const MAX_PENDING_PONGS = 60;
 
 /** Limits the service's models bound; outside them clients would (rightly) refuse the replies. */
 const LIMIT_RANGES: Readonly<Record<string, [number, number, string]>> = {
@@ -257,7 +259,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           sleeps.add(entry);
         });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: false });
+  // Pings are answered with pongs (ws's autoPong), but a socket with more than
+  // MAX_PENDING_PONGS pongs not yet written is terminated (1006), as ws does by default:
+  // set here so the documented behaviour does not move with ws. The service's own bound,
+  // if any, is not published (README, "Where the emulator had to choose").
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    clientTracking: false,
+    autoPong: true,
+    // Not in @types/ws yet (ws >= 8.18 reads it).
+    ...({ maxPendingAutoPongs: MAX_PENDING_PONGS } as object),
+  });
   const server = tlsMaterial
     ? https.createServer({ cert: tlsMaterial.cert, key: tlsMaterial.key })
     : http.createServer();

@@ -4,114 +4,13 @@
  * chain (environment variables) and nothing else.
  */
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const root = join(__dirname, '..', '..', '..');
-const cli = join(root, 'packages', 'client', 'src', 'cli.ts');
-
-/** Environment with only what a test gives: no shared AWS files, no instance metadata lookups. */
-function isolatedEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_CONFIG_FILE: '/nonexistent/kvs-sig-test/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/kvs-sig-test/credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-  };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
-}
-
-/** Starts the CLI on its TypeScript sources, exactly as the README's development command does. */
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--conditions=@kvs-sig/source', '--import', 'tsx', cli, ...args], { cwd: root, env });
-}
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion, feeding `input` on stdin. */
-function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
-
-/** A long-running CLI process whose stdout JSON lines can be awaited. */
-class CliSession {
-  readonly lines: Array<Record<string, unknown>> = [];
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private buffer = '';
-  private waiters: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      let i: number;
-      while ((i = this.buffer.indexOf('\n')) >= 0) {
-        const text = this.buffer.slice(0, i);
-        this.buffer = this.buffer.slice(i + 1);
-        if (!text.trim()) continue;
-        const line = JSON.parse(text) as Record<string, unknown>;
-        this.lines.push(line);
-        this.waiters = this.waiters.filter((w) => {
-          if (!w.match(line)) return true;
-          w.resolve(line);
-          return false;
-        });
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
-    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-  }
-
-  /** Resolves with the first line (already seen or future) that matches. */
-  waitFor(match: (l: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
-    const seen = this.lines.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching line within ${ms} ms; got ${JSON.stringify(this.lines)} / ${this.stderr}`)), ms);
-      this.waiters.push({
-        match,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-    });
-  }
-
-  send(value: unknown): void {
-    this.child.stdin.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
-  }
-
-  /** Sends SIGINT and resolves with the exit code (SIGKILL after 10 s). */
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
-  }
-}
+import { findEmulatorBin } from '../src/cli/emulator';
+import { ConfigError } from '../src/cli/exit-codes';
+import { spawn } from 'node:child_process';
+import { CliSession, cli, isolatedEnv, renderScreen, root, runCli, SPINNER_FRAME, spawnCli } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -147,7 +46,8 @@ describe('help and usage', () => {
       [['endpoints', '--help'], /Usage: kvs-sig endpoints/],
       [['ice-servers', '--help'], /Usage: kvs-sig ice-servers/],
       [['connect', '--help'], /Usage: kvs-sig connect[\s\S]*JSON line/],
-      [['emulator', '--help'], /Usage: kvs-sig emulator/],
+      [['doctor', '--help'], /Usage: kvs-sig doctor[\s\S]*17  turn/],
+      [['emulator', '--help'], /Usage: kvs-sig-emulator/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args, env)));
     results.forEach((r, i) => {
@@ -169,6 +69,20 @@ describe('help and usage', () => {
     expect(badFlag.stderr).toContain("Unknown option '--bogus'");
     expect(noName.stderr).toContain('missing channel name');
     expect(badRole.stderr).toContain('--role must be master or viewer');
+  });
+
+  it('has one usage convention: a bare command or group prints its usage on stderr, exit 2; a bad command gets one hint', async () => {
+    const [bare, group, bogus] = await Promise.all([runCli([], env), runCli(['channel'], env), runCli(['bogus'], env)]);
+    expect([bare.code, group.code, bogus.code]).toEqual([2, 2, 2]);
+    expect([bare.stdout, group.stdout, bogus.stdout]).toEqual(['', '', '']);
+    expect(bare.stderr).toMatch(/^Usage: kvs-sig <command>/);
+    expect(group.stderr).toMatch(/^Usage: kvs-sig channel <create\|describe\|list\|delete>/);
+    expect(bogus.stderr).toBe(`kvs-sig: unknown command "bogus"\nRun 'kvs-sig --help' for usage.\n`);
+  });
+
+  it("prints the package's version", async () => {
+    const r = await runCli(['--version'], env);
+    expect(r).toEqual({ code: 0, stdout: `${(require('../package.json') as { version: string }).version}\n`, stderr: '' });
   });
 
   it('exits 3 without a region and without credentials', async () => {
@@ -200,9 +114,13 @@ describe('channels', () => {
     const parsed = JSON.parse(listed.stdout) as { channels: Array<{ channelName: string; messageTtlSeconds: number }> };
     expect(parsed.channels.map((c) => c.channelName)).toContain('cli-one');
 
-    const table = await runCli(['channel', 'list', ...flags], env);
+    const [table, wide] = await Promise.all([runCli(['channel', 'list', ...flags], env), runCli(['channel', 'list', '--wide', ...flags], env)]);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+TTL\s+CREATED\s+ARN$/);
-    expect(table.stdout).toMatch(/^cli-one\s+ACTIVE\s+30\s/m);
+    expect(table.stdout).toMatch(/^cli-one\s+ACTIVE\s+30\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+arn:aws:\S*…$/m);
+    for (const l of table.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    // --wide prints the whole ARN.
+    const arn = parsed.channels.find((c) => c.channelName === 'cli-one') as unknown as { channelArn: string };
+    expect(wide.stdout).toMatch(new RegExp(`^cli-one\\s+ACTIVE\\s+30\\s+\\S+ \\S+\\s+${arn.channelArn}$`, 'm'));
 
     const deleted = await runCli(['channel', 'delete', 'cli-one', ...flags], env);
     expect(deleted.code).toBe(0);
@@ -249,10 +167,27 @@ describe('channels', () => {
     expect(r.stderr + r.stdout).not.toContain(wrong);
   });
 
-  it('exits 6 when the emulator TLS certificate is not trusted (no --ca)', async () => {
+  it('exits 6 when the emulator TLS certificate is not trusted, and says to pass --ca', async () => {
     const r = await runCli(['channel', 'list', '--endpoint', emu.controlPlaneEndpoint], env);
     expect(r.code).toBe(6);
-    expect(r.stderr).toContain('CONNECTION_FAILED');
+    expect(r.stderr).toMatch(/^kvs-sig: CONNECTION_FAILED: .*not trusted .*pass its CA with --ca <file> \(PEM\)\n$/);
+    expect(r.stderr).not.toContain('tls:');
+  });
+
+  it('takes a loopback http:// endpoint only with --allow-insecure, and says so', async () => {
+    const plain = await startEmulator({ tls: false });
+    try {
+      const own = isolatedEnv({ AWS_ACCESS_KEY_ID: plain.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: plain.credentials.secretAccessKey, AWS_REGION: plain.region });
+      const [refused, allowed] = await Promise.all([
+        runCli(['channel', 'list', '--endpoint', plain.controlPlaneEndpoint], own),
+        runCli(['channel', 'list', '--endpoint', plain.controlPlaneEndpoint, '--allow-insecure'], own),
+      ]);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toBe('kvs-sig: INSECURE_ENDPOINT: --endpoint http:// refused: pass --allow-insecure (loopback hosts only) or use https://\n');
+      expect(allowed).toEqual({ code: 0, stdout: 'no channels\n', stderr: '' });
+    } finally {
+      await plain.close();
+    }
   });
 });
 
@@ -278,10 +213,12 @@ describe('endpoints and ICE servers', () => {
     const turn = servers.find((s) => [s.urls].flat().some((u) => u.startsWith('turn')));
     expect(turn?.username).toMatch(/^\d+:/);
     expect(turn?.credential).toBeTruthy();
-    // Tables never show TURN passwords.
+    // Tables never show TURN passwords; one URI per line keeps them within 80 columns.
     expect(iceTable.code).toBe(0);
     expect(iceTable.stdout.split('\n')[0]).toMatch(/^URLS\s+USERNAME$/);
     expect(iceTable.stdout).not.toContain(turn!.credential!);
+    for (const l of iceTable.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    for (const url of [turn!.urls].flat()) expect(iceTable.stdout).toMatch(new RegExp(`^(\\S+\\s+)?${url.replace(/[?.]/g, '\\$&')}(\\s|$)`, 'm'));
   });
 
   it('needs --client-id for a viewer', async () => {
@@ -353,6 +290,36 @@ describe('connect', () => {
     }
   });
 
+  it('on a terminal (a pty), shows its spinner on a line of its own and never next to the JSON events', async () => {
+    // util-linux `script` runs the command on a pseudo-terminal: stdout and stderr are both TTYs.
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, '--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), cli];
+    const args = ['connect', 'cli-tty', '--role', 'master', '--create', ...flags];
+    // `exec`: the shell script starts must not outlive node (it would report Ctrl-C as its own exit 130).
+    const child = spawn('script', ['-qefc', `exec ${[...command, ...args].map(quote).join(' ')}`, '/dev/null'], { cwd: root, env: { ...env, TERM: 'xterm' } });
+    let screen = '';
+    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!screen.includes('"event":"ready"') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      expect(screen).toContain('"event":"ready"');
+    } finally {
+      // Ctrl-C on the terminal: SIGINT to the CLI, which closes the session.
+      child.stdin.write('\x03');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }
+    expect({ code: await exited, screen }).toEqual({ code: 0, screen });
+    expect(screen).toMatch(SPINNER_FRAME);
+    // The terminal itself echoes Ctrl-C as ^C.
+    const lines = renderScreen(screen)
+      .map((l) => l.replace(/^\^C/, ''))
+      .filter((l) => l.trim());
+    // Every line on screen is a whole JSON event: no spinner before, after or inside one.
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(expect.arrayContaining(['open', 'ready']));
+  });
+
   it('exits 4 when the channel does not exist and --create is not given', async () => {
     const r = await runCli(['connect', 'cli-absent', '--role', 'master', ...flags], env);
     expect(r.code).toBe(4);
@@ -361,46 +328,58 @@ describe('connect', () => {
 });
 
 describe('emulator', () => {
-  it('says how to install the emulator when @kvs-sig/emulator cannot be found, exit 3', async () => {
-    // Simulates a user project without the (private, optional) emulator package:
-    // a resolve hook refuses it and the working directory has no node_modules.
-    const hook = `export async function resolve(s, c, next) { if (s === '@kvs-sig/emulator') { const e = new Error("Cannot find package '@kvs-sig/emulator'"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }`;
-    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
-    const r = await new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), '--import', `data:text/javascript,${encodeURIComponent(register)}`, cli, 'emulator'],
-        { cwd: tmpdir(), env },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toBe('kvs-sig: the emulator is not installed: add the @kvs-sig/emulator package (npm install -D @kvs-sig/emulator, or run from the kvs-sig repository)\n');
+  /** A user project whose @kvs-sig/emulator is a stand-in that prints its argv and exits 9. */
+  function fakeProject(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kvs-sig-cli-'));
+    const pkg = join(dir, 'node_modules', '@kvs-sig', 'emulator');
+    mkdirSync(join(pkg, 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"name":"user-app","private":true}');
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@kvs-sig/emulator', version: '9.9.9', bin: { 'kvs-sig-emulator': './bin/fake.js' } }));
+    writeFileSync(join(pkg, 'bin', 'fake.js'), "process.stdout.write(JSON.stringify(process.argv.slice(2)) + '\\n'); process.stderr.write('fake emulator\\n'); process.exit(9);\n");
+    return dir;
+  }
+
+  it("runs the project's own kvs-sig-emulator bin with the same arguments and exits with its code", async () => {
+    const dir = fakeProject();
+    try {
+      const args = ['--port', '0', '--turn-url', 'turn:127.0.0.1:3478', '--json', '--limit', 'idleTimeoutMs=5000'];
+      const r = await runCli(['emulator', ...args], isolatedEnv({}), '', dir);
+      expect(r).toEqual({ code: 9, stdout: `${JSON.stringify(args)}\n`, stderr: 'fake emulator\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('starts the emulator, which the other commands can use, and stops on SIGINT', async () => {
-    const child = spawnCli(['emulator', '--json'], isolatedEnv({}));
+  it('finds the bin from the first directory that has the package, and says how to install it when none has', () => {
+    const dir = fakeProject();
+    const empty = mkdtempSync(join(tmpdir(), 'kvs-sig-cli-empty-'));
+    try {
+      expect(findEmulatorBin([empty, dir])).toBe(join(dir, 'node_modules', '@kvs-sig', 'emulator', 'bin', 'fake.js'));
+      expect(() => findEmulatorBin([empty])).toThrow(new ConfigError('the emulator is not installed: add the @kvs-sig/emulator package (npm install -D @kvs-sig/emulator)'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("starts the emulator with the emulator's own flags, which the other commands can use, and stops on SIGINT", async () => {
+    const child = spawnCli(['emulator', '--json', '--region', 'eu-west-1'], isolatedEnv({}));
     let out = '';
-    const first = new Promise<string>((resolve) => {
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const first = new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
         if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
       });
+      child.on('close', (code) => reject(new Error(`exited ${code}: ${err}`)));
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      const info = JSON.parse(await first) as { endpoint: string; region: string; caPath: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+      const info = JSON.parse(await first) as { endpoint: string; region: string; caPath: string; accessKeyId: string; secretAccessKey: string };
       expect(info.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-      const own = isolatedEnv({
-        AWS_ACCESS_KEY_ID: info.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: info.credentials.secretAccessKey,
-        AWS_REGION: info.region,
-      });
+      expect(info.region).toBe('eu-west-1');
+      const own = isolatedEnv({ AWS_ACCESS_KEY_ID: info.accessKeyId, AWS_SECRET_ACCESS_KEY: info.secretAccessKey, AWS_REGION: info.region });
       const created = await runCli(['channel', 'create', 'from-cli-emulator', '--json', '--endpoint', info.endpoint, '--ca', info.caPath], own);
       expect(created.code).toBe(0);
       expect(JSON.parse(created.stdout)).toMatchObject({ channelName: 'from-cli-emulator' });

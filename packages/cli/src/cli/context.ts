@@ -15,6 +15,7 @@ export const GLOBAL_OPTIONS = {
   endpoint: { type: 'string' },
   ca: { type: 'string' },
   profile: { type: 'string' },
+  'allow-insecure': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -26,6 +27,8 @@ export const GLOBAL_HELP = `Global flags:
   --endpoint <url>  control-plane endpoint, e.g. a local emulator's https://127.0.0.1:PORT
   --ca <file>       extra trusted CA (PEM), e.g. the emulator's
   --profile <name>  AWS profile of the shared config files
+  --allow-insecure  allow a plain http:// --endpoint on a loopback host (127.0.0.1,
+                    localhost, ::1), e.g. an emulator started with --no-tls
   --json            machine-readable JSON output
   --debug           print stack traces of errors
   -h, --help        help of the command`;
@@ -36,6 +39,7 @@ export interface GlobalFlags {
   endpoint?: string | undefined;
   ca?: string | undefined;
   profile?: string | undefined;
+  'allow-insecure': boolean;
   json: boolean;
   debug: boolean;
   help: boolean;
@@ -102,6 +106,7 @@ export async function connectionOptions(flags: GlobalFlags, io: CliIo) {
     credentials,
     ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
     ...(ca ? { tls: { ca } } : {}),
+    ...(flags['allow-insecure'] ? { allowInsecureEndpoints: true } : {}),
   };
 }
 

@@ -2,12 +2,14 @@
  * The `kvs-sig` command line: dispatch, help, and error reporting.
  * @packageDocumentation
  */
-import { channelCommand, endpointsCommand, help, iceServersCommand } from './channels';
+import { channelCommand, endpointsCommand, help, iceServersCommand, usage } from './channels';
 import { connectCommand } from './connect';
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from './context';
-import { emulatorCommand } from './emulator';
+import { doctorCommand } from './doctor';
+import { emulatorCommand, type EmulatorLookup } from './emulator';
 import { EXIT_CODE_HELP, ExitCode, exitCodeOf, UsageError, type ExitCodeValue } from './exit-codes';
-import { errorJson, errorLine, errorStack, type CliIo } from './output';
+import { errorJson, errorLine, errorStack, guardIo, type CliIo } from './output';
+import { VERSION } from './version';
 
 /** @internal */
 export const MAIN_HELP = `Usage: kvs-sig <command> [flags]
@@ -19,7 +21,9 @@ Commands:
   endpoints <channel>                   the channel's WSS/HTTPS/WEBRTC endpoints
   ice-servers <channel>                 STUN and TURN servers for a peer connection
   connect <channel> --role <role>       live signaling: events out as JSON lines, stdin in
-  emulator                              run the local emulator (needs @kvs-sig/emulator)
+  doctor <channel>                      preflight: credentials, clock, endpoint, channel,
+                                        storage, WebSocket, ICE servers, TURN relay
+  emulator [flags]                      run the local emulator (needs @kvs-sig/emulator)
 
 Credentials come from the standard AWS chain (environment, shared files, SSO,
 process, container and instance metadata). Run 'kvs-sig <command> --help' for more.
@@ -33,15 +37,15 @@ ${EXIT_CODE_HELP}`;
  * printed, never thrown.
  * @internal
  */
-export async function runCli(argv: string[], io: CliIo, interrupted: AbortSignal): Promise<ExitCodeValue> {
+export async function runCli(argv: string[], rawIo: CliIo, interrupted: AbortSignal, options: RunOptions = {}): Promise<number> {
+  const io = guardIo(rawIo);
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case undefined:
-        io.stderr.write(`${MAIN_HELP}\n`);
-        return ExitCode.USAGE;
+        return usage(io, MAIN_HELP);
       case '--help':
       case '-h':
       case 'help':
@@ -58,13 +62,16 @@ export async function runCli(argv: string[], io: CliIo, interrupted: AbortSignal
         return await iceServersCommand(rest, io);
       case 'connect':
         return await connectCommand(rest, io, interrupted);
+      case 'doctor':
+        return await doctorCommand(rest, io, interrupted);
       case 'emulator':
-        return await emulatorCommand(rest, io, interrupted);
+        return await emulatorCommand(rest, io, interrupted, { fromDirs: options.emulatorFrom ?? [process.cwd()] });
       default:
         if (command.startsWith('-') && command.slice(2) in GLOBAL_OPTIONS) {
           throw new UsageError(`flags go after the command: kvs-sig <command> ${command} ...`);
         }
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; run kvs-sig --help`);
+        // The hint to run --help is printed once, below, for every usage error.
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
     const code = interrupted.aborted ? ExitCode.INTERRUPTED : exitCodeOf(error);
@@ -79,5 +86,8 @@ export async function runCli(argv: string[], io: CliIo, interrupted: AbortSignal
   }
 }
 
-/** The CLI's version (the client package's). @internal */
-export const VERSION = '0.1.0';
+/** What the entry point passes to {@link runCli}. @internal */
+export interface RunOptions {
+  /** Where `kvs-sig emulator` resolves `@kvs-sig/emulator` from (default: the working directory). */
+  emulatorFrom?: EmulatorLookup['fromDirs'];
+}

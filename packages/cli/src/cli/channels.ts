@@ -3,10 +3,10 @@
  * `kvs-sig ice-servers`: one-shot control-plane commands.
  * @packageDocumentation
  */
-import { ChannelManager } from '../index';
+import { ChannelManager } from '@kvs-sig/client';
 import { channelRef, connectionOptions, GLOBAL_HELP, parseCommand, parseRole, type GlobalFlags } from './context';
 import { ExitCode, UsageError, type ExitCodeValue } from './exit-codes';
-import { keyValues, table, withSpinner, writeJson, type CliIo } from './output';
+import { keyValues, table, tableWidth, withSpinner, writeJson, type CliIo } from './output';
 
 /** Runs `fn` with a ChannelManager built from the flags, and closes it. */
 async function withManager<T>(flags: GlobalFlags, io: CliIo, fn: (m: ChannelManager) => Promise<T>): Promise<T> {
@@ -23,12 +23,17 @@ function formatTime(value: number | string | undefined): string | undefined {
   return value;
 }
 
+/** An ISO time as `2026-01-02 03:04:05Z`, for tables. */
+function shortTime(iso: string | undefined): string | undefined {
+  return iso?.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
 /** @internal */
 export const CHANNEL_HELP = `Usage: kvs-sig channel <create|describe|list|delete> [flags]
 
   kvs-sig channel create <name> [--ttl <seconds>] [--tag key=value]...
   kvs-sig channel describe <name> | --arn <arn>
-  kvs-sig channel list [--prefix <p>]
+  kvs-sig channel list [--prefix <p>] [--wide]
   kvs-sig channel delete <name> | --arn <arn>
 
 ${GLOBAL_HELP}`;
@@ -46,10 +51,12 @@ ${GLOBAL_HELP}`,
 Prints the channel's name, ARN, status, type, message TTL, version and creation time.
 
 ${GLOBAL_HELP}`,
-  list: `Usage: kvs-sig channel list [--prefix <p>]
+  list: `Usage: kvs-sig channel list [--prefix <p>] [--wide]
 
 Lists every signaling channel (all pages).
   --prefix <p>   only channels whose name starts with <p>
+  --wide         print whole cells (the table is otherwise cut to the
+                 terminal's width, or 80 columns)
 
 ${GLOBAL_HELP}`,
   delete: `Usage: kvs-sig channel delete <name> | --arn <arn>
@@ -62,10 +69,8 @@ ${GLOBAL_HELP}`,
 /** `kvs-sig channel ...` @internal */
 export async function channelCommand(args: string[], io: CliIo): Promise<ExitCodeValue> {
   const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout.write(`${CHANNEL_HELP}\n`);
-    return sub === undefined ? ExitCode.USAGE : ExitCode.OK;
-  }
+  if (sub === undefined) return usage(io, CHANNEL_HELP);
+  if (sub === '--help' || sub === '-h' || sub === 'help') return help(io, CHANNEL_HELP);
   switch (sub) {
     case 'create':
       return create(rest, io);
@@ -131,7 +136,7 @@ async function describe(args: string[], io: CliIo): Promise<ExitCodeValue> {
 }
 
 async function list(args: string[], io: CliIo): Promise<ExitCodeValue> {
-  const { values, positionals } = parseCommand(args, { prefix: { type: 'string' } });
+  const { values, positionals } = parseCommand(args, { prefix: { type: 'string' }, wide: WIDE });
   if (values.help) return help(io, HELP.list);
   if (positionals.length) throw new UsageError(`channel list: unexpected argument ${JSON.stringify(positionals[0])}`);
   const prefix = values.prefix as string | undefined;
@@ -158,7 +163,9 @@ async function list(args: string[], io: CliIo): Promise<ExitCodeValue> {
   io.stdout.write(
     table(
       ['NAME', 'STATUS', 'TTL', 'CREATED', 'ARN'],
-      channels.map((c) => [c.channelName, c.channelStatus, c.messageTtlSeconds, formatTime(c.creationTime), c.channelArn]),
+      channels.map((c) => [c.channelName, c.channelStatus, c.messageTtlSeconds, shortTime(formatTime(c.creationTime)), c.channelArn]),
+      // The ARN gives way first (--json and --wide print it whole), then the name.
+      { width: tableWidth(io, values.wide === true), shrinkFirst: [4] },
     ),
   );
   return ExitCode.OK;
@@ -183,9 +190,10 @@ async function remove(args: string[], io: CliIo): Promise<ExitCodeValue> {
 }
 
 /** @internal */
-export const ENDPOINTS_HELP = `Usage: kvs-sig endpoints <name> | --arn <arn> [--role master|viewer] [--protocols WSS,HTTPS,WEBRTC]
+export const ENDPOINTS_HELP = `Usage: kvs-sig endpoints <name> | --arn <arn> [--role master|viewer] [--protocols WSS,HTTPS,WEBRTC] [--wide]
 
 Prints the channel's signaling endpoints for a role (default master).
+  --wide   print whole cells (the table is otherwise cut to the terminal's width, or 80 columns)
 
 ${GLOBAL_HELP}`;
 
@@ -195,6 +203,7 @@ export async function endpointsCommand(args: string[], io: CliIo): Promise<ExitC
     arn: { type: 'string' },
     role: { type: 'string' },
     protocols: { type: 'string', default: 'WSS,HTTPS' },
+    wide: WIDE,
   });
   if (values.help) return help(io, ENDPOINTS_HELP);
   const ref = channelRef(positionals, values.arn, 'endpoints');
@@ -222,16 +231,18 @@ export async function endpointsCommand(args: string[], io: CliIo): Promise<ExitC
       Object.entries(endpoints)
         .filter(([, v]) => typeof v === 'string' && v)
         .map(([k, v]) => [k.toUpperCase(), String(v)]),
+      { width: tableWidth(io, values.wide === true) },
     ),
   );
   return ExitCode.OK;
 }
 
 /** @internal */
-export const ICE_HELP = `Usage: kvs-sig ice-servers <name> | --arn <arn> [--role master|viewer] [--client-id <id>]
+export const ICE_HELP = `Usage: kvs-sig ice-servers <name> | --arn <arn> [--role master|viewer] [--client-id <id>] [--wide]
 
-Prints the ICE servers (STUN, then TURN with short-lived credentials).
-Credentials are shown only with --json.
+Prints the ICE servers (STUN, then TURN with short-lived credentials), one
+URI per line. Credentials are shown only with --json.
+  --wide   print whole cells (the table is otherwise cut to the terminal's width, or 80 columns)
 
 ${GLOBAL_HELP}`;
 
@@ -241,6 +252,7 @@ export async function iceServersCommand(args: string[], io: CliIo): Promise<Exit
     arn: { type: 'string' },
     role: { type: 'string' },
     'client-id': { type: 'string' },
+    wide: WIDE,
   });
   if (values.help) return help(io, ICE_HELP);
   const ref = channelRef(positionals, values.arn, 'ice-servers');
@@ -260,14 +272,27 @@ export async function iceServersCommand(args: string[], io: CliIo): Promise<Exit
   io.stdout.write(
     table(
       ['URLS', 'USERNAME'],
-      servers.map((s) => [Array.isArray(s.urls) ? s.urls.join(' ') : s.urls, s.username]),
+      servers.map((s) => [Array.isArray(s.urls) ? s.urls.join('\n') : s.urls, s.username]),
+      { width: tableWidth(io, values.wide === true) },
     ),
   );
   return ExitCode.OK;
 }
 
-/** Prints a help text; `--help` is a success. @internal */
+const WIDE = { type: 'boolean', default: false } as const;
+
+/** Prints a help text asked for (`--help`): stdout, exit 0. @internal */
 export function help(io: CliIo, text: string | undefined): ExitCodeValue {
   io.stdout.write(`${text ?? ''}\n`);
   return ExitCode.OK;
+}
+
+/**
+ * Prints the usage of a command given nothing to do (bare `kvs-sig`,
+ * `kvs-sig channel`): stderr, exit 2, the one convention for every command.
+ * @internal
+ */
+export function usage(io: CliIo, text: string): ExitCodeValue {
+  io.stderr.write(`${text}\n`);
+  return ExitCode.USAGE;
 }

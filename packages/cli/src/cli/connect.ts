@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { isSignalingError } from '@kvs-sig/core';
-import { SignalingClient } from '../index';
+import { SignalingClient } from '@kvs-sig/client';
 import { channelRef, connectionOptions, GLOBAL_HELP, parseCommand, parseRole } from './context';
 import { ExitCode, exitCodeOf, UsageError, type ExitCodeValue } from './exit-codes';
 import { errorJson, errorLine, withSpinner, type CliIo } from './output';
