@@ -38,7 +38,8 @@ const config: Config = {
     project('client', 'packages/client'),
     project('cli', 'packages/cli'),
     project('webrtc', 'packages/webrtc'),
-    project('examples', 'examples'),
+    // The vitest and node:test versions of examples/testing run under their own runners (runners.test.ts).
+    project('examples', 'examples', { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/testing/(vitest|node-test)/'] }),
     project('reliability', 'reliability'),
     project('bench', 'bench'),
     project('repo', 'test'),

@@ -181,7 +181,7 @@ const CORS_HEADERS = {
  * request and handshake, and fault injection.
  *
  * @throws ValidationError `INVALID_CONFIGURATION` naming the bad option;
- *   Error when openssl fails or the port cannot be bound.
+ *   Error when the port cannot be bound.
  * @public
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -254,7 +254,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Port; default 0 (any free port). */
   port?: number;
-  /** `true` (default): generate a CA and server certificate with openssl. `false`: plain http/ws. */
+  /** `true` (default): generate an EC P-256 CA and server certificate (in process, no openssl). `false`: plain http/ws. */
   tls?: boolean | EmulatorTlsMaterial;
   /** Region of the signatures and ARNs; default `us-west-2`. */
   region?: string;
