@@ -274,12 +274,7 @@ describe('from packed tarballs in a fresh npm project (no repository clone)', ()
     const tarballs = path.join(project, 'tarballs');
     mkdirSync(tarballs);
     const deps: Record<string, string> = {};
-    for (const name of userPackages) {
-      const r = pnpm(['pack', '--pack-destination', tarballs], path.join(root, 'packages', name));
-      if (r.status !== 0) throw new Error(`pnpm pack ${name} failed:\n${r.out}`);
-      const tgz = readdirSync(tarballs).find((f) => f.startsWith(`kvs-sig-${name}-`))!;
-      deps[`@kvs-sig/${name}`] = `file:tarballs/${tgz}`;
-    }
+    for (const name of userPackages) deps[`@kvs-sig/${name}`] = `file:tarballs/${path.basename(pnpmPack(path.join(root, 'packages', name), tarballs))}`;
     const { test: readmeTest, config } = readmeJestExample();
     writeFileSync(
       path.join(project, 'package.json'),
