@@ -1,6 +1,6 @@
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useH264, useOPUS } from 'werift';
 import type { Emulator } from '../src';
-import { b64, call, connect, createChannel, decode, rawRequest, sleep, withEmulator, type Peer } from './helpers';
+import { b64, call, connect, createChannel, createStream, decode, rawRequest, sleep, withEmulator, type Peer } from './helpers';
 
 // The storage media server as a real WebRTC peer (werift): a master that answers
 // its offer and sends H.264 and Opus RTP is seen packet by packet on the far side.
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 async function storageChannel(): Promise<{ arn: string; webrtc: string }> {
   const arn = await createChannel(emu, `ingest-${++n}`);
-  const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/ingest-${n}/1700000000000`;
+  const streamArn = await createStream(emu, `ingest-${n}`);
   const u = await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
   expect(u.status).toBe(200);
   const ep = await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn, SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' } });
