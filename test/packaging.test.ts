@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildPackages, pnpmPack, root } from './built';
+import { startTurnServer } from '@kvs-sig/example-common';
 import { readmeJestExample } from './readme-blocks';
 
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
@@ -244,10 +245,8 @@ describe('@kvs-sig/emulator is published', () => {
 
 // The issue's "must show": a user with no clone of this repository installs the packed
 // tarballs with npm, runs `npx kvs-sig-emulator`, and runs the README's jest test.
-// Hook for @kvs-sig/cli: add 'cli' to userPackages (and to `packages` above) and a
-// `npx kvs-sig doctor` test in this describe, against the emulator started the same way.
 describe('from packed tarballs in a fresh npm project (no repository clone)', () => {
-  const userPackages = ['core', 'signer', 'client', 'emulator'];
+  const userPackages = ['core', 'signer', 'client', 'emulator', 'cli'];
   let project: string;
   /** The environment of a user's shell: nothing from the pnpm and jest that run us. */
   const userEnv = (): NodeJS.ProcessEnv => {
@@ -376,4 +375,44 @@ describe('from packed tarballs in a fresh npm project (no repository clone)', ()
     expect(r.out).toContain('✓ a viewer offer reaches the master and the answer comes back');
     expect(r.out).toContain('✓ the viewer reconnects after the service drops its connection');
   }, 200_000);
+
+  test('`npx kvs-sig doctor` passes every check against `npx kvs-sig-emulator` with a TURN server', async () => {
+    // A real TURN server behind GetIceServerConfig, as in AWS: doctor's last check gathers a relay candidate through it.
+    const turn = await startTurnServer();
+    const child = spawn('npx', ['kvs-sig-emulator', '--json', '--turn-url', turn.urls[0]!, '--turn-secret', turn.secret], { cwd: project, env: userEnv(), detached: true });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!out.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      const info = JSON.parse(out) as { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; caPath: string };
+      const env = { ...userEnv(), AWS_ACCESS_KEY_ID: info.accessKeyId, AWS_SECRET_ACCESS_KEY: info.secretAccessKey, AWS_REGION: info.region };
+      const kvs = (args: string[]) =>
+        new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+          const c = spawn('npx', ['kvs-sig', ...args, '--endpoint', info.endpoint, '--ca', info.caPath], { cwd: project, env });
+          let text = '';
+          c.stdout.on('data', (d: Buffer) => (text += d));
+          c.stderr.on('data', (d: Buffer) => (text += d));
+          c.on('error', reject);
+          c.on('close', (code) => resolve({ code, out: text }));
+        });
+      const created = await kvs(['channel', 'create', 'doctor-check']);
+      expect([created.code, created.out]).toEqual([0, expect.any(String)]);
+      const doctor = await kvs(['doctor', 'doctor-check', '--json']);
+      expect([doctor.code, doctor.out]).toEqual([0, expect.any(String)]);
+      const report = JSON.parse(doctor.out) as { exitCode: number; checks: { check: string; status: string }[] };
+      expect(report.exitCode).toBe(0);
+      expect(report.checks.map((c) => c.status)).toEqual(report.checks.map(() => 'ok'));
+      expect(report.checks.map((c) => c.check)).toEqual(expect.arrayContaining(['credentials', 'clock', 'channel', 'websocket', 'turn']));
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await exited;
+      await turn.close();
+    }
+  }, 180_000);
 });
