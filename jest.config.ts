@@ -37,6 +37,7 @@ const config: Config = {
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
     project('cli', 'packages/cli'),
+    project('webrtc', 'packages/webrtc'),
     project('examples', 'examples'),
     project('reliability', 'reliability'),
     project('bench', 'bench'),

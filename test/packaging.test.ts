@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
-const packages = ['core', 'signer', 'client'];
+const packages = ['core', 'signer', 'client', 'webrtc'];
 // @kvs-sig/cli is a command, not a library: it gets the tarball and bin checks, not the library ones.
 const tarballs = [...packages, 'cli'];
 const bins = [
