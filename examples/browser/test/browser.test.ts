@@ -103,14 +103,20 @@ function firstChannel(session: MasterSession): Promise<{ clientId: string; chann
   );
 }
 
-it('a browser viewer page and a Node master (werift) exchange messages over a data channel', async () => {
+it('a browser viewer page with a camera and a Node master (werift) exchange messages over a data channel; the master receives the video', async () => {
   const master = nodeMaster('browser-node');
   const session = createMasterSession({ signaling: master, RTCPeerConnection: Werift });
+  // werift does not decode video: count the RTP packets of the viewer's video track instead.
+  let videoPackets = 0;
+  session.on('track', ({ track }) => {
+    if (track.kind !== 'video') return;
+    (track as unknown as { onReceiveRtp: { subscribe(f: () => void): unknown } }).onReceiveRtp.subscribe(() => videoPackets++);
+  });
   const page = await stack.open('/viewer.html');
   try {
     await session.connect();
     const opened = firstChannel(session);
-    await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', receiveVideo: false });
+    await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', sendVideo: true });
     const { clientId, channel } = await opened;
     expect(clientId).toBe('browser-viewer');
     await waitForOpenChannel(page);
@@ -120,6 +126,7 @@ it('a browser viewer page and a Node master (werift) exchange messages over a da
     expect(await fromBrowser).toBe('hello from the browser');
     channel.send('hello from node');
     await waitForReceived(page, 'hello from node');
+    await waitUntil(() => videoPackets >= 10, 20_000);
     expect(await page.evaluate(() => window.kvsExample.errors)).toEqual([]);
   } finally {
     await page.evaluate(() => window.kvsExample.stop()).catch(() => undefined);

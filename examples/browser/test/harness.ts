@@ -32,6 +32,32 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The servers every browser test talks to, whatever the browser. */
+export interface Servers {
+  turn: TurnServer;
+  emulator: Emulator;
+  server: ExampleServer;
+}
+
+/**
+ * Starts coturn, the emulator (ICE servers on that coturn) and the example
+ * server; `closers` gets their closers in start order.
+ */
+export async function startServers(closers: Array<() => Promise<unknown>>): Promise<Servers> {
+  const turn = await startTurnServer();
+  closers.push(() => turn.close());
+  const emulator = await startEmulator({ tls: true, turn: { urls: turn.urls, secret: turn.secret } });
+  closers.push(() => emulator.close());
+  const server = await startExampleServer({
+    region: emulator.region,
+    credentials: emulator.credentials,
+    controlPlaneEndpoint: emulator.controlPlaneEndpoint,
+    ...(emulator.ca ? { ca: emulator.ca } : {}),
+  });
+  closers.push(() => server.close());
+  return { turn, emulator, server };
+}
+
 /** Starts coturn, the emulator (ICE servers on that coturn), the example server and chromium trusting the emulator's key. */
 export async function startStack(): Promise<Stack> {
   const closers: Array<() => Promise<unknown>> = [];
@@ -39,17 +65,7 @@ export async function startStack(): Promise<Stack> {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const turn = await startTurnServer();
-    closers.push(() => turn.close());
-    const emulator = await startEmulator({ tls: true, turn: { urls: turn.urls, secret: turn.secret } });
-    closers.push(() => emulator.close());
-    const server = await startExampleServer({
-      region: emulator.region,
-      credentials: emulator.credentials,
-      controlPlaneEndpoint: emulator.controlPlaneEndpoint,
-      ...(emulator.ca ? { ca: emulator.ca } : {}),
-    });
-    closers.push(() => server.close());
+    const { turn, emulator, server } = await startServers(closers);
     const spki = await spkiHashOf(emulator.controlPlaneEndpoint, emulator.ca!);
     const browser = await launchChromium([spki]);
     closers.push(() => browser.close());
