@@ -5,10 +5,9 @@
  * local coturn. The AWS secret never reaches a page.
  */
 import type { Page } from 'playwright-core';
-import { ChannelManager, SignalingClient } from '@kvs-sig/client';
-import { nextMessage, Werift } from '@kvs-sig/example-common';
-import { createMasterSession, type DataChannelLike, type MasterSession } from '@kvs-sig/webrtc';
-import { startStack, type Stack } from './harness';
+import { ChannelManager } from '@kvs-sig/client';
+import { nextMessage } from '@kvs-sig/example-common';
+import { nodeMaster, startStack, waitUntil, type Stack } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -72,52 +71,13 @@ async function waitForReceived(page: Page, text: string): Promise<void> {
   await page.waitForFunction((t) => window.kvsExample.received.includes(t), text, { timeout: 10_000 });
 }
 
-function nodeMaster(channelName: string): SignalingClient {
-  const { emulator } = stack;
-  return new SignalingClient({
-    role: 'MASTER',
-    region: emulator.region,
-    channelName,
-    credentials: emulator.credentials,
-    endpoint: emulator.controlPlaneEndpoint,
-    tls: { ca: emulator.ca! },
-    createChannelIfMissing: true,
-  });
-}
-
-async function waitUntil(predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The first viewer's id and its chat channel, once open. */
-function firstChannel(session: MasterSession): Promise<{ clientId: string; channel: DataChannelLike }> {
-  return new Promise((resolve) =>
-    session.on('dataChannel', ({ clientId, channel }) => {
-      if (channel.readyState === 'open') resolve({ clientId, channel });
-      else channel.addEventListener('open', () => resolve({ clientId, channel }));
-    }),
-  );
-}
-
 it('a browser viewer page with a camera and a Node master (werift) exchange messages over a data channel; the master receives the video', async () => {
-  const master = nodeMaster('browser-node');
-  const session = createMasterSession({ signaling: master, RTCPeerConnection: Werift });
-  // werift does not decode video: count the RTP packets of the viewer's video track instead.
-  let videoPackets = 0;
-  session.on('track', ({ track }) => {
-    if (track.kind !== 'video') return;
-    (track as unknown as { onReceiveRtp: { subscribe(f: () => void): unknown } }).onReceiveRtp.subscribe(() => videoPackets++);
-  });
+  const master = nodeMaster(stack.emulator, 'browser-node');
   const page = await stack.open('/viewer.html');
   try {
-    await session.connect();
-    const opened = firstChannel(session);
+    await master.session.connect();
     await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', sendVideo: true });
-    const { clientId, channel } = await opened;
+    const { clientId, channel } = await master.firstChannel;
     expect(clientId).toBe('browser-viewer');
     await waitForOpenChannel(page);
 
@@ -126,12 +86,12 @@ it('a browser viewer page with a camera and a Node master (werift) exchange mess
     expect(await fromBrowser).toBe('hello from the browser');
     channel.send('hello from node');
     await waitForReceived(page, 'hello from node');
-    await waitUntil(() => videoPackets >= 10, 20_000);
+    // werift does not decode video: the viewer's camera arrives as RTP packets.
+    await waitUntil(() => master.videoPackets() >= 10, 20_000, 'video packets at the master');
     expect(await page.evaluate(() => window.kvsExample.errors)).toEqual([]);
   } finally {
     await page.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
     await page.close();
-    await session.close();
     await master.close();
   }
 });
@@ -223,8 +183,7 @@ it('forced TURN relay (iceTransportPolicy relay) connects through the local cotu
 
 it("the official KVS JS SDK's SignalingClient in the browser talks to our Node master through the emulator", async () => {
   const { emulator } = stack;
-  const master = nodeMaster('browser-official');
-  const session = createMasterSession({ signaling: master, RTCPeerConnection: Werift });
+  const master = nodeMaster(emulator, 'browser-official');
   const manager = new ChannelManager({
     region: emulator.region,
     credentials: emulator.credentials,
@@ -233,11 +192,10 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
   });
   const page = await stack.open('/official-viewer.html');
   try {
-    await session.connect();
-    const channelARN = master.channelArn!;
+    await master.session.connect();
+    const channelARN = master.signaling.channelArn!;
     const endpoints = await manager.getEndpoints({ channelArn: channelARN, role: 'VIEWER' });
     const iceServers = await manager.getIceServers({ channelArn: channelARN, clientId: 'official-viewer', httpsEndpoint: endpoints.https! });
-    const opened = firstChannel(session);
     await page.evaluate((o) => window.officialViewer.start(o), {
       channelARN,
       channelEndpoint: endpoints.wss,
@@ -245,7 +203,7 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
       clientId: 'official-viewer',
       iceServers,
     });
-    const { clientId, channel } = await opened;
+    const { clientId, channel } = await master.firstChannel;
     expect(clientId).toBe('official-viewer');
     await page.waitForFunction(() => window.officialViewer.open(), undefined, { timeout: 20_000 });
     const got = nextMessage(channel);
@@ -257,7 +215,6 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
   } finally {
     await page.evaluate(() => window.officialViewer.stop()).catch(() => undefined);
     await page.close();
-    await session.close();
     await master.close();
     await manager.close();
   }

@@ -6,11 +6,9 @@
  * video RTP, and the data channel carries messages both ways.
  */
 import type { Page } from 'puppeteer-core';
-import { SignalingClient } from '@kvs-sig/client';
-import { nextMessage, Werift } from '@kvs-sig/example-common';
-import { createMasterSession, type DataChannelLike, type MasterSession } from '@kvs-sig/webrtc';
+import { nextMessage } from '@kvs-sig/example-common';
 import { launchFirefox, type Firefox } from '../../../test/firefox';
-import { startServers, type Servers } from './harness';
+import { nodeMaster, startServers, waitUntil, type Servers } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -86,43 +84,13 @@ async function waitForDecodedFrames(page: Page): Promise<void> {
   throw new Error(`no decoded video frames: ${JSON.stringify(frames)}\npage log:\n${await pageLog(page)}`);
 }
 
-function nodeMaster(channelName: string): SignalingClient {
-  const { emulator } = servers;
-  return new SignalingClient({
-    role: 'MASTER',
-    region: emulator.region,
-    channelName,
-    credentials: emulator.credentials,
-    endpoint: emulator.controlPlaneEndpoint,
-    tls: { ca: emulator.ca! },
-    createChannelIfMissing: true,
-  });
-}
-
-function firstChannel(session: MasterSession): Promise<{ clientId: string; channel: DataChannelLike }> {
-  return new Promise((resolve) =>
-    session.on('dataChannel', ({ clientId, channel }) => {
-      if (channel.readyState === 'open') resolve({ clientId, channel });
-      else channel.addEventListener('open', () => resolve({ clientId, channel }));
-    }),
-  );
-}
-
 it('a Firefox viewer page with a camera and a Node master (werift): chat both ways, the master receives the video', async () => {
-  const signaling = nodeMaster('firefox-node');
-  const session = createMasterSession({ signaling, RTCPeerConnection: Werift });
-  // werift does not decode video: count the RTP packets of the viewer's video track instead.
-  let videoPackets = 0;
-  session.on('track', ({ track }) => {
-    if (track.kind !== 'video') return;
-    (track as unknown as { onReceiveRtp: { subscribe(f: () => void): unknown } }).onReceiveRtp.subscribe(() => videoPackets++);
-  });
+  const master = nodeMaster(servers.emulator, 'firefox-node');
   const page = await open('/viewer.html');
   try {
-    await session.connect();
-    const opened = firstChannel(session);
+    await master.session.connect();
     await start(page, { role: 'VIEWER', channelName: 'firefox-node', clientId: 'firefox-viewer', sendVideo: true });
-    const { clientId, channel } = await opened;
+    const { clientId, channel } = await master.firstChannel;
     expect(clientId).toBe('firefox-viewer');
     await waitFor(page, 'open data channel', () => window.kvsExample.openChannels() > 0);
 
@@ -131,14 +99,12 @@ it('a Firefox viewer page with a camera and a Node master (werift): chat both wa
     expect(await fromBrowser).toBe('hello from firefox');
     channel.send('hello from node');
     await waitFor(page, 'message from node', (t) => window.kvsExample.received.includes(t), 'hello from node');
-    const deadline = Date.now() + 20_000;
-    while (videoPackets < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(videoPackets).toBeGreaterThanOrEqual(10);
+    // werift does not decode video: the viewer's camera arrives as RTP packets.
+    await waitUntil(() => master.videoPackets() >= 10, 20_000, 'video packets at the master');
     expect(await page.evaluate(() => window.kvsExample.errors)).toEqual([]);
   } finally {
     await stopAndClose(page);
-    await session.close();
-    await signaling.close();
+    await master.close();
   }
 });
 
