@@ -264,6 +264,8 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       peer.link.handleCandidate(candidate);
       return;
     }
+    // Bounded per viewer and in viewers: ids that never offer must not grow the map.
+    if (!this.early.has(clientId) && this.early.size >= 4 * this.maxViewers) this.early.delete(this.early.keys().next().value!);
     const list = this.early.get(clientId) ?? [];
     if (list.length >= MAX_EARLY_CANDIDATES) list.shift();
     list.push(candidate);

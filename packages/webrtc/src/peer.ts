@@ -497,11 +497,15 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     this.negotiate(true, true);
   }
 
-  /** After a signaling reconnect: connected peers stay as they are; the others restart (or re-offer). */
+  /**
+   * After a signaling reconnect: connected peers stay as they are (media outlives
+   * signaling); a peer that was connected and is not restarts ICE. An offer still
+   * waiting for its answer needs nothing more: the client re-sends frames lost
+   * with the socket, and the answer timer re-offers.
+   */
   afterSignalingReconnect(): void {
     if (this.closed || this.state === 'connected' || this.state === 'failed') return;
-    if (this.o.restartsIce) this.restartIce('signaling-reconnect');
-    else if (this.pc.signalingState === 'have-local-offer') this.negotiate(false, true);
+    if (this.o.restartsIce && this.metricsData.timeline.connected !== undefined) this.restartIce('signaling-reconnect');
   }
 
   private async refreshIceServers(): Promise<void> {

@@ -130,8 +130,13 @@ it('RECONNECT_ICE_SERVER applies the new servers to every live peer', async () =
   };
   const onViewer = spy(v.pc);
   const onMaster = spy(m.peers.get('i1')!.pc);
+  const errors: string[] = [];
+  v.on('error', (e) => errors.push(e.message));
+  m.on('error', (e) => errors.push(e.message));
   expect(rig.emu.faults.reconnectIceServer({ channelName: 'f-ice' })).toBe(2);
   await until(() => onViewer.length > 0 && onMaster.length > 0, 5000, 'setConfiguration on both peers');
   expect((onViewer[0] as { iceServers: unknown[] }).iceServers.length).toBeGreaterThan(0);
+  // werift took the merged configuration (its own fields kept): no setConfiguration error.
+  expect(errors).toEqual([]);
   expect(v.state).toBe('connected');
 });

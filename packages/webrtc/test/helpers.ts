@@ -62,7 +62,7 @@ export async function until(predicate: () => boolean, ms = 10_000, what = 'condi
 }
 
 /** Resolves when the channel is open. */
-export function opened(channel: DataChannelLike, ms = 10_000): Promise<void> {
+export function opened(channel: DataChannelLike, ms = 20_000): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`channel ${channel.label} did not open`)), ms);
@@ -76,7 +76,7 @@ export function opened(channel: DataChannelLike, ms = 10_000): Promise<void> {
 }
 
 /** The next text message on the channel. */
-export function nextMessage(channel: DataChannelLike, ms = 10_000): Promise<string> {
+export function nextMessage(channel: DataChannelLike, ms = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       channel.removeEventListener('message', on);

@@ -105,3 +105,25 @@ it('@roamhq/wrtc: the master restarts; the connected viewer notices, starts over
   expect(states).not.toContain('failed');
   expect([...second.peers.keys()]).toEqual(['w2']);
 }, 60_000);
+
+it('werift: master.addTrack() sends a track to every viewer (the master renegotiates), removeTrack() stops it', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MediaStreamTrack } = require('werift') as { MediaStreamTrack: new (init: { kind: string }) => { kind: string; id: string } };
+  const { m, v } = pair('impl-track', 't1', Werift, Werift);
+  const tracks: Array<{ kind: string }> = [];
+  v.on('track', ({ track }) => tracks.push(track));
+  await m.connect();
+  await v.connect();
+  const track = new MediaStreamTrack({ kind: 'video' });
+  m.addTrack(track);
+  await until(() => tracks.length === 1, 10_000, 'the track at the viewer');
+  expect(tracks[0]!.kind).toBe('video');
+  const peer = m.peers.get('t1')!;
+  expect(peer.metrics().offersSent).toBe(1);
+  expect(v.metrics().timeline.firstTrack).toBeDefined();
+  await until(() => v.pc!.signalingState === 'stable' && peer.pc.signalingState === 'stable', 5000, 'stable');
+  m.removeTrack(track);
+  await until(() => peer.metrics().offersSent === 2 && peer.pc.signalingState === 'stable', 10_000, 'the removal negotiated');
+  expect(peer.pc.getSenders().filter((s) => s.track !== null)).toEqual([]);
+  expect(v.state).toBe('connected');
+});

@@ -14,7 +14,9 @@ it('30 open/close cycles of a viewer session leave listeners and live resources 
   const listeners = samples.map((s) => s.signalingListeners);
   // Every session removed what it added to the shared signaling client.
   expect(new Set(listeners).size).toBe(1);
-  // Resources (sockets, timers) after 10 cycles and after 30: no growth per cycle.
+  // Resources (sockets, timers) after 10 cycles and after 30: no growth per cycle. The
+  // master's one live peer has a few werift timers in flight at any sample (14 to 18 in
+  // the 1,000-cycle run), so the slack is 6; one leaked handle per cycle would add 20.
   const [, s10, , s30] = samples;
-  expect(s30!.resources).toBeLessThanOrEqual(s10!.resources + 2);
+  expect(s30!.resources).toBeLessThanOrEqual(s10!.resources + 6);
 });
