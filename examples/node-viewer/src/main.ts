@@ -83,12 +83,22 @@ async function main(): Promise<void> {
         print(`master: ${text}`);
         if (values.once && text === `echo: ${values.message}`) done();
       });
-      if (channel.readyState === 'open') resolve(channel);
-      else channel.addEventListener('open', () => resolve(channel));
+      // The master closing its peer connection closes the channel.
+      channel.addEventListener('close', () => {
+        print('master left');
+        done();
+      });
+      // Printed from the event itself, so it comes before the first message.
+      const opened = () => {
+        print(`data channel open in ${formatMs(performance.now() - started)}`);
+        resolve(channel);
+      };
+      if (channel.readyState === 'open') opened();
+      else channel.addEventListener('open', opened);
     });
   });
   session.on('stateChange', ({ to }) => {
-    if (to === 'failed' || to === 'closed') {
+    if (to === 'failed') {
       print('master left');
       done();
     }
@@ -105,7 +115,6 @@ async function main(): Promise<void> {
   try {
     await Promise.race([session.connect(), timedOut]);
     open = await Promise.race([channel, timedOut]);
-    print(`data channel open in ${formatMs(performance.now() - started)}`);
   } catch (error) {
     await close();
     throw error;
