@@ -1,14 +1,15 @@
 /**
  * The example pages in Firefox (Debian's firefox-esr over WebDriver BiDi, one
  * browser for the file): a viewer with a fake camera connects to a Node master
- * (werift) and to a Firefox master page; video goes both ways between the
- * pages (frames decoded on each side), the Node master receives the viewer's
- * video RTP, and the data channel carries messages both ways.
+ * (werift), to a Firefox master page and to a Chromium master page; video goes
+ * both ways between the pages (frames decoded on each side), the Node master
+ * receives the viewer's video RTP, and the data channel carries messages both ways.
  */
 import type { Page } from 'puppeteer-core';
 import { nextMessage } from '@kvs-sig/example-common';
 import { launchFirefox, type Firefox } from '../../../test/firefox';
-import { nodeMaster, startServers, waitUntil, type Servers } from './harness';
+import { spkiHashOf } from '../src/server';
+import { launchChromium, nodeMaster, startServers, waitUntil, type Servers } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -138,4 +139,37 @@ it('a Firefox master page and a Firefox viewer page, both with a camera: chat bo
     await stopAndClose(viewerPage);
   }
   expect(pageErrors).toEqual([]);
+});
+
+it('across engines: a Chromium master page and a Firefox viewer page, both with a camera: chat both ways, video decoded on each side', async () => {
+  const { emulator } = servers;
+  const chromium = await launchChromium([await spkiHashOf(emulator.controlPlaneEndpoint, emulator.ca!)]);
+  const viewerPage = await open('/viewer.html');
+  const masterPage = await chromium.context.newPage();
+  try {
+    await masterPage.goto(`${servers.server.url}/master.html`);
+    await masterPage.evaluate((o) => window.kvsExample.start(o), { role: 'MASTER', channelName: 'chromium-firefox', sendVideo: true });
+    await start(viewerPage, { role: 'VIEWER', channelName: 'chromium-firefox', clientId: 'ff-to-chromium', sendVideo: true });
+    await waitFor(viewerPage, 'viewer channel', () => window.kvsExample.openChannels() > 0);
+    await masterPage.waitForFunction(() => window.kvsExample.openChannels() > 0, undefined, { timeout: 30_000 });
+    await viewerPage.evaluate(() => window.kvsExample.send('firefox says hi'));
+    await masterPage.waitForFunction(() => window.kvsExample.received.includes('firefox says hi'), undefined, { timeout: 10_000 });
+    await masterPage.evaluate(() => window.kvsExample.send('chromium says hi'));
+    await waitFor(viewerPage, 'message at the viewer', (t) => window.kvsExample.received.includes(t), 'chromium says hi');
+    await waitForDecodedFrames(viewerPage);
+    const deadline = Date.now() + 30_000;
+    let frames: number[] = [];
+    while (Date.now() < deadline && !(frames.length > 0 && frames.every((n) => n > 0))) {
+      frames = await masterPage.evaluate(() => window.kvsExample.framesDecoded());
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(frames.length).toBe(1);
+    expect(frames[0]).toBeGreaterThan(0);
+    expect(await masterPage.evaluate(() => window.kvsExample.errors)).toEqual([]);
+    expect(await viewerPage.evaluate(() => window.kvsExample.errors)).toEqual([]);
+  } finally {
+    await masterPage.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
+    await stopAndClose(viewerPage);
+    await chromium.close();
+  }
 });
