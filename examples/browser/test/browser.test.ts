@@ -5,9 +5,9 @@
  * local coturn. The AWS secret never reaches a page.
  */
 import type { Page } from 'playwright-core';
-import { ChannelManager, SignalingClient } from '@kvs-sig/client';
-import { MasterPeers, type DataChannelPeer } from '@kvs-sig/example-common';
-import { startStack, type Stack } from './harness';
+import { ChannelManager } from '@kvs-sig/client';
+import { nextMessage } from '@kvs-sig/example-common';
+import { nodeMaster, startStack, waitUntil, type Stack } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -27,12 +27,15 @@ interface PageApi {
   send(text: string): number;
   openChannels(): number;
   selectedCandidateTypes(): Promise<string[]>;
+  framesDecoded(): Promise<number[]>;
   readonly received: string[];
   readonly errors: string[];
   readonly log: string[];
 }
 declare const window: { kvsExample: PageApi; officialViewer: { start(o: unknown): void; open(): boolean; send(t: string): void; stop(): void; received: string[]; errors: string[]; log: string[] } };
-declare const document: { getElementById(id: string): { srcObject: { getVideoTracks(): unknown[] } | null } | null };
+declare const document: {
+  getElementById(id: string): { srcObject: { getVideoTracks(): unknown[] } | null; getVideoPlaybackQuality(): { totalVideoFrames: number } } | null;
+};
 
 async function startPage(page: Page, options: Record<string, unknown>): Promise<void> {
   await page.evaluate((o) => window.kvsExample.start(o), options);
@@ -47,76 +50,72 @@ async function waitForOpenChannel(page: Page, count = 1): Promise<void> {
   }
 }
 
+/** Waits until every peer connection of the page has decoded video frames (inbound-rtp framesDecoded > 0). */
+async function waitForDecodedFrames(page: Page): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let frames: number[] = [];
+  while (Date.now() < deadline) {
+    frames = await page.evaluate(() => window.kvsExample.framesDecoded());
+    if (frames.length > 0 && frames.every((n) => n > 0)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no decoded video frames: ${JSON.stringify(frames)}`);
+}
+
+/** Waits until the page's <video id> has painted frames (a black, stalled element has none). */
+async function waitForPaintedFrames(page: Page, id: 'local-video' | 'remote-video'): Promise<void> {
+  await page.waitForFunction((v) => (document.getElementById(v)?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0, id, { timeout: 20_000 });
+}
+
 async function waitForReceived(page: Page, text: string): Promise<void> {
   await page.waitForFunction((t) => window.kvsExample.received.includes(t), text, { timeout: 10_000 });
 }
 
-function nodeMaster(channelName: string): SignalingClient {
-  const { emulator } = stack;
-  return new SignalingClient({
-    role: 'MASTER',
-    region: emulator.region,
-    channelName,
-    credentials: emulator.credentials,
-    endpoint: emulator.controlPlaneEndpoint,
-    tls: { ca: emulator.ca! },
-    createChannelIfMissing: true,
-  });
-}
-
-async function waitUntil(predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function firstPeer(peers: MasterPeers): Promise<DataChannelPeer> {
-  return new Promise((resolve) => peers.onPeer(resolve));
-}
-
-it('a browser viewer page and a Node master (werift) exchange messages over a data channel', async () => {
-  const master = nodeMaster('browser-node');
-  const peers = new MasterPeers(master);
+it('a browser viewer page with a camera and a Node master (werift) exchange messages over a data channel; the master receives the video', async () => {
+  const master = nodeMaster(stack.emulator, 'browser-node');
   const page = await stack.open('/viewer.html');
   try {
-    await master.connect();
-    const peerP = firstPeer(peers);
-    await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', receiveVideo: false });
-    const peer = await peerP;
-    expect(peer.remoteClientId).toBe('browser-viewer');
-    await peer.opened;
+    await master.session.connect();
+    await startPage(page, { role: 'VIEWER', channelName: 'browser-node', clientId: 'browser-viewer', sendVideo: true });
+    const { clientId, channel } = await master.firstChannel;
+    expect(clientId).toBe('browser-viewer');
     await waitForOpenChannel(page);
 
-    const fromBrowser = peer.nextMessage();
+    const fromBrowser = nextMessage(channel);
     expect(await page.evaluate(() => window.kvsExample.send('hello from the browser'))).toBe(1);
     expect(await fromBrowser).toBe('hello from the browser');
-    peer.send('hello from node');
+    channel.send('hello from node');
     await waitForReceived(page, 'hello from node');
+    // werift does not decode video: the viewer's camera arrives as RTP packets.
+    await waitUntil(() => master.videoPackets() >= 10, 20_000, 'video packets at the master');
     expect(await page.evaluate(() => window.kvsExample.errors)).toEqual([]);
   } finally {
     await page.evaluate(() => window.kvsExample.stop()).catch(() => undefined);
     await page.close();
-    await peers.close();
     await master.close();
   }
 });
 
-it('a browser master page and a browser viewer page connect, chat both ways, and the viewer gets the camera', async () => {
+it('a browser master page and a browser viewer page, both sending a camera, connect, chat both ways and decode video both ways', async () => {
   const masterPage = await stack.open('/master.html');
   const viewerPage = await stack.open('/viewer.html');
   try {
     await startPage(masterPage, { role: 'MASTER', channelName: 'browser-browser', sendVideo: true });
-    await startPage(viewerPage, { role: 'VIEWER', channelName: 'browser-browser', clientId: 'page-viewer' });
+    await startPage(viewerPage, { role: 'VIEWER', channelName: 'browser-browser', clientId: 'page-viewer', sendVideo: true });
     await waitForOpenChannel(viewerPage);
     await waitForOpenChannel(masterPage);
     await viewerPage.evaluate(() => window.kvsExample.send('viewer says hi'));
     await waitForReceived(masterPage, 'viewer says hi');
     await masterPage.evaluate(() => window.kvsExample.send('master says hi'));
     await waitForReceived(viewerPage, 'master says hi');
-    // The master sends its (fake) camera; the viewer shows it.
-    await viewerPage.waitForFunction(() => (document.getElementById('remote-video')?.srcObject?.getVideoTracks().length ?? 0) > 0, undefined, { timeout: 10_000 });
+    // Each side sends its (fake) camera: each decodes the other's, and both
+    // pages paint their own preview and the far side's video.
+    await waitForDecodedFrames(viewerPage);
+    await waitForDecodedFrames(masterPage);
+    for (const page of [viewerPage, masterPage]) {
+      await waitForPaintedFrames(page, 'local-video');
+      await waitForPaintedFrames(page, 'remote-video');
+    }
     const log = await viewerPage.evaluate(() => window.kvsExample.log);
     expect(log).toEqual(expect.arrayContaining(['open {"reconnected":false}', 'sdpAnswer from master']));
   } finally {
@@ -184,8 +183,7 @@ it('forced TURN relay (iceTransportPolicy relay) connects through the local cotu
 
 it("the official KVS JS SDK's SignalingClient in the browser talks to our Node master through the emulator", async () => {
   const { emulator } = stack;
-  const master = nodeMaster('browser-official');
-  const peers = new MasterPeers(master);
+  const master = nodeMaster(emulator, 'browser-official');
   const manager = new ChannelManager({
     region: emulator.region,
     credentials: emulator.credentials,
@@ -194,11 +192,10 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
   });
   const page = await stack.open('/official-viewer.html');
   try {
-    await master.connect();
-    const channelARN = master.channelArn!;
+    await master.session.connect();
+    const channelARN = master.signaling.channelArn!;
     const endpoints = await manager.getEndpoints({ channelArn: channelARN, role: 'VIEWER' });
     const iceServers = await manager.getIceServers({ channelArn: channelARN, clientId: 'official-viewer', httpsEndpoint: endpoints.https! });
-    const peerP = firstPeer(peers);
     await page.evaluate((o) => window.officialViewer.start(o), {
       channelARN,
       channelEndpoint: endpoints.wss,
@@ -206,20 +203,18 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
       clientId: 'official-viewer',
       iceServers,
     });
-    const peer = await peerP;
-    expect(peer.remoteClientId).toBe('official-viewer');
-    await peer.opened;
+    const { clientId, channel } = await master.firstChannel;
+    expect(clientId).toBe('official-viewer');
     await page.waitForFunction(() => window.officialViewer.open(), undefined, { timeout: 20_000 });
-    const got = peer.nextMessage();
+    const got = nextMessage(channel);
     await page.evaluate(() => window.officialViewer.send('from the official SDK'));
     expect(await got).toBe('from the official SDK');
-    peer.send('from kvs-sig');
+    channel.send('from kvs-sig');
     await page.waitForFunction(() => window.officialViewer.received.includes('from kvs-sig'), undefined, { timeout: 10_000 });
     expect(await page.evaluate(() => window.officialViewer.errors)).toEqual([]);
   } finally {
     await page.evaluate(() => window.officialViewer.stop()).catch(() => undefined);
     await page.close();
-    await peers.close();
     await master.close();
     await manager.close();
   }

@@ -4,8 +4,10 @@
  * Debian's chromium driven by playwright-core.
  */
 import type { BrowserContext, Page } from 'playwright-core';
+import { SignalingClient } from '@kvs-sig/client';
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
-import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
+import { startTurnServer, Werift, type TurnServer } from '@kvs-sig/example-common';
+import { createMasterSession, type DataChannelLike, type MasterSession } from '@kvs-sig/webrtc';
 import { spkiHashOf, startExampleServer, type ExampleServer } from '../src/server';
 import { launchChromium as launchShared, type Chromium } from '../../../test/chromium';
 
@@ -32,6 +34,32 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The servers every browser test talks to, whatever the browser. */
+export interface Servers {
+  turn: TurnServer;
+  emulator: Emulator;
+  server: ExampleServer;
+}
+
+/**
+ * Starts coturn, the emulator (ICE servers on that coturn) and the example
+ * server; `closers` gets their closers in start order.
+ */
+export async function startServers(closers: Array<() => Promise<unknown>>): Promise<Servers> {
+  const turn = await startTurnServer();
+  closers.push(() => turn.close());
+  const emulator = await startEmulator({ tls: true, turn: { urls: turn.urls, secret: turn.secret } });
+  closers.push(() => emulator.close());
+  const server = await startExampleServer({
+    region: emulator.region,
+    credentials: emulator.credentials,
+    controlPlaneEndpoint: emulator.controlPlaneEndpoint,
+    ...(emulator.ca ? { ca: emulator.ca } : {}),
+  });
+  closers.push(() => server.close());
+  return { turn, emulator, server };
+}
+
 /** Starts coturn, the emulator (ICE servers on that coturn), the example server and chromium trusting the emulator's key. */
 export async function startStack(): Promise<Stack> {
   const closers: Array<() => Promise<unknown>> = [];
@@ -39,17 +67,7 @@ export async function startStack(): Promise<Stack> {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const turn = await startTurnServer();
-    closers.push(() => turn.close());
-    const emulator = await startEmulator({ tls: true, turn: { urls: turn.urls, secret: turn.secret } });
-    closers.push(() => emulator.close());
-    const server = await startExampleServer({
-      region: emulator.region,
-      credentials: emulator.credentials,
-      controlPlaneEndpoint: emulator.controlPlaneEndpoint,
-      ...(emulator.ca ? { ca: emulator.ca } : {}),
-    });
-    closers.push(() => server.close());
+    const { turn, emulator, server } = await startServers(closers);
     const spki = await spkiHashOf(emulator.controlPlaneEndpoint, emulator.ca!);
     const browser = await launchChromium([spki]);
     closers.push(() => browser.close());
@@ -81,5 +99,60 @@ export async function startStack(): Promise<Stack> {
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** A Node master (werift) on the emulator: its signaling client, its session and the video RTP packets it received. */
+export interface NodeMaster {
+  signaling: SignalingClient;
+  session: MasterSession;
+  /** The first viewer's id and its chat channel, once open. */
+  firstChannel: Promise<{ clientId: string; channel: DataChannelLike }>;
+  /** RTP packets received on viewers' video tracks (werift does not decode video, so packets are what it can count). */
+  videoPackets(): number;
+  close(): Promise<void>;
+}
+
+/** Creates (does not connect) a Node master session on `channelName`. */
+export function nodeMaster(emulator: Emulator, channelName: string): NodeMaster {
+  const signaling = new SignalingClient({
+    role: 'MASTER',
+    region: emulator.region,
+    channelName,
+    credentials: emulator.credentials,
+    endpoint: emulator.controlPlaneEndpoint,
+    tls: { ca: emulator.ca! },
+    createChannelIfMissing: true,
+  });
+  const session = createMasterSession({ signaling, RTCPeerConnection: Werift });
+  let packets = 0;
+  session.on('track', ({ track }) => {
+    if (track.kind !== 'video') return;
+    (track as unknown as { onReceiveRtp: { subscribe(f: () => void): unknown } }).onReceiveRtp.subscribe(() => packets++);
+  });
+  const firstChannel = new Promise<{ clientId: string; channel: DataChannelLike }>((resolve) =>
+    session.on('dataChannel', ({ clientId, channel }) => {
+      if (channel.readyState === 'open') resolve({ clientId, channel });
+      else channel.addEventListener('open', () => resolve({ clientId, channel }));
+    }),
+  );
+  return {
+    signaling,
+    session,
+    firstChannel,
+    videoPackets: () => packets,
+    close: async () => {
+      await session.close();
+      await signaling.close();
+    },
+  };
+}
+
+/** Resolves when `predicate` holds (polling every 20 ms); rejects after `ms`. */
+export async function waitUntil(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met in time`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

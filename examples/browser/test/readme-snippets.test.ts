@@ -68,10 +68,10 @@ it("the doctor's table lists its checks in order with their exit codes", () => {
   expect(rows).toEqual(DOCTOR_CHECKS.map((c) => [c.exitCode, c.check]));
 });
 
-it('the Node viewer and many-viewer master snippets run: a message crosses their data channel through the emulator', () => {
+it('the Node viewer and many-viewer master session snippets run: a message crosses their data channel through the emulator', () => {
   const snippets = tsSnippets();
   const viewer = snippets.find((s) => s.includes("role: 'VIEWER'") && s.includes("from 'werift'"));
-  const master = snippets.find((s) => s.includes("role: 'MASTER'") && s.includes('drainPendingIceCandidates'));
+  const master = snippets.find((s) => s.includes("role: 'MASTER'") && s.includes('createMasterSession'));
   expect(viewer).toBeDefined();
   expect(master).toBeDefined();
   // The same code, pointed at a local emulator (with a local coturn) instead of AWS.
@@ -80,12 +80,15 @@ it('the Node viewer and many-viewer master snippets run: a message crosses their
       .replace(/^import .*\n/gm, '')
       .replace("region: 'us-west-2',", 'region: emulator.region,')
       .replace('credentials: fromNodeProviderChain(),', 'credentials: emulator.credentials, endpoint: emulator.controlPlaneEndpoint, tls: { ca: emulator.ca! },');
-  const viewerCode = local(viewer!).replace("console.log('master:', message.toString())", "{ console.log('master:', message.toString()); process.exit(0); }");
+  const viewerCode = local(viewer!)
+    .replace("console.log('master:', String(e.data))", "{ console.log('master:', String(e.data)); process.exit(0); }")
+    .replace("session.on('stateChange', ({ to }) => console.log('session', to));\n", '');
   expect(viewerCode).toContain('process.exit(0)');
   const program = `import { SignalingClient } from '@kvs-sig/client';
 import { startEmulator } from '@kvs-sig/emulator';
 import { startTurnServer } from '@kvs-sig/example-common';
-import { RTCPeerConnection } from 'werift';
+import { createMasterSession, createViewerSession, type PeerConnectionConstructor } from '@kvs-sig/webrtc';
+import { RTCPeerConnection as Werift } from 'werift';
 setTimeout(() => { console.log('timed out'); process.exit(1); }, 20_000);
 const turn = await startTurnServer();
 const emulator = await startEmulator({ turn: { urls: turn.urls, secret: turn.secret } });
@@ -100,7 +103,7 @@ ${viewerCode}
   writeFileSync(file, program);
   try {
     const r = spawnSync(process.execPath, ['--conditions=@kvs-sig/source', '--import', require.resolve('tsx'), file], { encoding: 'utf8', timeout: 40_000 });
-    expect(r.stdout).toBe('master: echo: hello\n');
+    expect(r.stdout).toBe('joined viewer-1\nmaster: echo: hello\n');
     expect(r.status).toBe(0);
   } finally {
     rmSync(file, { force: true });

@@ -92,7 +92,9 @@ export async function connectionFromFlags(
 
 /** A message for any error: the service's exception name, or the SDK code, and the text. @public */
 export function describeError(error: unknown): string {
-  const e = error as { errorType?: unknown; code?: unknown; message?: unknown };
+  const e = error as { errorType?: unknown; code?: unknown; message?: unknown; cause?: { errorType?: unknown } };
+  // A session error wrapping the service's answer: the service's exception says more.
+  if (typeof e?.cause?.errorType === 'string') return describeError(e.cause);
   if (typeof e?.errorType === 'string') {
     const text = String(e.message).replace(/^\w+ \(\d+\): /, '');
     return `${e.errorType}: ${text}`;

@@ -1,9 +1,8 @@
 /**
- * Shared code of the Node examples: a werift WebRTC peer wired to a signaling
- * client, and phase timing helpers.
+ * Shared code of the Node examples: werift for `@kvs-sig/webrtc`'s sessions,
+ * command-line plumbing, a local coturn and phase timing helpers.
  * @packageDocumentation
  */
-export * from './signaling';
 export * from './peer';
 export * from './timing';
 export * from './turn';

@@ -10,16 +10,8 @@
  */
 import { parseArgs } from 'node:util';
 import { SignalingClient, type ClientMetrics, type SignalingClientOptions } from '@kvs-sig/client';
-import {
-  connectViewerPeer,
-  formatMs,
-  hasTurnServer,
-  MasterPeers,
-  startTurnServer,
-  type DataChannelPeer,
-  type PeerOptions,
-  type TurnServer,
-} from '@kvs-sig/example-common';
+import { formatMs, hasTurnServer, nextMessage, startTurnServer, Werift, withoutTurn, type TurnServer } from '@kvs-sig/example-common';
+import { createMasterSession, createViewerSession, type DataChannelLike } from '@kvs-sig/webrtc';
 
 const HELP = `Usage: pnpm demo [--aws] [--channel <name>] [--region <r>] [--timeout <s>] [--keep-channel]
 
@@ -80,7 +72,7 @@ async function main(): Promise<number> {
     let connection: Pick<SignalingClientOptions, 'region' | 'credentials' | 'endpoint' | 'tls'>;
     let where: string;
     let channelName = values.channel;
-    let peerOptions: PeerOptions = verbose ? { log: verbose } : {};
+    let stunOnly = false;
     if (values.aws) {
       const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new DemoError('--aws needs a region: pass --region or set AWS_REGION');
@@ -111,7 +103,7 @@ async function main(): Promise<number> {
       if (!turn) {
         // The emulator's default TURN entries point at nothing; werift would spend
         // seconds trying to allocate on them before connecting.
-        peerOptions = { ...peerOptions, iceServerFilter: (s) => ![s.urls].flat().some((u) => /^turns?:/.test(u)) };
+        stunOnly = true;
       }
       where += turn ? `, TURN ${turn.urls[0]}` : ', STUN only (no local TURN server)';
     }
@@ -141,18 +133,22 @@ async function main(): Promise<number> {
       });
     }
 
-    const masterPeers = new MasterPeers(master, peerOptions);
-    cleanups.unshift({ name: 'master peers', run: () => masterPeers.close() });
-    const masterGot = new Promise<{ peer: DataChannelPeer; text: string }>((resolve) => {
-      masterPeers.onPeer((peer) => {
-        peer.onMessage((text) => {
-          resolve({ peer, text });
+    const masterSession = createMasterSession({ signaling: stunOnly ? withoutTurn(master) : master, RTCPeerConnection: Werift });
+    cleanups.unshift({ name: 'master session', run: () => masterSession.close() });
+    if (verbose) masterSession.on('error', (e) => verbose(`master: ${describeError(e)}`));
+    const masterGot = new Promise<string>((resolve) => {
+      masterSession.on('dataChannel', ({ channel }) => {
+        const greet = () => channel.send('hello from the master');
+        if (channel.readyState === 'open') greet();
+        else channel.addEventListener('open', greet);
+        void nextMessage(channel).then((text) => {
+          resolve(text);
           // Echo back so the viewer receives over the same channel.
-          peer.send(`echo: ${text}`);
+          channel.send(`echo: ${text}`);
         });
-        void peer.opened.then(() => peer.send('hello from the master')).catch(() => undefined);
       });
     });
+    await masterSession.connect();
 
     phase = 'viewer connect';
     const viewer = new SignalingClient({ ...connection, role: 'VIEWER', channelName, clientId: 'demo-viewer' });
@@ -162,20 +158,35 @@ async function main(): Promise<number> {
     const viewerOpen = performance.now() - viewerStart;
 
     phase = 'offer';
-    const offerStart = performance.now();
-    const peer = await connectViewerPeer(viewer, peerOptions);
-    cleanups.unshift({ name: 'viewer peer', run: () => peer.close() });
+    const session = createViewerSession({ signaling: stunOnly ? withoutTurn(viewer) : viewer, RTCPeerConnection: Werift, dataChannels: [{ label: 'kvs-sig' }] });
+    cleanups.unshift({ name: 'viewer session', run: () => session.close() });
+    if (verbose) session.on('stateChange', ({ to }) => verbose(`viewer session: ${to}`));
+    const channelP = new Promise<DataChannelLike>((resolve) => session.on('dataChannel', ({ channel }) => resolve(channel)));
+    // Both messages are listened for from the start: the master greets as soon as the channel opens.
+    const received: string[] = [];
+    const twoMessages = channelP.then(
+      (channel) =>
+        new Promise<void>((resolve) =>
+          channel.addEventListener('message', (e: { data: unknown }) => {
+            received.push(String(e.data));
+            if (received.length === 2) resolve();
+          }),
+        ),
+    );
+    await session.connect();
     phase = 'answer and ICE';
-    await peer.opened;
-    const channelOpen = performance.now();
+    const channel = await channelP;
+    if (channel.readyState !== 'open') await new Promise((resolve) => channel.addEventListener('open', resolve));
+    const channelOpen = Date.now();
     phase = 'first data';
     const sentAt = performance.now();
-    peer.send('hello from the viewer');
-    const [first, second, atMaster] = await Promise.all([peer.nextMessage(), peer.nextMessage(), masterGot]);
+    channel.send('hello from the viewer');
+    const [, atMaster] = await Promise.all([twoMessages, masterGot]);
     const firstData = performance.now();
+    const [first, second] = received;
     // The master's greeting and its echo race each other; tell them apart by content.
-    const echo = [first, second].find((text) => text.startsWith('echo: '));
-    const fromMaster = [first, second].find((text) => !text.startsWith('echo: '));
+    const echo = [first, second].find((text) => text?.startsWith('echo: '));
+    const fromMaster = [first, second].find((text) => !text?.startsWith('echo: '));
     if (echo !== 'echo: hello from the viewer' || fromMaster !== 'hello from the master') {
       throw new DemoError(`unexpected messages over the data channel: ${JSON.stringify([first, second])}`);
     }
@@ -192,14 +203,15 @@ async function main(): Promise<number> {
     row('ICE servers', m.phases.iceMs, v.phases.iceMs);
     row('connect', m.phases.connectMs, v.phases.connectMs);
     row('to open', masterOpen, viewerOpen);
-    const t = peer.timeline;
-    row('offer', undefined, (t.offer ?? offerStart) - offerStart);
-    row('answer', undefined, t.answer !== undefined && t.offer !== undefined ? t.answer - t.offer : undefined);
-    row('data channel', undefined, t.answer !== undefined ? channelOpen - t.answer : channelOpen - offerStart);
+    // The session's timeline is in epoch ms.
+    const t = session.metrics().timeline;
+    row('offer', undefined, t.offerSent !== undefined ? t.offerSent - t.created : undefined);
+    row('answer', undefined, t.answerReceived !== undefined && t.offerSent !== undefined ? t.answerReceived - t.offerSent : undefined);
+    row('data channel', undefined, channelOpen - (t.answerReceived ?? t.created));
     row('first data', undefined, firstData - sentAt);
     out('');
     out(`  master → viewer: "${fromMaster}"`);
-    out(`  viewer → master: "${atMaster.text}" (echoed back: "${echo}")`);
+    out(`  viewer → master: "${atMaster}" (echoed back: "${echo}")`);
     out(`  exchanges before open: master ${exchanges(m)}, viewer ${exchanges(v)}`);
 
     phase = 'close';

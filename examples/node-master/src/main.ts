@@ -1,6 +1,6 @@
 /**
  * A Node master that serves many viewers at once: one WebRTC peer connection
- * and data channel per viewer (werift). Every message a viewer sends is shown
+ * and data channel per viewer (werift, through `@kvs-sig/webrtc`'s master session). Every message a viewer sends is shown
  * and answered; each line typed on stdin goes to every viewer.
  *
  *   node scripts/run-ts.mjs examples/node-master/src/main.ts --channel demo
@@ -19,12 +19,13 @@ import {
   connectionFromFlags,
   describeError,
   hasTurnServer,
-  isTurnServer,
-  MasterPeers,
+  messageText,
   startTurnServer,
+  Werift,
+  withoutTurn,
   type AppConnection,
-  type PeerOptions,
 } from '@kvs-sig/example-common';
+import { createMasterSession, type DataChannelLike } from '@kvs-sig/webrtc';
 
 const HELP = `Usage: node-master --channel <name> [--emulator | --endpoint <url> --ca <file> | --aws] [--max-viewers <n>]
 
@@ -87,36 +88,48 @@ async function main(): Promise<void> {
   client.on('reconnecting', ({ attempt, delayMs, reason }) => print(`signaling: reconnecting (attempt ${attempt} in ${delayMs} ms: ${reason})`));
   client.on('error', (error) => print(`signaling error: ${describeError(error)}`));
 
-  const peerOptions: PeerOptions = {
-    ...(values.verbose ? { log: (l: string) => process.stderr.write(`  · ${l}\n`) } : {}),
-    ...(stunOnly ? { iceServerFilter: (s) => !isTurnServer(s) } : {}),
-  };
-  const peers = new MasterPeers(client, { maxViewers, ...peerOptions });
-  closers.unshift(() => peers.close());
-  peers.onPeer((peer) => {
-    const id = peer.remoteClientId ?? '?';
-    print(`viewer ${id}: offer received, answering`);
-    peer.opened.then(
-      () => {
-        print(`viewer ${id}: data channel open (${peers.peers.size} connected)`);
-        peer.send(`welcome, ${id}`);
-      },
-      (error: unknown) => print(`viewer ${id}: ${describeError(error)}`),
-    );
-    peer.onMessage((text) => {
-      print(`viewer ${id}: ${text}`);
-      peer.send(`echo: ${text}`);
-    });
-    peer.onClose(() => print(`viewer ${id}: left`));
+  const session = createMasterSession({ signaling: stunOnly ? withoutTurn(client) : client, RTCPeerConnection: Werift, maxViewers });
+  closers.unshift(() => session.close());
+  const verbose = values.verbose ? (l: string) => process.stderr.write(`  · ${l}\n`) : undefined;
+  // The viewers' chat channels, by viewer id (each viewer opens one).
+  const channels = new Map<string, DataChannelLike>();
+  session.on('viewerJoined', ({ clientId, peer }) => {
+    print(`viewer ${clientId}: offer received, answering`);
+    if (verbose) peer.on('stateChange', ({ to }) => verbose(`peer ${clientId}: ${to}`));
   });
+  session.on('dataChannel', ({ clientId, channel }) => {
+    channels.set(clientId, channel);
+    const opened = () => {
+      print(`viewer ${clientId}: data channel open (${[...channels.values()].filter((c) => c.readyState === 'open').length} connected)`);
+      channel.send(`welcome, ${clientId}`);
+    };
+    if (channel.readyState === 'open') opened();
+    else channel.addEventListener('open', opened);
+    channel.addEventListener('message', (event: { data: unknown }) => {
+      const text = messageText(event.data);
+      print(`viewer ${clientId}: ${text}`);
+      channel.send(`echo: ${text}`);
+    });
+  });
+  session.on('viewerLeft', ({ clientId, reason, error }) => {
+    if (channels.has(clientId) && reason !== 'replaced') channels.delete(clientId);
+    print(`viewer ${clientId}: left (${reason}${error ? `: ${describeError(error)}` : ''})`);
+  });
+  session.on('error', (error) => verbose?.(`master: ${describeError(error)}`));
 
-  await client.connect();
+  await session.connect();
   print(`master on channel ${values.channel} (${where}); Ctrl-C to stop`);
 
   const rl = createInterface({ input: process.stdin, terminal: false });
   rl.on('line', (line) => {
     if (!line.trim()) return;
-    print(`sent to ${peers.broadcast(line)} viewer(s)`);
+    let sent = 0;
+    for (const channel of channels.values()) {
+      if (channel.readyState !== 'open') continue;
+      channel.send(line);
+      sent++;
+    }
+    print(`sent to ${sent} viewer(s)`);
   });
 
   await new Promise<void>((resolve) => {

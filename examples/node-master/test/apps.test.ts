@@ -80,7 +80,7 @@ it('one master serves three viewers at once; messages go both ways and to all', 
   expect(master.out).toContain('master stopped');
 });
 
-it('a viewer with --once exits 0 after the reply; a viewer with no master gives up with a clear message', async () => {
+it('a viewer with --once exits 0 after the reply; a viewer with no master gives up with a clear message; a viewer whose master stops exits 0', async () => {
   const master = App.start('examples/node-master/src/main.ts', ['--channel', 'apps-once', '--stun-only']);
   try {
     const join = await master.waitFor(/AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) AWS_REGION=(\S+) node scripts\/run-ts\.mjs examples\/node-viewer\/src\/main\.ts (.+)\n/);
@@ -96,6 +96,14 @@ it('a viewer with --once exits 0 after the reply; a viewer with no master gives 
     const lonely = App.start('examples/node-viewer/src/main.ts', [...args!.replace('apps-once', 'apps-nobody').split(' '), '--timeout', '3'], env);
     expect(await lonely.exited).toBe(1);
     expect(lonely.err).toMatch(/node-viewer: (ResourceNotFoundException|no data channel)/);
+
+    // A viewer that stays: when the master stops, it says so and exits 0.
+    const stay = App.start('examples/node-viewer/src/main.ts', [...args!.split(' '), '--client-id', 'stay'], env);
+    await stay.waitFor(/data channel open in/);
+    await stay.waitFor(/master: welcome, stay\n/);
+    expect(await master.stop()).toBe(0);
+    expect(await stay.exited).toBe(0);
+    expect(stay.out).toContain('master left');
   } finally {
     expect(await master.stop()).toBe(0);
   }

@@ -1,6 +1,6 @@
 /**
  * A Node viewer: connects to the channel's master over a WebRTC data channel
- * (werift), prints what the master sends and sends each stdin line.
+ * (werift, through `@kvs-sig/webrtc`'s viewer session), prints what the master sends and sends each stdin line.
  *
  *   AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
  *   node scripts/run-ts.mjs examples/node-viewer/src/main.ts --channel demo --endpoint https://127.0.0.1:PORT --ca ca.pem
@@ -16,12 +16,13 @@ import {
   CONNECTION_FLAGS,
   CONNECTION_HELP,
   connectionFromFlags,
-  connectViewerPeer,
   describeError,
   formatMs,
-  isTurnServer,
-  type DataChannelPeer,
+  messageText,
+  Werift,
+  withoutTurn,
 } from '@kvs-sig/example-common';
+import { createViewerSession, type DataChannelLike } from '@kvs-sig/webrtc';
 
 const HELP = `Usage: node-viewer --channel <name> (--endpoint <url> --ca <file> | --aws) [--client-id <id>] [--message <text>] [--once]
 
@@ -64,47 +65,62 @@ async function main(): Promise<void> {
   const client = new SignalingClient({ ...options, role: 'VIEWER', channelName: values.channel, clientId });
   client.on('error', (error) => print(`signaling error: ${describeError(error)}`));
   const started = performance.now();
-  let peer: DataChannelPeer | undefined;
+  const session = createViewerSession({
+    signaling: values['stun-only'] ? withoutTurn(client) : client,
+    RTCPeerConnection: Werift,
+    dataChannels: [{ label: 'kvs-sig' }],
+  });
+  if (values.verbose) session.on('stateChange', ({ to }) => process.stderr.write(`  · session: ${to}\n`));
+  client.on('open', () => print(`viewer ${clientId} on channel ${values.channel} (${where}), signaling open in ${formatMs(performance.now() - started)}`));
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const channel = new Promise<DataChannelLike>((resolve) => {
+    session.on('dataChannel', ({ channel }) => {
+      channel.addEventListener('message', (event: { data: unknown }) => {
+        const text = messageText(event.data);
+        print(`master: ${text}`);
+        if (values.once && text === `echo: ${values.message}`) done();
+      });
+      // The master closing its peer connection closes the channel.
+      channel.addEventListener('close', () => {
+        print('master left');
+        done();
+      });
+      // Printed from the event itself, so it comes before the first message.
+      const opened = () => {
+        print(`data channel open in ${formatMs(performance.now() - started)}`);
+        resolve(channel);
+      };
+      if (channel.readyState === 'open') opened();
+      else channel.addEventListener('open', opened);
+    });
+  });
+  session.on('stateChange', ({ to }) => {
+    if (to === 'failed') {
+      print('master left');
+      done();
+    }
+  });
   const close = async () => {
-    await peer?.close();
+    await session.close();
     await client.close();
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new AppError(`no data channel to the master after ${values.timeout} s (is a master on ${values.channel}?)`)), timeoutMs);
   });
+  let open: DataChannelLike;
   try {
-    await Promise.race([client.connect(), timedOut]);
-    print(`viewer ${clientId} on channel ${values.channel} (${where}), signaling open in ${formatMs(performance.now() - started)}`);
-    peer = await Promise.race([
-      connectViewerPeer(client, {
-        ...(values.verbose ? { log: (l: string) => process.stderr.write(`  · ${l}\n`) } : {}),
-        ...(values['stun-only'] ? { iceServerFilter: (s) => !isTurnServer(s) } : {}),
-      }),
-      timedOut,
-    ]);
-    await Promise.race([peer.opened, timedOut]);
-    print(`data channel open in ${formatMs(performance.now() - started)}`);
+    await Promise.race([session.connect(), timedOut]);
+    open = await Promise.race([channel, timedOut]);
   } catch (error) {
     await close();
     throw error;
   } finally {
     clearTimeout(timer);
   }
-  const open = peer;
-
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  open.onMessage((text) => {
-    print(`master: ${text}`);
-    if (values.once && text === `echo: ${values.message}`) done();
-  });
-  open.onClose(() => {
-    print('master left');
-    done();
-  });
   if (values.message) open.send(values.message);
 
   const rl = createInterface({ input: process.stdin, terminal: false });

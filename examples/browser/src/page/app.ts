@@ -1,13 +1,15 @@
 /**
  * The master and viewer pages: a `SignalingClient` from `@kvs-sig/client`'s
- * browser build, signed by the example server (no keys here), a live log of
- * signaling events, a data-channel chat and camera video where there is one.
+ * browser build, signed by the example server (no keys here), peer sessions
+ * from `@kvs-sig/webrtc`, a live log of signaling events, a data-channel chat
+ * and camera video both ways where there is one.
  *
  * `window.kvsExample` exposes the same actions as the buttons, for scripts and
  * the end-to-end tests.
  * @packageDocumentation
  */
 import { SignalingClient } from '@kvs-sig/client';
+import { createMasterSession, createViewerSession, type MasterSession, type ViewerSession } from '@kvs-sig/webrtc';
 import { createBackendSigner, createProxyFetch } from './remote-signer';
 
 type Role = 'MASTER' | 'VIEWER';
@@ -25,14 +27,6 @@ interface StartOptions {
   receiveVideo?: boolean;
 }
 
-interface Peer {
-  id: string;
-  pc: RTCPeerConnection;
-  channel?: RTCDataChannel;
-  pending: RTCIceCandidateInit[];
-  remoteSet: boolean;
-}
-
 interface ServerConfig {
   region: string;
   endpoint: string | null;
@@ -45,7 +39,9 @@ const state = {
   received: [] as string[],
   errors: [] as string[],
   client: undefined as SignalingClient | undefined,
-  peers: new Map<string, Peer>(),
+  session: undefined as MasterSession | ViewerSession | undefined,
+  /** The chat channel of each peer: `master` on a viewer, the viewer's id on a master. */
+  channels: new Map<string, RTCDataChannel>(),
   localStream: undefined as MediaStream | undefined,
   offs: [] as Array<() => void>,
 };
@@ -88,56 +84,26 @@ async function camera(): Promise<MediaStream | undefined> {
   }
 }
 
-function showLocal(stream: MediaStream | undefined): void {
-  const video = $<HTMLVideoElement>('local-video');
-  if (video && stream) video.srcObject = stream;
+function show(id: 'local-video' | 'remote-video', stream: MediaStream): void {
+  const video = $<HTMLVideoElement>(id);
+  if (!video) return;
+  video.srcObject = stream;
+  // autoplay alone may not start a stream set after load (and never in a page
+  // the user has not touched if it had sound); start it explicitly, muted.
+  video.muted = true;
+  video.play().catch((e: unknown) => log(`${id}: ${describeError(e)}`));
 }
 
-function showRemote(stream: MediaStream): void {
-  const video = $<HTMLVideoElement>('remote-video');
-  if (video) video.srcObject = stream;
-}
-
-function wireChannel(peer: Peer, channel: RTCDataChannel): void {
-  peer.channel = channel;
-  channel.onopen = () => log(`data channel open (${peer.id})`);
-  channel.onclose = () => log(`data channel closed (${peer.id})`);
-  channel.onmessage = (event) => {
+function wireChannel(peerId: string, channel: RTCDataChannel): void {
+  state.channels.set(peerId, channel);
+  if (channel.readyState === 'open') log(`data channel open (${peerId})`);
+  channel.addEventListener('open', () => log(`data channel open (${peerId})`));
+  channel.addEventListener('close', () => log(`data channel closed (${peerId})`));
+  channel.addEventListener('message', (event: MessageEvent) => {
     const text = typeof event.data === 'string' ? event.data : '[binary]';
     state.received.push(text);
-    log(`chat < ${peer.id}: ${text}`);
-  };
-}
-
-function newPeer(id: string, iceServers: RTCIceServer[], policy: RTCIceTransportPolicy | undefined, client: SignalingClient, recipient?: string): Peer {
-  const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: policy ?? 'all' });
-  const peer: Peer = { id, pc, pending: [], remoteSet: false };
-  pc.onicecandidate = ({ candidate }) => {
-    if (!candidate) return;
-    const init = candidate.toJSON();
-    const payload = { candidate: init.candidate ?? '', sdpMid: init.sdpMid ?? null, sdpMLineIndex: init.sdpMLineIndex ?? null };
-    Promise.resolve(recipient ? client.sendIceCandidate(payload, recipient) : client.sendIceCandidate(payload)).catch((e: unknown) =>
-      fail('send candidate', e),
-    );
-  };
-  pc.onconnectionstatechange = () => log(`peer ${id}: ${pc.connectionState}`);
-  pc.ontrack = (event) => {
-    const [stream] = event.streams;
-    showRemote(stream ?? new MediaStream([event.track]));
-  };
-  state.peers.set(id, peer);
-  return peer;
-}
-
-async function addCandidate(peer: Peer, candidate: RTCIceCandidateInit): Promise<void> {
-  // Remote candidates can arrive before the remote description: hold them.
-  if (!peer.remoteSet) peer.pending.push(candidate);
-  else await peer.pc.addIceCandidate(candidate);
-}
-
-async function remoteDescriptionSet(peer: Peer): Promise<void> {
-  peer.remoteSet = true;
-  for (const c of peer.pending.splice(0)) await peer.pc.addIceCandidate(c);
+    log(`chat < ${peerId}: ${text}`);
+  });
 }
 
 async function start(options: StartOptions): Promise<void> {
@@ -168,67 +134,49 @@ async function start(options: StartOptions): Promise<void> {
   }
 
   const sendVideo = options.sendVideo ?? role === 'MASTER';
-  state.localStream = sendVideo ? await camera() : undefined;
-  showLocal(state.localStream);
-
-  await client.connect();
-  const iceServers = (await client.getIceServers()) as RTCIceServer[];
-  log(`ice servers: ${iceServers.length}`);
+  const stream = sendVideo ? await camera() : undefined;
+  state.localStream = stream;
+  if (stream) show('local-video', stream);
+  const tracks = stream?.getTracks().map((track) => ({ track, streams: [stream] })) ?? [];
+  const configuration = { iceTransportPolicy: options.iceTransportPolicy ?? 'all' };
 
   if (role === 'MASTER') {
-    state.offs.push(
-      client.on('sdpOffer', ({ payload, senderClientId }) => {
-        if (!senderClientId) return;
-        answerViewer(client, senderClientId, payload, iceServers, options).catch((e: unknown) => fail(`answer ${senderClientId}`, e));
-      }),
-      client.on('iceCandidate', ({ payload, senderClientId }) => {
-        const peer = senderClientId ? state.peers.get(senderClientId) : undefined;
-        if (peer) addCandidate(peer, payload).catch((e: unknown) => fail('add candidate', e));
-      }),
-    );
+    const master = createMasterSession({ signaling: client, configuration, tracks });
+    state.session = master;
+    master.on('viewerJoined', ({ clientId, peer }) => {
+      log(`answering ${clientId}`);
+      peer.on('stateChange', ({ to }) => log(`peer ${clientId}: ${to}`));
+    });
+    master.on('viewerLeft', ({ clientId, reason }) => {
+      if (reason !== 'replaced') state.channels.delete(clientId);
+      log(`viewer ${clientId} left (${reason})`);
+    });
+    master.on('dataChannel', ({ clientId, channel }) => wireChannel(clientId, channel as RTCDataChannel));
+    master.on('track', ({ streams, track }) => show('remote-video', (streams[0] as MediaStream | undefined) ?? new MediaStream([track as MediaStreamTrack])));
+    master.on('error', (e) => fail('master', e));
+    await master.connect();
+    log(`ice servers: ${(await client.getIceServers()).length}`);
     return;
   }
 
-  const peer = newPeer('master', iceServers, options.iceTransportPolicy, client);
-  wireChannel(peer, peer.pc.createDataChannel('kvs-sig'));
-  const stream = state.localStream;
-  // A sent track makes a sendrecv transceiver; without one, still ask for the master's video.
-  if (stream) for (const track of stream.getTracks()) peer.pc.addTrack(track, stream);
-  else if (options.receiveVideo ?? true) peer.pc.addTransceiver('video', { direction: 'recvonly' });
-  state.offs.push(
-    client.on('sdpAnswer', ({ payload }) => {
-      peer.pc
-        .setRemoteDescription(payload as RTCSessionDescriptionInit)
-        .then(() => remoteDescriptionSet(peer))
-        .catch((e: unknown) => fail('apply answer', e));
-    }),
-    client.on('iceCandidate', ({ payload }) => {
-      addCandidate(peer, payload).catch((e: unknown) => fail('add candidate', e));
-    }),
-  );
-  const offer = await peer.pc.createOffer();
-  await peer.pc.setLocalDescription(offer);
-  await client.sendSdpOffer({ type: 'offer', sdp: offer.sdp ?? '' });
-  log('offer sent');
+  // A sent camera makes a send-and-receive video transceiver; without one, still ask for the master's video.
+  const receive: Array<'video'> = !stream && (options.receiveVideo ?? true) ? ['video'] : [];
+  const viewer = createViewerSession({ signaling: client, configuration, tracks, receive, dataChannels: [{ label: 'kvs-sig' }] });
+  state.session = viewer;
+  viewer.on('stateChange', ({ to }) => log(`peer master: ${to}`));
+  viewer.on('dataChannel', ({ channel }) => wireChannel('master', channel as RTCDataChannel));
+  viewer.on('track', ({ streams, track }) => show('remote-video', (streams[0] as MediaStream | undefined) ?? new MediaStream([track as MediaStreamTrack])));
+  viewer.on('error', (e) => fail('viewer', e));
+  await viewer.connect();
+  log('connected to the master');
 }
 
-async function answerViewer(
-  client: SignalingClient,
-  viewerId: string,
-  offer: { type: string; sdp?: string },
-  iceServers: RTCIceServer[],
-  options: StartOptions,
-): Promise<void> {
-  state.peers.get(viewerId)?.pc.close();
-  const peer = newPeer(viewerId, iceServers, options.iceTransportPolicy, client, viewerId);
-  peer.pc.ondatachannel = ({ channel }) => wireChannel(peer, channel);
-  await peer.pc.setRemoteDescription(offer as RTCSessionDescriptionInit);
-  await remoteDescriptionSet(peer);
-  for (const track of state.localStream?.getTracks() ?? []) peer.pc.addTrack(track, state.localStream as MediaStream);
-  const answer = await peer.pc.createAnswer();
-  await peer.pc.setLocalDescription(answer);
-  await client.sendSdpAnswer({ type: 'answer', sdp: answer.sdp ?? '' }, viewerId);
-  log(`answer sent to ${viewerId}`);
+/** The peer connections of the page: the viewer's one, or one per viewer on a master. */
+function peerConnections(): RTCPeerConnection[] {
+  const session = state.session;
+  if (!session) return [];
+  if ('peers' in session) return [...session.peers.values()].map((p) => p.pc as unknown as RTCPeerConnection);
+  return session.pc ? [session.pc as unknown as RTCPeerConnection] : [];
 }
 
 function summarize(name: string, payload: unknown): string {
@@ -248,9 +196,9 @@ function summarize(name: string, payload: unknown): string {
 /** Sends `text` to every open data channel; returns how many got it. */
 function send(text: string): number {
   let sent = 0;
-  for (const peer of state.peers.values()) {
-    if (peer.channel?.readyState === 'open') {
-      peer.channel.send(text);
+  for (const channel of state.channels.values()) {
+    if (channel.readyState === 'open') {
+      channel.send(text);
       sent++;
     }
   }
@@ -259,16 +207,24 @@ function send(text: string): number {
 }
 
 function openChannels(): number {
-  return [...state.peers.values()].filter((p) => p.channel?.readyState === 'open').length;
+  return [...state.channels.values()].filter((c) => c.readyState === 'open').length;
+}
+
+/** Every stats entry of the page's peer connections, grouped per connection. */
+async function allStats(): Promise<Array<Map<string, Record<string, unknown>>>> {
+  const all: Array<Map<string, Record<string, unknown>>> = [];
+  for (const pc of peerConnections()) {
+    const byId = new Map<string, Record<string, unknown>>();
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+    all.push(byId);
+  }
+  return all;
 }
 
 /** `local/remote` candidate types (host, srflx, relay) of each peer's selected candidate pair. */
 async function selectedCandidateTypes(): Promise<string[]> {
   const types: string[] = [];
-  for (const peer of state.peers.values()) {
-    const stats = await peer.pc.getStats();
-    const byId = new Map<string, Record<string, unknown>>();
-    stats.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+  for (const byId of await allStats()) {
     const transports = [...byId.values()].filter((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
     const pairs = transports.length
       ? transports.map((t) => byId.get(String(t.selectedCandidatePairId)))
@@ -283,10 +239,19 @@ async function selectedCandidateTypes(): Promise<string[]> {
   return types;
 }
 
+/** Video frames decoded from each peer (`inbound-rtp` `framesDecoded`), one number per peer connection. */
+async function framesDecoded(): Promise<number[]> {
+  return (await allStats()).map((byId) =>
+    [...byId.values()].filter((s) => s.type === 'inbound-rtp' && s.kind === 'video').reduce((n, s) => n + Number(s.framesDecoded ?? 0), 0),
+  );
+}
+
 async function stop(): Promise<void> {
   for (const off of state.offs.splice(0)) off();
-  for (const peer of state.peers.values()) peer.pc.close();
-  state.peers.clear();
+  const session = state.session;
+  state.session = undefined;
+  state.channels.clear();
+  await session?.close();
   for (const track of state.localStream?.getTracks() ?? []) track.stop();
   state.localStream = undefined;
   const client = state.client;
@@ -334,6 +299,7 @@ const api = {
   send,
   openChannels,
   selectedCandidateTypes,
+  framesDecoded,
   get log() {
     return [...state.log];
   },
