@@ -17,7 +17,7 @@ import { buildPackages, pnpmPack, root } from './built';
  * The workspace package (folder under packages/) whose package.json `bin`
  * provides the `kvs-sig` command: the one place to change when the CLI moves.
  */
-const CLI_PACKAGE = 'client';
+const CLI_PACKAGE = 'cli';
 /** The packages the children import, plus the CLI's. */
 const PACKED = [...new Set(['core', 'signer', 'client', CLI_PACKAGE])];
 
