@@ -169,6 +169,9 @@ function go(from: ConnState, to: ConnState, ctx: ConnContext, effects: ConnEffec
 
 const stay: Cell = (ctx, _e, state) => ({ state, context: ctx, effects: [] });
 
+/** No loop runs: an opened socket is a late one of a loop that ended; it is closed. */
+const late: Cell = (ctx, _e, state) => ({ state, context: ctx, effects: [{ type: 'discard-socket' }] });
+
 /** Events of a loop other than the running one change nothing. */
 function ofLoop<E extends Extract<ConnEvent, { loopId: number }>>(cell: Cell<E>, onStale: ConnEffect[] = []): Cell<E> {
   return (ctx, e, state) => (e.loopId === ctx.loopId && ctx.loopId !== 0 ? cell(ctx, e, state) : { state, context: ctx, effects: [...onStale] });
@@ -218,11 +221,11 @@ function surfaceHeld(ctx: ConnContext): ConnEffect[] {
 
 /** Closing or closed: a late attempt's socket is closed, everything else changes nothing. */
 const finished: Row = {
-  connect: stay,
+  // connect() refuses before it gets here (CLIENT_CLOSED): no `connect` cell.
   abort: stay,
   replace: stay,
   refreshed: stay,
-  opened: (ctx, _e, state) => ({ state, context: ctx, effects: [{ type: 'discard-socket' }] }),
+  opened: late,
   failed: stay,
   stopped: stay,
   dropped: stay,
@@ -256,16 +259,10 @@ export const TRANSITIONS: Record<ConnState, Row> = {
     abort: stay,
     replace: stay,
     refreshed: refreshed,
-    opened: opened('idle'),
-    failed: ofLoop(() => {
-      throw new MachineError('idle', 'failed');
-    }),
-    stopped: ofLoop(() => {
-      throw new MachineError('idle', 'stopped');
-    }),
-    dropped: ofSocket(() => {
-      throw new MachineError('idle', 'dropped');
-    }),
+    opened: late,
+    failed: stay,
+    stopped: stay,
+    dropped: stay,
     close: (ctx) => go('idle', 'closing', ctx),
   },
   connecting: {
@@ -280,9 +277,7 @@ export const TRANSITIONS: Record<ConnState, Row> = {
         : go('connecting', 'connecting', counted(ctx, e), [{ type: 'report-error' }]),
     ),
     stopped: ofLoop((ctx) => go('connecting', 'idle', { ...ctx, loopId: 0 }, [{ type: 'abandon' }, { type: 'state' }])),
-    dropped: ofSocket(() => {
-      throw new MachineError('connecting', 'dropped');
-    }),
+    dropped: stay,
     close: (ctx) => go('connecting', 'closing', ctx, [{ type: 'state' }, { type: 'stop-loop' }]),
   },
   open: {
@@ -293,18 +288,9 @@ export const TRANSITIONS: Record<ConnState, Row> = {
       return go('open', 'replacing', next, [start]);
     },
     refreshed,
-    opened: ofLoop(
-      () => {
-        throw new MachineError('open', 'opened');
-      },
-      [{ type: 'discard-socket' }],
-    ),
-    failed: ofLoop(() => {
-      throw new MachineError('open', 'failed');
-    }),
-    stopped: ofLoop(() => {
-      throw new MachineError('open', 'stopped');
-    }),
+    opened: late,
+    failed: stay,
+    stopped: stay,
     dropped: dropWhileOpen,
     close: (ctx) => go('open', 'closing', ctx),
   },
@@ -340,9 +326,7 @@ export const TRANSITIONS: Record<ConnState, Row> = {
       const [down, shut] = shutDown({ ...ctx, heldClose: undefined }, GAVE_UP, true);
       return go('replacing-lost', 'reconnecting', down, [...surfaceHeld(ctx), { type: 'report-error' }, shut]);
     }),
-    dropped: ofSocket(() => {
-      throw new MachineError('replacing-lost', 'dropped');
-    }),
+    dropped: stay,
     close: (ctx) => go('replacing-lost', 'closing', ctx, [{ type: 'state' }, { type: 'stop-loop' }]),
   },
   reconnecting: {
@@ -360,9 +344,7 @@ export const TRANSITIONS: Record<ConnState, Row> = {
       const [down, shut] = shutDown(ctx, GAVE_UP, true);
       return go('reconnecting', 'reconnecting', down, [{ type: 'report-error' }, shut]);
     }),
-    dropped: ofSocket(() => {
-      throw new MachineError('reconnecting', 'dropped');
-    }),
+    dropped: stay,
     close: (ctx) => go('reconnecting', 'closing', ctx, [{ type: 'state' }, { type: 'stop-loop' }]),
   },
   closing: {
