@@ -22,10 +22,13 @@
  *    once, otherwise entries wait (bounded by count and by the channel's message
  *    TTL) and every entry settles: written, or rejected with a typed error.
  *
- * This module keeps the public surface and the connection lifecycle (1–3);
- * the other concerns live beside it: `client-options.ts` (option checks),
- * `channel-setup.ts` (ARN and endpoints), `outbox.ts` (4: queue, pacing,
- * delivery confirmation), `inbox.ts` (frames in, dedupe, ICE buffering,
+ * This module keeps the public surface and the wiring: it runs the effects of the
+ * connection machine. The lifecycle's decisions live in `connection/`: `machine.ts`
+ * (states, events and effects: a pure table), `decide.ts` (2: what a failure means for the
+ * next attempt, over core's `classifyServiceError`), `connect-loop.ts` (1: wait, attempt,
+ * route) and `socket-timers.ts` (keepalive, idle and lifetime limits). Beside them:
+ * `client-options.ts` (option checks), `channel-setup.ts` (ARN and endpoints), `outbox.ts`
+ * (4: queue, pacing, delivery confirmation), `inbox.ts` (frames in, dedupe, ICE buffering,
  * iterators), `ice-servers.ts` (the ICE server cache) and `types.ts`.
  * @packageDocumentation
  */
@@ -34,7 +37,6 @@ import {
   AbortError,
   SignalingError,
   TransportError,
-  ValidationError,
   parseServiceError,
   type IceCandidatePayload,
   type Role,
@@ -46,22 +48,17 @@ import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
-import { decide, type Decision } from './connection/decide';
+import { runConnectLoop, type ConnectLoopHost } from './connection/connect-loop';
+import { startSocketTimers, stopSocketTimers, type SocketTimerHost, type TimedSocket } from './connection/socket-timers';
 import { initialContext, publicState, transition, type ConnContext, type ConnEffect, type ConnEvent, type ConnState } from './connection/machine';
 import { connectGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, badOption, type Platform, type RetryContext } from './options';
-import { Outbox, buildFrame, newOutboundLink, type OutboundLink } from './outbox';
-import {
-  describe,
-  openSocket,
-  sleep,
-  type HandshakeFailure,
-  type WebSocketFactory,
-} from './transport';
+import { SafeLogger, badOption, type Platform } from './options';
+import { Outbox, buildFrame, newOutboundLink } from './outbox';
+import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
 import type {
   ClientMetrics,
   ClientState,
@@ -73,10 +70,10 @@ import type {
 } from './types';
 import { toSignalingError } from './util';
 
-interface Conn extends OutboundLink {
+/** One socket of this client: its id (the machine's), its send state and its timers. */
+interface Conn extends TimedSocket {
   id: number;
   openedAt: number;
-  timers: Array<ReturnType<typeof setTimeout>>;
 }
 
 /** What an effect of the machine acts on, besides the effect itself. */
@@ -135,6 +132,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   };
   #attemptExchanges = 0;
   #loopStartedAt = 0;
+  /** The client as the connect loop sees it (connection/connect-loop.ts). */
+  readonly #loopHost: ConnectLoopHost<Conn>;
+  /** The client as a socket's timers see it (connection/socket-timers.ts). */
+  readonly #timerHost: SocketTimerHost<Conn>;
 
   constructor(options: SignalingClientOptions, platform: Platform) {
     super((error, event) => {
@@ -198,6 +199,39 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       reportError: (error) => this.#reportError(error),
     });
     this.#wsFactory = resolveWebSocket(options, platform);
+    this.#loopHost = {
+      reconnect: this.#reconnect,
+      backoff: this.#backoff,
+      setup: this.#setup,
+      log: this.#log,
+      context: () => this.#ctx,
+      dispatch: (event, input) => this.#dispatch(event, input),
+      emitReconnecting: (event) => this.emit('reconnecting', event),
+      attempt: (loopId, signal) => this.#attempt(loopId, signal),
+    };
+    this.#timerHost = {
+      keepaliveMs: this.#keepaliveMs,
+      idleAfterMs: this.#reconnect.idleAfterMs,
+      proactiveAfterMs: this.#reconnect.proactiveAfterMs,
+      oldestPingSentAt: (conn) => this.#outbox.oldestPingSentAt(conn),
+      ping: (conn) => this.#outbox.ping(conn),
+      onKeepaliveTimeout: (conn) => {
+        this.#log.warn('no pong within the keepalive interval; replacing the connection');
+        void conn.socket.close(4000, 'keepalive timeout');
+        this.#onConnClosed(conn, 1006, 'keepalive timeout');
+      },
+      onIdle: (conn) => {
+        if (this.current !== conn || this.#state !== 'open') return;
+        // No ping here (browser): replace the connection before the idle limit cuts it.
+        this.#log.info('connection idle near the service limit; replacing it');
+        this.#dispatch({ type: 'replace', reason: 'idle limit' });
+      },
+      onLifetime: (conn) => {
+        if (this.current !== conn) return;
+        this.#log.info('connection near its lifetime limit; replacing it');
+        this.#dispatch({ type: 'replace', reason: 'connection lifetime' });
+      },
+    };
   }
 
   /** Current state. */
@@ -430,7 +464,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   #startLoop(loopId: number, reason: string, replacing: boolean, cause: SignalingError | undefined): void {
     const abort = new AbortController();
     this.#loopAbort = abort;
-    const run = this.#runLoop(loopId, reason, replacing, abort.signal, cause).finally(() => {
+    const run = runConnectLoop(this.#loopHost, { loopId, reason, replacing, signal: abort.signal, cause }).finally(() => {
       if (this.#loop === run) {
         this.#loop = undefined;
         this.#loopAbort = undefined;
@@ -438,103 +472,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     });
     this.#loop = run;
     run.catch(() => undefined);
-  }
-
-  async #runLoop(loopId: number, reason: string, replacing: boolean, signal: AbortSignal, cause: SignalingError | undefined): Promise<void> {
-    let failures = 0;
-    let retries = 0;
-    let lastError: SignalingError | undefined = cause;
-    let last: Decision | undefined;
-    let why = reason;
-    for (;;) {
-      if (signal.aborted) return;
-      // A replacement starts at once (inside the GO_AWAY grace); a first connect too.
-      const waitFirst = failures > 0 || (this.#ctx.everOpened && !replacing);
-      if (waitFirst) {
-        const immediate = failures > 0 && last !== undefined && last.atOnce;
-        const builtIn = immediate ? 0 : Math.max(this.#backoff.next(), last?.leastDelayMs ?? 0);
-        const error = lastError ?? new TransportError('CONNECTION_CLOSED', why);
-        retries += 1;
-        const decision = this.#retryDelay({ attempt: retries, error, reason: why, defaultDelayMs: builtIn });
-        if (typeof decision !== 'number') {
-          this.#dispatch({ type: 'stopped', loopId }, { error: decision });
-          return;
-        }
-        const delayMs = decision;
-        const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
-        if (lastError) event.error = lastError;
-        this.emit('reconnecting', event);
-        try {
-          await sleep(delayMs, signal);
-        } catch {
-          return;
-        }
-      }
-      try {
-        const conn = await this.#attempt(loopId, signal);
-        if (signal.aborted) {
-          void conn.socket.close(1000, 'aborted');
-          return;
-        }
-        this.#dispatch({ type: 'opened', loopId, connId: conn.id }, { conn });
-        return;
-      } catch (error) {
-        if (signal.aborted) return;
-        const err = toSignalingError(error);
-        failures += 1;
-        lastError = err;
-        why = err.message;
-        const ctx = this.#ctx;
-        const d = decide(err, {
-          everOpened: ctx.everOpened,
-          byName: this.#setup.byName,
-          describe404: this.#setup.describe404,
-          authFailures: ctx.authFailures,
-          skewRetries: ctx.skewRetries,
-        });
-        last = d;
-        if (d.dropCache) this.#setup.dropCache();
-        if (d.reResolveEndpoint) this.#setup.reResolveEndpoint();
-        this.#log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal: d.giveUp });
-        const budget = ctx.everOpened ? this.#reconnect.maxAttempts : Math.min(this.#reconnect.maxAttempts, this.#reconnect.maxConnectAttempts);
-        const giveUp = d.giveUp || !this.#reconnect.enabled || failures >= budget;
-        // Every failed attempt shows (an `error` event), before the first open too (a full
-        // channel, a control plane that does not resolve): not only in `reconnecting` events.
-        // Before the first open the last error is also what connect() rejects with.
-        this.#dispatch(
-          { type: 'failed', loopId, giveUp, refreshCredentials: d.refreshCredentials, authFailures: d.authFailures, skewRetries: d.skewRetries },
-          { error: err },
-        );
-        if (giveUp) return;
-      }
-    }
-  }
-
-  /**
-   * The wait before a retry: the user's `reconnect.strategy` when given, else the built-in
-   * backoff. @returns the delay in ms, or the error to end the client with (the strategy
-   * said `false`, threw, or returned something that is not a delay).
-   */
-  #retryDelay(context: RetryContext): number | SignalingError {
-    const strategy = this.#reconnect.strategy;
-    if (strategy === undefined) return context.defaultDelayMs;
-    let decided: unknown;
-    try {
-      decided = strategy({ ...context });
-    } catch (error) {
-      return new ValidationError('reconnect.strategy', `threw: ${describe(error)}`, 'INVALID_CONFIGURATION', { cause: error });
-    }
-    if (decided === false) {
-      this.#log.info(`reconnect.strategy ended retrying after attempt ${context.attempt - 1}: ${context.error.message}`, { code: context.error.code });
-      return context.error;
-    }
-    if (typeof decided !== 'number' || !Number.isFinite(decided) || decided < 0) {
-      return badOption(
-        'reconnect.strategy',
-        `returned ${typeof decided === 'number' ? String(decided) : JSON.stringify(decided) ?? typeof decided}; it must return a finite delay in ms >= 0, or false`,
-      );
-    }
-    return decided;
   }
 
   #recordExchange(rec: ExchangeRecord): void {
@@ -652,7 +589,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     if (reconnected) this.#m.reconnects += 1;
     this.#m.connectedAt = conn.openedAt;
     this.#m.timeToOpenMs = conn.openedAt - this.#loopStartedAt;
-    this.#startConnTimers(conn);
+    startSocketTimers(conn, this.#timerHost);
     if (old) void this.#disposeConn(old, 1000, 'replaced by a new connection');
   }
 
@@ -665,31 +602,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
-  #startConnTimers(conn: Conn): void {
-    const keepalive = setInterval(() => {
-      const pingSentAt = this.#outbox.oldestPingSentAt(conn);
-      if (pingSentAt !== undefined && Date.now() - pingSentAt >= this.#keepaliveMs) {
-        this.#log.warn('no pong within the keepalive interval; replacing the connection');
-        void conn.socket.close(4000, 'keepalive timeout');
-        this.#onConnClosed(conn, 1006, 'keepalive timeout');
-        return;
-      }
-      if (pingSentAt !== undefined) return;
-      if (!this.#outbox.ping(conn) && Date.now() - conn.lastActivity >= this.#reconnect.idleAfterMs && this.current === conn && this.#state === 'open') {
-        // No ping here (browser): replace the connection before the idle limit cuts it.
-        this.#log.info('connection idle near the service limit; replacing it');
-        this.#dispatch({ type: 'replace', reason: 'idle limit' });
-      }
-    }, Math.min(this.#keepaliveMs, this.#reconnect.idleAfterMs));
-    const proactive = setTimeout(() => {
-      if (this.current === conn) {
-        this.#log.info('connection near its lifetime limit; replacing it');
-        this.#dispatch({ type: 'replace', reason: 'connection lifetime' });
-      }
-    }, this.#reconnect.proactiveAfterMs);
-    conn.timers.push(keepalive, proactive);
-  }
-
   /** Closes a connection we are done with, after the service confirmed what was written to it. */
   async #disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
     this.#stopConnTimers(conn);
@@ -699,8 +611,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   #stopConnTimers(conn: Conn): void {
-    for (const t of conn.timers) clearTimeout(t);
-    conn.timers = [];
+    stopSocketTimers(conn);
     this.#outbox.stopPacing(conn);
   }
 
