@@ -37,7 +37,9 @@ const config: Config = {
     project('emulator', 'packages/emulator'),
     project('client', 'packages/client'),
     project('cli', 'packages/cli'),
-    project('examples', 'examples'),
+    project('webrtc', 'packages/webrtc'),
+    // The vitest and node:test versions of examples/testing run under their own runners (runners.test.ts).
+    project('examples', 'examples', { testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/testing/(vitest|node-test)/'] }),
     project('reliability', 'reliability'),
     project('bench', 'bench'),
     project('repo', 'test'),

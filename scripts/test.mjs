@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite: installs the system packages the browser and TURN tests
-// need (Debian's chromium and coturn) when they are missing and we may, runs
+// need (Debian's chromium, firefox-esr, coturn and awscli) when they are missing and we may, runs
 // every jest project, and ends with one line `N passed, N failed` taken from
 // jest's JSON results (jest's own closing lines are not a stable format).
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,10 @@ import { root } from './workspace.mjs';
 
 const systemPackages = [
   { pkg: 'chromium', file: '/usr/bin/chromium' },
+  // The AWS CLI: an outside client of the emulator (packages/emulator/test/awscli.test.ts).
+  { pkg: 'awscli', file: '/usr/bin/aws' },
   { pkg: 'coturn', file: '/usr/bin/turnserver' },
+  { pkg: 'firefox-esr', file: '/usr/bin/firefox-esr' },
 ];
 
 function ensureSystemPackages() {

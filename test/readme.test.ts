@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { codeBlocks, readmeJestExample, readmeSection } from './readme-blocks';
 
 const root = path.resolve(__dirname, '..');
 const read = (f: string) => readFileSync(path.join(root, f), 'utf8');
@@ -45,5 +46,29 @@ describe('the two set-up commands', () => {
     expect(scripts.test).toBeDefined();
     const demoEntry = scripts.demo!.split(' ').find((w) => w.endsWith('.ts'));
     expect(demoEntry && existsSync(path.join(root, demoEntry))).toBe(true);
+  });
+});
+
+describe('"Test your KVS app without AWS"', () => {
+  const example = read('examples/testing/jest/signaling.test.ts');
+
+  test('the root README shows the jest example CI runs, byte for byte, and a jest config', () => {
+    const { test: shown, config } = readmeJestExample();
+    expect(shown).toBe(example);
+    expect(config).toMatch(/^\/\/ jest\.config\.js\nmodule\.exports = /);
+    // The config must load as a plain CommonJS jest.config.js does.
+    const loaded = new Function('module', `${config}; return module.exports;`)({ exports: {} }) as { transform: Record<string, string> };
+    expect(Object.values(loaded.transform)).toEqual(['@swc/jest']);
+    expect('kvs.test.ts').toMatch(new RegExp(Object.keys(loaded.transform)[0]!));
+  });
+
+  test('the emulator README shows the same test and documents every member of the testing API', () => {
+    const section = readmeSection('packages/emulator/README.md', 'Test your KVS app without AWS');
+    expect(codeBlocks(section, 'ts')).toEqual([example]);
+    const api = read('packages/emulator/src/testing.ts');
+    const members = [...api.slice(api.indexOf('export interface TestEmulator')).split('\n}\n')[0]!.matchAll(/^ {2}(?:readonly )?([a-zA-Z]+)[(:]/gm)].map((m) => m[1]!);
+    expect(members.length).toBeGreaterThan(10);
+    for (const m of members) expect([m, section.includes(`emu.${m}`)]).toEqual([m, true]);
+    expect(section).toContain('startTestEmulator(');
   });
 });

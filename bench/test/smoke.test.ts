@@ -8,6 +8,7 @@ import { parseArgs, summarize } from '../src/harness';
 import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time';
 import { BENCHMARKS, renderReport } from '../src/report';
 import { footprint, stringLiteralBytes } from '../src/weight';
+import { BUDGETED } from '../src/weight-bundle';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -229,13 +230,20 @@ describe('benchmarks in quick mode', () => {
   test('weight: bundles of ours and the official flow, packed tarballs', async () => {
     const r = await run('weight');
     expectShape(r, 'weight');
-    for (const s of ['ours: full viewer (@kvs-sig/client)', 'official flow: SignalingClient + AWS SDK v3 clients', 'official SignalingClient alone']) {
+    for (const s of [...BUDGETED.map((e) => e.name), 'official flow: SignalingClient + AWS SDK v3 clients', 'official SignalingClient alone']) {
       expect(values(r, s, 'bundle.gzipBytes')[0]?.value).toBeGreaterThan(1000);
     }
     expect(r.measurements.filter((m) => m.metric === 'tarball.bytes')).toHaveLength(3);
-    // The floors are parts of our bundle, so neither can outweigh it.
-    const ours = values(r, 'ours: full viewer (@kvs-sig/client)', 'bundle.gzipBytes')[0]?.value ?? 0;
-    for (const s of ['floor: a hand-written viewer over @kvs-sig/core + @kvs-sig/signer', 'SigV4 floor: @smithy/signature-v4 + @aws-crypto/sha256-js alone']) {
+    // The floors are parts of our bundle, so none can outweigh it.
+    const ours = values(r, BUDGETED[0]!.name, 'bundle.gzipBytes')[0]?.value ?? 0;
+    const backend = values(r, BUDGETED[1]!.name, 'bundle.gzipBytes')[0]?.value ?? 0;
+    expect(backend).toBeLessThan(ours);
+    expect(values(r, 'floor: a hand-written viewer over @kvs-sig/core with a backend signer', 'bundle.gzipBytes')[0]?.value).toBeLessThan(backend);
+    for (const s of [
+      'floor: a hand-written viewer over @kvs-sig/core + @kvs-sig/signer',
+      'SigV4 through @kvs-sig/signer (browser build: smithy + WebCrypto)',
+      'SigV4 floor: @smithy/signature-v4 + @aws-crypto/sha256-js alone',
+    ]) {
       const floor = values(r, s, 'bundle.gzipBytes')[0]?.value;
       expect(floor).toBeGreaterThan(1000);
       expect(floor).toBeLessThan(ours);

@@ -16,8 +16,10 @@
 import { SignalingClient } from '@kvs-sig/client';
 import type { SignalingClientOptions } from '@kvs-sig/client';
 import { startEmulator } from '@kvs-sig/emulator';
-import type { Emulator, Operation, UndeliveredRecord } from '@kvs-sig/emulator';
+import type { Emulator, Operation } from '@kvs-sig/emulator';
 import { percentile } from './harness';
+import { Ledger } from './ledger';
+import type { MessageKind } from './ledger';
 
 /** Options of {@link runChaos}. @public */
 export interface ChaosOptions {
@@ -33,19 +35,6 @@ export interface ChaosOptions {
   /** How long to wait at the end for clients to reopen and messages to land. */
   settleMs?: number;
   log?: (line: string) => void;
-}
-
-/** One tagged message. @public */
-interface Tracked {
-  id: number;
-  from: string;
-  to: string;
-  kind: 'SDP_OFFER' | 'SDP_ANSWER' | 'ICE_CANDIDATE';
-  sentAt: number;
-  outcome: 'pending' | 'sent' | 'failed';
-  code?: string;
-  delivered: number;
-  statusReported: boolean;
 }
 
 /** Figures of a chaos run. @public */
@@ -95,29 +84,6 @@ export function rng(seed: number): () => number {
 }
 
 const OPERATIONS: Operation[] = ['DescribeSignalingChannel', 'GetSignalingChannelEndpoint', 'GetIceServerConfig', 'ConnectAsMaster', 'ConnectAsViewer', 'CreateSignalingChannel'];
-const ID_RE = /kvsid-(\d+)-/;
-
-function idOf(payload: { sdp?: string; candidate?: string }): number | undefined {
-  const m = ID_RE.exec(payload.sdp ?? payload.candidate ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
-function idOfFrame(text: string): number | undefined {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    const p = v.messagePayload ?? v.MessagePayload;
-    return typeof p === 'string' ? idOfPayload(p) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The soak id inside a base64 message payload. */
-function idOfPayload(payload: string): number | undefined {
-  const m = ID_RE.exec(Buffer.from(payload, 'base64').toString('utf8'));
-  return m ? Number(m[1]) : undefined;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // Waits for `p` at most `ms`, leaving no timer behind either way.
@@ -140,7 +106,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     limits: { goAwayGraceMs: 5000, connectsPerSecondPerChannel: options.connectsPerSecond ?? 3, maxLogRecords: 5_000_000, maxViewersPerChannel: Math.max(10, viewers) },
   });
   const findings: string[] = [];
-  const tracked = new Map<number, Tracked>();
+  const ledger = new Ledger();
   const faults: Record<string, number> = {};
   const faultLog: Array<{ at: number; kind: string; who: string | undefined }> = [];
   const reconnectTimes: number[] = [];
@@ -150,7 +116,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const offline = new Map<string, Array<[number, number]>>();
   const outageNotes = new Map<string, string[]>();
   const longest = { ms: 0, who: '', notes: [] as string[] };
-  let nextId = 1;
   let sending = true;
   const started = Date.now();
 
@@ -171,24 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       queue: { maxMessages: 1000 },
     });
     clients.set(name, client);
-    const received = (payload: { sdp?: string; candidate?: string }, sender: string | undefined): void => {
-      const id = idOf(payload);
-      const t = id === undefined ? undefined : tracked.get(id);
-      if (!t) {
-        findings.push(`${name} received an untracked message from ${sender ?? 'the master'}`);
-        return;
-      }
-      if (t.to !== name || t.from !== (sender ?? 'MASTER')) findings.push(`message ${t.id} from ${t.from} to ${t.to} arrived at ${name} from ${sender ?? 'MASTER'}`);
-      t.delivered++;
-    };
-    client.on('sdpOffer', (e) => received(e.payload, e.senderClientId));
-    client.on('sdpAnswer', (e) => received(e.payload, e.senderClientId));
-    client.on('iceCandidate', (e) => received(e.payload, e.senderClientId));
-    client.on('statusResponse', (e) => {
-      const m = /^m(\d+)$/.exec(e.correlationId);
-      const t = m ? tracked.get(Number(m[1])) : undefined;
-      if (t) t.statusReported = true;
-    });
+    ledger.attach(client, name);
     client.on('error', (e) => {
       errorsByCode[e.code] = (errorsByCode[e.code] ?? 0) + 1;
     });
@@ -229,31 +177,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (!sending) break;
       const to = name === 'MASTER' ? (names[1 + Math.floor(random() * viewers)] as string) : 'MASTER';
       const sdp = random() < 0.2;
-      const kind: Tracked['kind'] = sdp ? (name === 'MASTER' ? 'SDP_ANSWER' : 'SDP_OFFER') : 'ICE_CANDIDATE';
-      const id = nextId++;
-      const t: Tracked = { id, from: name, to, kind, sentAt: Date.now(), outcome: 'pending', delivered: 0, statusReported: false };
-      tracked.set(id, t);
-      const tag = `kvsid-${id}-`;
-      const recipient = name === 'MASTER' ? to : undefined;
-      const opts = { correlationId: `m${id}` };
-      const p =
-        kind === 'ICE_CANDIDATE'
-          ? client.sendIceCandidate({ candidate: `candidate:${tag} 1 udp 2122260223 127.0.0.1 ${50000 + (id % 10000)} typ host`, sdpMid: '0', sdpMLineIndex: 0 }, recipient, opts)
-          : kind === 'SDP_OFFER'
-            ? client.sendSdpOffer({ type: 'offer', sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\n` }, recipient, opts)
-            : client.sendSdpAnswer({ type: 'answer', sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\n` }, recipient, opts);
-      pending.push(
-        p.then(
-          () => {
-            t.outcome = 'sent';
-          },
-          (e: unknown) => {
-            t.outcome = 'failed';
-            t.code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'NOT_A_SIGNALING_ERROR';
-            if (t.code === 'NOT_A_SIGNALING_ERROR') findings.push(`send ${id} rejected with a non-SignalingError: ${String(e)}`);
-          },
-        ),
-      );
+      const kind: MessageKind = sdp ? (name === 'MASTER' ? 'SDP_ANSWER' : 'SDP_OFFER') : 'ICE_CANDIDATE';
+      pending.push(ledger.send(client, name, to, kind).settled);
     }
     await within(Promise.all(pending), settleMs);
   });
@@ -323,27 +248,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (c.state !== 'open') findings.push(`${name} ended ${c.state}, not open`);
   }
 
-  // where the emulator saw each message
-  const seenIn = new Set<number>();
-  const seenOut = new Set<number>();
-  for (const f of emu.log.frames()) {
-    const id = idOfFrame(f.text);
-    if (id === undefined) continue;
-    (f.direction === 'in' ? seenIn : seenOut).add(id);
-  }
+  const acc = ledger.classify(emu.log.frames(), emu.log.undelivered());
+  findings.push(...ledger.findings);
   const result: ChaosResult = {
     durationMs: Date.now() - started,
     clients: names.length,
-    sent: tracked.size,
-    deliveredOnce: 0,
-    duplicated: 0,
-    failedReported: 0,
-    failedCodes: {},
-    lost: { beforeEmulator: 0, heldBySemantics: 0, expired: 0, droppedByBound: 0, untraced: 0, afterEmulator: 0, total: 0 },
+    sent: acc.sent,
+    deliveredOnce: acc.deliveredOnce,
+    duplicated: acc.duplicated,
+    failedReported: acc.failedReported,
+    failedCodes: acc.failedCodes,
+    lost: {
+      beforeEmulator: acc.lost.beforeEmulator,
+      heldBySemantics: acc.lost.replaced + acc.lost.expired + acc.lost.otherRecorded,
+      expired: acc.lost.expired,
+      droppedByBound: acc.lost.droppedByBound,
+      untraced: acc.lost.untraced,
+      afterEmulator: acc.lost.afterEmulator,
+      total: acc.lost.total,
+    },
     longestOutage: longest,
     offlinePercent: Object.fromEntries(names.map((n) => [n, Math.round(((offline.get(n) ?? []).reduce((a, [x, y]) => a + (y - x), 0) / (Date.now() - started)) * 1000) / 10])),
     unexplained: 0,
-    stillPending: 0,
+    stillPending: acc.stillPending,
     faults,
     reconnects: reconnectTimes.length,
     reconnectMs: { p50: percentile(reconnectTimes, 50), p99: percentile(reconnectTimes, 99), max: Math.max(0, ...reconnectTimes), count: reconnectTimes.length },
@@ -355,60 +282,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // A connection fault on `who`'s socket within [from, to] ms of `t0`.
   const faultOn = (who: string, t0: number, from: number, to: number): boolean =>
     faultLog.some((f) => (f.kind === 'drop' || f.kind === 'GO_AWAY') && (f.who === undefined || f.who === who) && f.at >= t0 + from && f.at <= t0 + to);
-  // The emulator's own account of each message it gave up on (why, and whether the sender was told).
-  const givenUp = new Map<number, UndeliveredRecord>();
-  for (const u of emu.log.undelivered()) {
-    const id = idOfPayload(u.messagePayload);
-    if (id !== undefined) givenUp.set(id, u);
-  }
-  const all = [...tracked.values()];
-  for (const t of all) {
-    if (t.delivered > 1) result.duplicated++;
-    if (t.delivered === 1) result.deliveredOnce++;
-    if (t.outcome === 'failed') {
-      result.failedReported++;
-      result.failedCodes[t.code ?? '?'] = (result.failedCodes[t.code ?? '?'] ?? 0) + 1;
-      if (t.delivered > 0) findings.push(`message ${t.id} was reported failed (${t.code}) but delivered`);
-    } else if (t.outcome === 'pending') {
-      result.stillPending++;
-    } else if (t.delivered === 0) {
-      if (t.statusReported) {
-        result.failedReported++;
-        result.failedCodes.STATUS_RESPONSE = (result.failedCodes.STATUS_RESPONSE ?? 0) + 1;
-        continue;
-      }
-      result.lost.total++;
-      let explained: boolean;
-      if (!seenIn.has(t.id)) {
-        // written by the sender, never read by the emulator: the sender's socket died under it
-        result.lost.beforeEmulator++;
-        explained = faultOn(t.from, t.sentAt, -200, 2000);
-      } else if (!seenOut.has(t.id)) {
-        // Read by the emulator, never written to the recipient: the emulator records why it gave up on it.
-        const record = givenUp.get(t.id);
-        if (record === undefined) {
-          // Neither delivered nor given up: a message the relay lost without a trace.
-          result.lost.untraced++;
-          explained = false;
-        } else if (record.reason === 'RECIPIENT_HOLD_FULL' || record.reason === 'CHANNEL_HOLD_FULL') {
-          // Refused at the hold bound; the STATUS_RESPONSE did not reach the sender (its socket was going).
-          result.lost.droppedByBound++;
-          explained = true;
-        } else {
-          // Held for an absent recipient, then replaced by a newer offer/answer or expired (60 s TTL): the service's rules.
-          result.lost.heldBySemantics++;
-          if (record.reason === 'EXPIRED') result.lost.expired++;
-          explained = true;
-        }
-      } else {
-        result.lost.afterEmulator++;
-        explained = faultOn(t.to, t.sentAt, -200, 2000);
-      }
-      if (!explained) result.unexplained++;
-      if (result.lostSamples.length < 12 || (!explained && result.lostSamples.filter((l) => l.includes('UNEXPLAINED')).length < 6)) {
-        const near = faultLog.filter((f) => f.at >= t.sentAt - 3000 && f.at <= t.sentAt + 3000).map((f) => `${f.kind}${f.who ? `(${f.who})` : ''}@${f.at - t.sentAt}ms`);
-        result.lostSamples.push(`#${t.id} ${t.kind} ${t.from}->${t.to} at ${t.sentAt - started}ms, ${seenIn.has(t.id) ? 'in' : 'not in'}/${seenOut.has(t.id) ? 'out' : 'not out'}, ${explained ? 'explained' : 'UNEXPLAINED'}; faults near: ${near.join(', ') || 'none'}`);
-      }
+  for (const { t, where } of acc.lostMessages) {
+    // A socket that died under the message (sender's before the emulator read it, receiver's after
+    // it wrote it) is explained only by a connection fault near the send; the emulator's own record
+    // of giving up (replaced, expired, refused at its bound) explains the rest; untraced never is.
+    const explained =
+      where === 'beforeEmulator' ? faultOn(t.from, t.sentAt, -200, 2000) : where === 'afterEmulator' ? faultOn(t.to, t.sentAt, -200, 2000) : where !== 'untraced';
+    if (!explained) result.unexplained++;
+    if (result.lostSamples.length < 12 || (!explained && result.lostSamples.filter((l) => l.includes('UNEXPLAINED')).length < 6)) {
+      const near = faultLog.filter((f) => f.at >= t.sentAt - 3000 && f.at <= t.sentAt + 3000).map((f) => `${f.kind}${f.who ? `(${f.who})` : ''}@${f.at - t.sentAt}ms`);
+      result.lostSamples.push(`#${t.id} ${t.kind} ${t.from}->${t.to} at ${t.sentAt - started}ms, lost ${where}, ${explained ? 'explained' : 'UNEXPLAINED'}; faults near: ${near.join(', ') || 'none'}`);
     }
   }
   if (result.duplicated > 0) findings.push(`${result.duplicated} messages delivered more than once`);

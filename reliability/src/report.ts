@@ -25,7 +25,7 @@ function repoRoot(): string {
 export const RELIABILITY_MD = path.join(repoRoot(), 'RELIABILITY.md');
 
 /** The sections, in document order. @public */
-export const SECTIONS = ['fuzz', 'fuzz-services', 'soak', 'leaks', 'load'] as const;
+export const SECTIONS = ['fuzz', 'fuzz-services', 'soak', 'leaks', 'load', 'hostile'] as const;
 /** @public */
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -35,6 +35,7 @@ const TITLES: Record<SectionName, string> = {
   soak: 'Chaos soak',
   leaks: 'Leaks',
   load: 'Load',
+  hostile: 'Hostile operations',
 };
 
 /** One line describing the machine a run happened on. @public */
@@ -64,6 +65,41 @@ export function updateSection(name: SectionName, body: string, file = RELIABILIT
   if (i >= 0 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
   else text = `${text.trimEnd()}\n\n## ${TITLES[name]}\n\n${block}\n`;
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
+}
+
+/**
+ * Rewrites one row of a section made of an introduction, a table keyed by its
+ * first column and a list of notes keyed by the same name (`- **key** …`), so
+ * commands that each measure one row (run at different commits) can share a
+ * section. Rows and notes of other keys are kept, in the order of `order`.
+ * @public
+ */
+export function updateRow(name: SectionName, intro: string, head: string[], key: string, row: Array<string | number>, notes: string[], order: string[], file = RELIABILITY_MD): void {
+  const begin = `<!-- section:${name} -->`;
+  const end = `<!-- /section:${name} -->`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  const old = i >= 0 && j > i ? text.slice(i + begin.length, j) : '';
+  const rows = new Map<string, string>();
+  const noteBlocks = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of old.split('\n')) {
+    const cell = /^\| ([^|]+?) \|/.exec(line);
+    if (cell && !line.startsWith('| ---') && cell[1] !== head[0]) rows.set(cell[1] as string, line);
+    const note = /^- \*\*([^*]+)\*\*/.exec(line);
+    if (note) {
+      current = note[1] as string;
+      noteBlocks.set(current, line);
+    } else if (current !== undefined && line.startsWith('  ')) noteBlocks.set(current, `${noteBlocks.get(current)}\n${line}`);
+    else current = undefined;
+  }
+  const line = (cells: Array<string | number>): string => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  rows.set(key, line([key, ...row]));
+  noteBlocks.set(key, [`- **${key}**`, ...notes.map((n) => `  - ${n}`)].join('\n'));
+  const keys = [...order.filter((k) => rows.has(k)), ...[...rows.keys()].filter((k) => !order.includes(k))];
+  const body = [intro.trim(), '', line(head), line(head.map(() => '---')), ...keys.map((k) => rows.get(k) as string), '', ...keys.filter((k) => noteBlocks.has(k)).map((k) => noteBlocks.get(k) as string)].join('\n');
+  updateSection(name, body, file);
 }
 
 /** The commit the run measured (and whether the tree had uncommitted changes). @public */

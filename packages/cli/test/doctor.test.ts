@@ -3,6 +3,8 @@
  * coturn behind their GetIceServerConfig, healthy and with each fault: expired
  * keys, clock skew, a missing channel, media storage on, TURN unreachable.
  */
+import * as https from 'node:https';
+import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { ChannelManager } from '@kvs-sig/client';
 import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { startTurnServer, type TurnServer } from '@kvs-sig/example-common';
@@ -103,7 +105,11 @@ it('names the failing check with its exit code for each fault', async () => {
   const healthy = await emulator();
   const arn = await createChannel(healthy, 'doc-storage');
   const m = new ChannelManager({ region: healthy.region, credentials: healthy.credentials, endpoint: healthy.controlPlaneEndpoint, tls: { ca: healthy.ca! } });
-  await m.updateMediaStorageConfiguration({ channelArn: arn, status: 'ENABLED', streamArn: `arn:aws:kinesisvideo:${healthy.region}:${healthy.accountId}:stream/doc/1234567890123` });
+  // The emulator maps a channel only to a stream that exists (as the service does), with retention.
+  const kv = new KinesisVideoClient({ region: healthy.region, endpoint: healthy.controlPlaneEndpoint, credentials: healthy.credentials, maxAttempts: 1, requestHandler: { httpsAgent: new https.Agent({ ca: healthy.ca!, keepAlive: false }) } });
+  const { StreamARN: streamArn } = await kv.send(new CreateStreamCommand({ StreamName: 'doc', DataRetentionInHours: 24 }));
+  kv.destroy();
+  await m.updateMediaStorageConfiguration({ channelArn: arn, status: 'ENABLED', streamArn: streamArn! });
   await m.close();
   await createChannel(healthy, 'doc-fine');
 

@@ -8,6 +8,7 @@
 import {
   ProtocolError,
   SignalingError,
+  TransportError,
   ValidationError,
   constructCreateSignalingChannelRequest,
   constructDeleteSignalingChannelRequest,
@@ -40,14 +41,8 @@ import {
   type RtcIceServer,
   type Tag,
 } from '@kvs-sig/core';
-import {
-  ClockSkew,
-  createCredentialsProvider,
-  createSigV4RequestSigner,
-  isClockSkewError,
-  type CredentialsProvider,
-  type RequestSigner,
-} from '@kvs-sig/signer';
+// From the entry that holds no SigV4: the default signer is loaded on demand (loadSigV4OnFirstUse).
+import { ClockSkew, createCredentialsProvider, isClockSkewError, type CredentialsProvider, type RequestSigner } from '@kvs-sig/signer/credentials';
 import type { ChannelEndpoints } from './cache';
 import { acquireRequestSlot } from './gate';
 import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
@@ -135,7 +130,7 @@ export class ChannelManagerBase {
       this.#provider = undefined;
     } else {
       this.#provider = createCredentialsProvider(options.credentials!);
-      this.#signer = createSigV4RequestSigner({ credentials: this.#provider, region: options.region });
+      this.#signer = loadSigV4OnFirstUse(this.#provider, options.region);
     }
     const endpoint = options.endpoint === undefined ? undefined : checkEndpointScheme(options.endpoint, 'endpoint', this.allowInsecure);
     this.controlPlaneEndpoint = resolveControlPlaneEndpoint({
@@ -425,6 +420,29 @@ export class ChannelManagerBase {
     this.#closed = true;
     await this.#disposeFetch();
   }
+}
+
+/**
+ * The default signer behind a dynamic `import()`: a page that passes a
+ * `requestSigner` never references it, so bundlers that split chunks (Vite,
+ * webpack, Rollup, esbuild --splitting) keep SigV4 out of that page's code.
+ * A failed load rejects as a retryable TransportError and is not cached.
+ */
+function loadSigV4OnFirstUse(credentials: CredentialsProvider, region: string): Required<RequestSigner> {
+  let loading: Promise<Required<RequestSigner>> | undefined;
+  const signer = (): Promise<Required<RequestSigner>> =>
+    (loading ??= import('./sigv4').then(
+      (m) => m.createSigV4RequestSigner({ credentials, region }),
+      (cause: unknown) => {
+        // Not kept: the next call retries the load (a chunk the network lost).
+        loading = undefined;
+        throw new TransportError('CONNECTION_FAILED', `loading the SigV4 signer failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      },
+    ));
+  return {
+    getSignedUrl: async (wssEndpoint, queryParams, date) => (await signer()).getSignedUrl(wssEndpoint, queryParams, date),
+    signRequest: async (request, date) => (await signer()).signRequest(request, date),
+  };
 }
 
 function isNotFound(error: unknown): boolean {

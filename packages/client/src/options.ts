@@ -24,8 +24,8 @@ export interface Logger {
 /** TLS settings for the Node transports. @public */
 export interface TlsOptions {
   /**
-   * The CA certificates (PEM) to trust, e.g. a local emulator's, in place of
-   * Node's default roots (as Node's own `ca` option). Node transports only.
+   * The CA certificates (PEM) to trust, e.g. a local emulator's (as Node's own
+   * `ca` option). Node, Bun and Deno; browsers use their own trust store.
    */
   ca?: string | string[];
 }

@@ -148,8 +148,38 @@ export function tlsTrustSessions(): number[] {
   return [...trusts.values()].map((t) => t.sessions.size);
 }
 
-/** @internal */
-export const nodePlatform: Platform = {
+/**
+ * Bun runs the Node entry, but its `undici` and `ws` are stand-ins over its
+ * own fetch and WebSocket: they ignore a dispatcher and `createConnection` (so
+ * `tls.ca` was lost: UNABLE_TO_VERIFY_LEAF_SIGNATURE), and the Agent has no
+ * `close()`. Bun's own fetch and WebSocket take the CA as `tls: { ca }` and
+ * pool connections themselves, so there is no Agent to share or dispose.
+ */
+const bunPlatform: Platform = {
+  name: 'node',
+  createFetch(trust: TlsOptions | undefined) {
+    const bunFetch = globalThis.fetch as unknown as (url: string, init: Record<string, unknown>) => ReturnType<FetchLike>;
+    const tlsInit = trust?.ca === undefined ? {} : { tls: { ca: trust.ca } };
+    let released = false;
+    const fetch: FetchLike = async (url, init) => {
+      if (released) throw new TypeError('fetch failed: this client released its connection pool (closed)');
+      return bunFetch(url, { ...init, ...tlsInit });
+    };
+    return {
+      fetch,
+      dispose: async () => {
+        released = true;
+      },
+    };
+  },
+  createWebSocket(trust: TlsOptions | undefined) {
+    const BunWebSocket = globalThis.WebSocket as unknown as new (url: string, options?: Record<string, unknown>) => WebSocketLike;
+    const options = trust?.ca === undefined ? undefined : { tls: { ca: trust.ca } };
+    return (url: string) => new BunWebSocket(url, options);
+  },
+};
+
+const nodeOnlyPlatform: Platform = {
   name: 'node',
   createFetch(trust: TlsOptions | undefined) {
     // One Agent per trust for the whole process: N masters in a gateway share a few
@@ -199,3 +229,50 @@ export const nodePlatform: Platform = {
       }) as unknown as WebSocketLike;
   },
 };
+
+interface DenoHttp {
+  createHttpClient(options: { caCerts?: string[] }): { close(): void };
+}
+
+/**
+ * Deno runs the Node entry (its `deno` build, which bundles ws: see
+ * tsup.config.ts) with ws over node:tls, but undici's fetch reads environment
+ * variables on every request, which Deno refuses without --allow-env. Deno's
+ * own fetch takes the CA through an HTTP client. Its own WebSocket cannot: with
+ * a custom client it speaks only WebSocket over HTTP/2, so ws stays.
+ */
+function denoPlatform(deno: DenoHttp): Platform {
+  return {
+    name: 'node',
+    createFetch(trust: TlsOptions | undefined) {
+      const denoFetch = globalThis.fetch as unknown as (url: string, init: Record<string, unknown>) => ReturnType<FetchLike>;
+      const caCerts = trust?.ca === undefined ? undefined : Array.isArray(trust.ca) ? trust.ca : [trust.ca];
+      // Made on the first request, so a client whose constructor threw holds none.
+      let client: { close(): void } | undefined;
+      let released = false;
+      const fetch: FetchLike = async (url, init) => {
+        if (released) throw new TypeError('fetch failed: this client released its connection pool (closed)');
+        if (caCerts === undefined) return denoFetch(url, init);
+        client ??= deno.createHttpClient({ caCerts });
+        return denoFetch(url, { ...init, client });
+      };
+      const dispose = async (): Promise<void> => {
+        released = true;
+        client?.close();
+        client = undefined;
+      };
+      return { fetch, dispose };
+    },
+    createWebSocket: nodeOnlyPlatform.createWebSocket,
+  };
+}
+
+function runtimePlatform(): Platform {
+  const g = globalThis as { Bun?: unknown; Deno?: DenoHttp };
+  if (g.Bun !== undefined) return bunPlatform;
+  if (g.Deno !== undefined && typeof g.Deno.createHttpClient === 'function') return denoPlatform(g.Deno);
+  return nodeOnlyPlatform;
+}
+
+/** The Node entry's defaults: Node's (undici, ws), or Bun's or Deno's own where those differ. @internal */
+export const nodePlatform: Platform = runtimePlatform();

@@ -50,14 +50,13 @@ describe('ChannelManager against the emulator', () => {
   test('media storage: describe/update, and a master with joinStorageSession gets the media server offer on every (re)connect', async () => {
     const { channelArn } = await cm.createChannel({ channelName: 'cm-storage' });
     expect((await cm.describeMediaStorageConfiguration({ channelArn })).status).toBe('DISABLED');
-    const streamArn = `arn:aws:kinesisvideo:us-west-2:${h.emu.accountId}:stream/cm-stream/1234567890123`;
+    const streamArn = await h.createStream('cm-stream');
     await cm.updateMediaStorageConfiguration({ channelArn, status: 'ENABLED', streamArn });
     expect(await cm.describeMediaStorageConfiguration({ channelName: 'cm-storage' })).toMatchObject({ status: 'ENABLED', streamArn });
-    // The emulator's media server sends the same offer every time: keep identical messages.
     const master = h.master('cm-storage', { joinStorageSession: true, dedupeWindowMs: 0, reconnect: { initialDelayMs: 10 } });
     const first = master.waitFor('sdpOffer', { timeoutMs: 3000 });
     await master.connect();
-    expect(await first).toMatchObject({ senderClientId: undefined, payload: { type: 'offer' } });
+    expect(await first).toMatchObject({ senderClientId: expect.stringMatching(/^AWS_MEDIA_SERVER_/), payload: { type: 'offer' } });
     const again = master.waitFor('sdpOffer', { timeoutMs: 3000 });
     h.emu.faults.dropConnections({ role: 'MASTER' });
     await again;

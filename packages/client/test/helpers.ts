@@ -1,3 +1,5 @@
+import * as https from 'node:https';
+import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { generateCertificates, startEmulator, type Emulator, type EmulatorOptions, type GeneratedCertificates } from '@kvs-sig/emulator';
@@ -43,6 +45,27 @@ export class Harness {
     const arn = c.channelArn!;
     await c.close();
     return arn;
+  }
+
+  /**
+   * Creates a Kinesis video stream (24 h retention, so a channel can store into it)
+   * with the AWS SDK, as an app would around ingestion; returns its ARN.
+   */
+  async createStream(streamName: string): Promise<string> {
+    const agent = new https.Agent({ ca: this.emu.ca!, keepAlive: false });
+    const kv = new KinesisVideoClient({
+      region: this.emu.region,
+      endpoint: this.emu.controlPlaneEndpoint,
+      credentials: this.emu.credentials,
+      maxAttempts: 1,
+      requestHandler: { httpsAgent: agent },
+    });
+    try {
+      return (await kv.send(new CreateStreamCommand({ StreamName: streamName, DataRetentionInHours: 24 }))).StreamARN!;
+    } finally {
+      kv.destroy();
+      agent.destroy();
+    }
   }
 
   ops(): string[] {

@@ -63,6 +63,54 @@ export const ErrorCodes = {
 /** @public */
 export type ErrorCode = keyof typeof ErrorCodes;
 
+/**
+ * A rule where core's builders refuse input that the service model accepts
+ * (`BAD_PARAM`, naming `field`). Everywhere else the builders accept exactly
+ * what the models (kinesisvideo 2017-09-30, kinesis-video-signaling 2019-12-04,
+ * kinesis-video-webrtc-storage 2018-05-10) accept.
+ * @public
+ */
+export interface StricterThanModel {
+  /** Operations the rule applies to. */
+  readonly operations: readonly string[];
+  /** The input field core names in its refusal. */
+  readonly field: string;
+  readonly rule: string;
+  readonly why: string;
+}
+
+/** Every place core is deliberately stricter than the service model, and why. @public */
+export const STRICTER_THAN_MODEL: readonly StricterThanModel[] = Object.freeze([
+  {
+    operations: [
+      'DescribeSignalingChannel', 'UpdateSignalingChannel', 'DeleteSignalingChannel', 'GetSignalingChannelEndpoint',
+      'DescribeMediaStorageConfiguration', 'UpdateMediaStorageConfiguration', 'GetIceServerConfig', 'SendAlexaOfferToMaster',
+      'JoinStorageSession', 'JoinStorageSessionAsViewer',
+    ],
+    field: 'channelArn',
+    rule: "the ARN's resource type is 'channel'",
+    why: "The models' ARN pattern takes any resource type ([a-z]+). Any other type where a channel is meant can only end in ResourceNotFoundException, and the C-SDK checks for 'channel/' too.",
+  },
+  {
+    operations: ['DescribeSignalingChannel', 'DescribeMediaStorageConfiguration'],
+    field: 'channelName',
+    rule: 'exactly one of channelName and channelArn',
+    why: 'Both are optional in the model, but the service refuses a request with neither, and with both core could not tell that they name the same channel.',
+  },
+  {
+    operations: ['UpdateMediaStorageConfiguration'],
+    field: 'streamArn',
+    rule: "streamArn is required when status is 'ENABLED'",
+    why: 'The model leaves StreamARN optional; the service refuses ENABLED without a stream to store into.',
+  },
+  {
+    operations: ['CreateSignalingChannel'],
+    field: 'tags[i].key',
+    rule: 'tag keys are distinct',
+    why: "The model's TagOnCreateList allows a key twice; the later value would silently replace the earlier one.",
+  },
+]);
+
 const BRAND = Symbol.for('kvs-sig.error');
 
 /**

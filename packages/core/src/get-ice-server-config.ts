@@ -10,7 +10,7 @@ import { get, isObject, optString, parseJsonObject, readIntLenient } from './jso
 import { requireTopKey } from './describe-signaling-channel';
 import { postJson } from './request';
 import type { HttpRequest } from './types';
-import { rejectUnknownKeys, requireChannelArn, requireClientId, requireObject, requireText } from './validate';
+import { rejectUnknownKeys, requireChannelArn, requireClientId, requireIdText, requireObject } from './validate';
 
 /** Input of {@link constructGetIceServerConfigRequest}. @public */
 export interface GetIceServerConfigInput {
@@ -33,11 +33,11 @@ export function constructGetIceServerConfigRequest(input: GetIceServerConfigInpu
   const obj = requireObject(input, 'input');
   rejectUnknownKeys(obj, ['httpsEndpoint', 'channelArn', 'clientId', 'service', 'username']);
   const endpoint = requireEndpoint(obj.httpsEndpoint, 'httpsEndpoint', 'https');
-  const body: Record<string, string> = { ChannelARN: requireChannelArn(obj.channelArn) };
+  const body: Record<string, string> = { ChannelARN: requireChannelArn(obj.channelArn, 'channelArn', 'signaling') };
   if (obj.clientId !== undefined) body.ClientId = requireClientId(obj.clientId);
   if (obj.service !== undefined && obj.service !== 'TURN') throw new ValidationError('service', "must be 'TURN'");
   body.Service = 'TURN';
-  if (obj.username !== undefined) body.Username = requireText(obj.username, 'username', 1, MAX_USERNAME_LENGTH);
+  if (obj.username !== undefined) body.Username = requireIdText(obj.username, 'username', MAX_USERNAME_LENGTH);
   return postJson(`${endpoint}/v1/get-ice-server-config`, body);
 }
 

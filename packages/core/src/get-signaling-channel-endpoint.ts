@@ -3,7 +3,6 @@
  * https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_GetSignalingChannelEndpoint.html
  * @packageDocumentation
  */
-import { MAX_PROTOCOLS } from './constants';
 import { ProtocolError, ValidationError } from './errors';
 import { get, isObject, parseJsonObject } from './json';
 import { requireTopKey } from './describe-signaling-channel';
@@ -15,35 +14,47 @@ import { isValidProtocol, rejectUnknownKeys, requireChannelArn, requireObject, r
 /** Input of {@link constructGetSignalingChannelEndpointRequest}. @public */
 export interface GetSignalingChannelEndpointInput {
   channelArn: string;
-  role: Role;
-  /** 1–3 distinct protocols; sent in the C library's fixed order WSS, HTTPS, WEBRTC. */
-  protocols: readonly EndpointProtocol[];
+  /** Omitted: the service's default. */
+  role?: Role;
+  /**
+   * 1–5 protocols (the model's `ListOfProtocols`; repeats allowed, as the model
+   * allows them); sent in the C library's fixed order WSS, HTTPS, WEBRTC.
+   * Omitted: the service's default.
+   */
+  protocols?: readonly EndpointProtocol[];
 }
 
 const ORDER: readonly EndpointProtocol[] = ['WSS', 'HTTPS', 'WEBRTC'];
+/** The model's `ListOfProtocols` bound. */
+const MAX_PROTOCOL_LIST = 5;
 
 /**
  * Builds GetSignalingChannelEndpoint: `POST <cp>/getSignalingChannelEndpoint`, body
- * `{"ChannelARN","SingleMasterChannelEndpointConfiguration":{"Protocols":[…],"Role"}}`.
- * @throws ValidationError `BAD_PARAM` (empty, duplicate or unknown protocols; bad role or ARN).
+ * `{"ChannelARN"[,"SingleMasterChannelEndpointConfiguration":{["Protocols":[…]][,"Role"]}]}`.
+ * Accepts what the kinesisvideo model accepts, except that the ARN must be a channel's.
+ * @throws ValidationError `BAD_PARAM` (an empty or over-long protocol list, an unknown protocol or role, a bad ARN).
  * @public
  */
 export function constructGetSignalingChannelEndpointRequest(input: GetSignalingChannelEndpointInput, target: ControlPlaneTarget): HttpRequest {
   const obj = requireObject(input, 'input');
   rejectUnknownKeys(obj, ['channelArn', 'role', 'protocols']);
   const arn = requireChannelArn(obj.channelArn);
-  const role = requireRole(obj.role);
+  const config: { Protocols?: EndpointProtocol[]; Role?: Role } = {};
   const protocols = obj.protocols;
-  if (!Array.isArray(protocols) || protocols.length < 1 || protocols.length > MAX_PROTOCOLS) {
-    throw new ValidationError('protocols', `must be an array of 1-${MAX_PROTOCOLS} of 'WSS', 'HTTPS', 'WEBRTC'`);
+  if (protocols !== undefined) {
+    if (!Array.isArray(protocols) || protocols.length < 1 || protocols.length > MAX_PROTOCOL_LIST) {
+      throw new ValidationError('protocols', `must be an array of 1-${MAX_PROTOCOL_LIST} of 'WSS', 'HTTPS', 'WEBRTC'`);
+    }
+    protocols.forEach((p: unknown, i) => {
+      if (!isValidProtocol(p)) throw new ValidationError(`protocols[${i}]`, "must be 'WSS', 'HTTPS' or 'WEBRTC'");
+    });
+    // Stable sort into C's order: every entry is kept, repeats included.
+    config.Protocols = [...(protocols as EndpointProtocol[])].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   }
-  protocols.forEach((p: unknown, i) => {
-    if (!isValidProtocol(p)) throw new ValidationError(`protocols[${i}]`, "must be 'WSS', 'HTTPS' or 'WEBRTC'");
-    if (protocols.indexOf(p) !== i) throw new ValidationError(`protocols[${i}]`, `duplicates ${p}`);
-  });
+  if (obj.role !== undefined) config.Role = requireRole(obj.role);
   return postJson(controlPlaneUrl(target, '/getSignalingChannelEndpoint'), {
     ChannelARN: arn,
-    SingleMasterChannelEndpointConfiguration: { Protocols: ORDER.filter((p) => protocols.includes(p)), Role: role },
+    ...(config.Protocols !== undefined || config.Role !== undefined ? { SingleMasterChannelEndpointConfiguration: config } : {}),
   });
 }
 

@@ -32,7 +32,7 @@ export function constructJoinStorageSessionRequest(input: JoinStorageSessionInpu
   const obj = requireObject(input, 'input');
   rejectUnknownKeys(obj, ['webrtcEndpoint', 'channelArn']);
   const endpoint = requireEndpoint(obj.webrtcEndpoint, 'webrtcEndpoint', 'https');
-  return postJson(`${endpoint}/joinStorageSession`, { channelArn: requireChannelArn(obj.channelArn) });
+  return postJson(`${endpoint}/joinStorageSession`, { channelArn: requireChannelArn(obj.channelArn, 'channelArn', 'storage') });
 }
 
 /**
@@ -45,7 +45,7 @@ export function constructJoinStorageSessionAsViewerRequest(input: JoinStorageSes
   rejectUnknownKeys(obj, ['webrtcEndpoint', 'channelArn', 'clientId']);
   const endpoint = requireEndpoint(obj.webrtcEndpoint, 'webrtcEndpoint', 'https');
   return postJson(`${endpoint}/joinStorageSessionAsViewer`, {
-    channelArn: requireChannelArn(obj.channelArn),
+    channelArn: requireChannelArn(obj.channelArn, 'channelArn', 'storage'),
     clientId: requireClientId(obj.clientId),
   });
 }

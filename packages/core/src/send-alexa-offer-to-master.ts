@@ -31,7 +31,7 @@ export function constructSendAlexaOfferToMasterRequest(input: SendAlexaOfferToMa
   rejectUnknownKeys(obj, ['httpsEndpoint', 'channelArn', 'senderClientId', 'messagePayload']);
   const endpoint = requireEndpoint(obj.httpsEndpoint, 'httpsEndpoint', 'https');
   return postJson(`${endpoint}/v1/send-alexa-offer-to-master`, {
-    ChannelARN: requireChannelArn(obj.channelArn),
+    ChannelARN: requireChannelArn(obj.channelArn, 'channelArn', 'signaling'),
     SenderClientId: requireClientId(obj.senderClientId, 'senderClientId'),
     MessagePayload: requireBase64(obj.messagePayload, 'messagePayload', MAX_ALEXA_PAYLOAD_LENGTH, 'MESSAGE_TOO_LARGE'),
   });

@@ -141,11 +141,37 @@ export function requireChannelName(value: unknown, field = 'channelName'): strin
   return s;
 }
 
-/** @internal */
-export function requireChannelArn(value: unknown, field = 'channelArn'): string {
+/**
+ * Which service model's ARN rule applies. The three models differ: the control
+ * plane (kinesisvideo) takes any partition `[a-z\d-]+`, 1–1024 characters; the
+ * signaling model only the literal partition `aws`, 1–1024; webrtc-storage a
+ * partition `aws[a-zA-Z-]*` and no length bound.
+ * @internal
+ */
+export type ArnModel = 'kinesisvideo' | 'signaling' | 'storage';
+
+const ARN_TAIL = ':kinesisvideo:[a-z0-9-]+:[0-9]+:([a-z]+)/[a-zA-Z0-9_.-]+/[0-9]+$';
+const MODEL_ARN: Readonly<Record<ArnModel, { re: RegExp; max: number; partition: string }>> = {
+  kinesisvideo: { re: new RegExp(`^arn:[a-z\\d-]+${ARN_TAIL}`), max: MAX_ARN_LENGTH, partition: '[a-z0-9-]+' },
+  signaling: { re: new RegExp(`^arn:aws${ARN_TAIL}`), max: MAX_ARN_LENGTH, partition: 'aws' },
+  storage: { re: new RegExp(`^arn:aws[a-zA-Z-]*${ARN_TAIL}`), max: Number.POSITIVE_INFINITY, partition: 'aws[a-zA-Z-]*' },
+};
+
+/**
+ * A channel ARN as the operation's service model accepts it, and of resource
+ * type `channel` (core is stricter than the models there: see {@link STRICTER_THAN_MODEL}).
+ * @internal
+ */
+export function requireChannelArn(value: unknown, field = 'channelArn', model: ArnModel = 'kinesisvideo'): string {
   const s = requireString(value, field);
-  if (!isValidChannelArn(s)) {
-    throw new ValidationError(field, `must be a channel ARN (arn:<partition>:kinesisvideo:<region>:<account>:channel/<name>/<id>, at most ${MAX_ARN_LENGTH} characters)`);
+  const rule = MODEL_ARN[model];
+  const m = s.length >= 1 && s.length <= rule.max ? rule.re.exec(s) : null;
+  if (m === null) {
+    const bound = rule.max === Number.POSITIVE_INFINITY ? '' : `, at most ${rule.max} characters`;
+    throw new ValidationError(field, `must be a channel ARN (arn:<partition ${rule.partition}>:kinesisvideo:<region>:<account>:channel/<name>/<id>${bound})`);
+  }
+  if (m[1] !== 'channel') {
+    throw new ValidationError(field, `must be a channel ARN: resource type is '${m[1]}', not 'channel' (core is stricter than the model here)`);
   }
   return s;
 }
@@ -162,6 +188,13 @@ export function requireClientId(value: unknown, field = 'clientId', viewer = fal
   const s = requireString(value, field);
   if (!isValidClientId(s)) throw new ValidationError(field, `must be 1-${MAX_CLIENT_ID_LENGTH} characters of [a-zA-Z0-9_.-], got ${describe(s)}`);
   if (viewer && !isValidClientId(s, { viewer: true })) throw new ValidationError(field, 'must not start with AWS_ (reserved)');
+  return s;
+}
+
+/** A member of the models' `[a-zA-Z0-9_.-]+` pattern, 1–`max` characters (e.g. GetIceServerConfig `Username`). @internal */
+export function requireIdText(value: unknown, field: string, max: number): string {
+  const s = requireString(value, field);
+  if (s.length < 1 || s.length > max || !ID_RE.test(s)) throw new ValidationError(field, `must be 1-${max} characters of [a-zA-Z0-9_.-], got ${describe(s)}`);
   return s;
 }
 

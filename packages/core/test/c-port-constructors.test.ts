@@ -212,7 +212,12 @@ describe('ConstructGetSignalingChannelEndpointRequest', () => {
     expectValidation(() => constructGetSignalingChannelEndpointRequest({ role: 'MASTER', protocols: ['WSS'] } as never, cp('us-east-1')), 'channelArn');
     expectValidation(() => constructGetSignalingChannelEndpointRequest({ channelArn: A1, role: 'MASTER', protocols: [] }, cp('us-east-1')), 'protocols');
     expectValidation(() => constructGetSignalingChannelEndpointRequest({ channelArn: A1, role: 'MASTER', protocols: ['wss' as never] }, cp('us-east-1')), 'protocols[0]');
-    expectValidation(() => constructGetSignalingChannelEndpointRequest({ channelArn: A1, role: 'MASTER', protocols: ['WSS', 'WSS'] }, cp('us-east-1')), 'protocols[1]');
+    expectValidation(() => constructGetSignalingChannelEndpointRequest({ channelArn: A1, role: 'MASTER', protocols: ['WSS', 'WSS', 'WSS', 'WSS', 'WSS', 'WSS'] }, cp('us-east-1')), 'protocols');
+  });
+  test('what the model allows and C refuses: repeated protocols (kept, in the fixed order), no role, no protocols', () => {
+    expect(constructGetSignalingChannelEndpointRequest({ channelArn: A1, role: 'MASTER', protocols: ['HTTPS', 'WSS', 'WSS'] }, cp('us-east-1')).body).toBe(body(['WSS', 'WSS', 'HTTPS'], 'MASTER'));
+    expect(JSON.parse(constructGetSignalingChannelEndpointRequest({ channelArn: A1, protocols: ['WSS'] }, cp('us-east-1')).body!)).toEqual({ ChannelARN: A1, SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS'] } });
+    expect(JSON.parse(constructGetSignalingChannelEndpointRequest({ channelArn: A1 }, cp('us-east-1')).body!)).toEqual({ ChannelARN: A1 });
   });
 });
 
@@ -226,11 +231,13 @@ describe('ConstructGetIceServerConfigRequest', () => {
       body: `{"ChannelARN":"${A1}","ClientId":"Test-Client-Id","Service":"TURN"}`,
     });
   });
-  test('without client id (Q21: included only when given); username is free text and escapes', () => {
+  test('without client id (Q21: included only when given); username follows the model ([a-zA-Z0-9_.-]+, 1-256)', () => {
     expect(constructGetIceServerConfigRequest({ httpsEndpoint: 'https://example.com/', channelArn: A1 }).body).toBe(`{"ChannelARN":"${A1}","Service":"TURN"}`);
-    const username = 'quote " backslash \\ newline \n ünï 😀';
+    const username = 'user_1.a-B';
     const req = constructGetIceServerConfigRequest({ httpsEndpoint: 'https://example.com', channelArn: A1, username });
     expect(JSON.parse(req.body!)).toEqual({ ChannelARN: A1, Service: 'TURN', Username: username });
+    expectValidation(() => constructGetIceServerConfigRequest({ httpsEndpoint: 'https://example.com', channelArn: A1, username: 'quote " ünï 😀' }), 'username');
+    expectValidation(() => constructGetIceServerConfigRequest({ httpsEndpoint: 'https://example.com', channelArn: A1, username: 'u'.repeat(257) }), 'username');
   });
   test('_BadParams', () => {
     expectValidation(() => constructGetIceServerConfigRequest({ channelArn: A1 } as never), 'httpsEndpoint');

@@ -68,7 +68,8 @@ describe('builders: valid input → body parses back to the same values', () => 
     }), opt);
   });
   test('ICE config / Alexa / storage sessions / media storage update', () => {
-    fc.assert(fc.property(arn, id(), fc.string({ minLength: 1, maxLength: 256 }).filter((s) => core.encodeBase64Utf8 !== undefined && !/[\uD800-\uDFFF]/.test(s)), fc.base64String({ minLength: 4, maxLength: 10000 }), (a, cid, user, b64) => {
+    // The signaling model takes only the partition 'aws' (its ARN pattern starts arn:aws:kinesisvideo:); Username is [a-zA-Z0-9_.-]+.
+    fc.assert(fc.property(arn.filter((a) => a.startsWith('arn:aws:')), id(), id(), fc.base64String({ minLength: 4, maxLength: 10000 }), (a, cid, user, b64) => {
       expect(body(core.constructGetIceServerConfigRequest({ httpsEndpoint: 'https://r.example.com', channelArn: a, clientId: cid, username: user }))).toEqual({ ChannelARN: a, ClientId: cid, Service: 'TURN', Username: user });
       expect(body(core.constructSendAlexaOfferToMasterRequest({ httpsEndpoint: 'https://r.example.com', channelArn: a, senderClientId: cid, messagePayload: b64 }))).toEqual({ ChannelARN: a, SenderClientId: cid, MessagePayload: b64 });
       expect(body(core.constructJoinStorageSessionRequest({ webrtcEndpoint: 'https://w.example.com', channelArn: a }))).toEqual({ channelArn: a });

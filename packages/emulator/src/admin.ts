@@ -114,6 +114,8 @@ export async function handleAdmin(req: http.IncomingMessage, res: http.ServerRes
       case 'POST /_emulator/log/clear':
         emulator.log.clear();
         return reply(200, {});
+      case 'GET /_emulator/storage':
+        return reply(200, emulator.storageSessions());
       case 'GET /_emulator/connections':
         return reply(200, target.hubConnections(filterFrom(url.searchParams)));
       case 'POST /_emulator/faults/latency': {

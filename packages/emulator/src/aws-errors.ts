@@ -20,7 +20,11 @@ export const EXCEPTION_STATUS: Readonly<Record<string, number>> = {
   InvalidClientException: 400,
   SessionExpiredException: 400,
   SerializationException: 400,
-  UnknownOperationException: 404,
+  // Coral's answer to a request no operation matches (also an operation of the model the
+  // emulator does not serve): KVS endpoints answer com.amazon.coral.service#UnknownOperationException
+  // (aws/aws-sdk-go#3542, boto/boto3#2909), with 400 wherever Coral's status is reported
+  // (aws/aws-sdk-net#1536; Kinesis and Firehose replies quoted in mhart/kinesis#22 and sharethrough/flume-kinesis#11).
+  UnknownOperationException: 400,
   MissingAuthenticationTokenException: 403,
   IncompleteSignatureException: 400,
   InvalidSignatureException: 403,

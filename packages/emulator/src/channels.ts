@@ -41,6 +41,11 @@ export class ChannelStore {
     return this.byName.size;
   }
 
+  /** Region and account the ARNs are minted in. */
+  identity(): { region: string; accountId: string } {
+    return { region: this.region, accountId: this.accountId };
+  }
+
   create(name: string, messageTtlSeconds: number, tags: Array<[string, string]>, nowMs: number): Channel {
     // The ARN suffix is a 13-digit creation timestamp; keep it unique even
     // when two channels are created in the same millisecond.

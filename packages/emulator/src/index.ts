@@ -23,6 +23,8 @@ export type {
   Operation,
   PreflightRecord,
   RequestRecord,
+  StorageSessionInfo,
+  StorageTrackStats,
   TurnRestConfig,
   UndeliveredReason,
   UndeliveredRecord,

@@ -1,42 +1,21 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { awsError, invalidArgument } from './aws-errors';
 import type { Channel, ChannelStore } from './channels';
+import { cannedSession, type MediaServer } from './media-server';
 import type { SignalingHub } from './signaling';
 import { recvFrame } from './wire';
 import type { Clock } from './state';
 import type { EmulatorLimits, Operation, TurnRestConfig } from './types';
-import {
-  DEFAULT_MESSAGE_TTL_SECONDS,
-  MAX_ALEXA_PAYLOAD_LENGTH,
-  MAX_LIST_MAX_RESULTS,
-  MAX_MESSAGE_TTL_SECONDS,
-  MAX_TAGS,
-  MIN_MESSAGE_TTL_SECONDS,
-} from '@kvs-sig/core';
-import {
-  BASE64_PATTERN,
-  CHANNEL_ARN,
-  CHANNEL_NAME,
-  CLIENT_ID,
-  NAME_PATTERN,
-  STREAM_ARN,
-  VERSION,
-  checkClientId,
-  checkEnum,
-  constraint,
-  optionalArray,
-  optionalInt,
-  optionalObject,
-  optionalString,
-  parseTagList,
-  requireString,
-  type Json,
-} from './validate';
+import { DEFAULT_MESSAGE_TTL_SECONDS, MAX_TAGS, isValidClientId } from '@kvs-sig/core';
+import { validateInput } from './model-validate';
+import { streamsOf, type Stream } from './streams';
+import { BASE64_PATTERN, type Json } from './validate';
 
 /** What every operation handler can use. @internal */
 export interface OperationContext {
   store: ChannelStore;
   hub: SignalingHub;
+  mediaServer: MediaServer;
   clock: Clock;
   limits: EmulatorLimits;
   /** `https://127.0.0.1:PORT` (or `http://` without TLS). */
@@ -73,6 +52,10 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
   '/TagResource': 'TagResource',
   '/UntagResource': 'UntagResource',
   '/ListTagsForResource': 'ListTagsForResource',
+  '/createStream': 'CreateStream',
+  '/describeStream': 'DescribeStream',
+  '/deleteStream': 'DeleteStream',
+  '/listStreams': 'ListStreams',
   '/v1/get-ice-server-config': 'GetIceServerConfig',
   '/v1/send-alexa-offer-to-master': 'SendAlexaOfferToMaster',
   '/joinStorageSession': 'JoinStorageSession',
@@ -83,25 +66,64 @@ export const ROUTES: Readonly<Record<string, Operation>> = {
 export const STORAGE_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['JoinStorageSession', 'JoinStorageSessionAsViewer']);
 
 const NOT_FOUND = 'The requested channel is not found or not active.';
+const STREAM_NOT_FOUND = 'The requested stream is not found or not active.';
 
-function channelByArn(ctx: OperationContext, arn: string): Channel {
-  const channel = ctx.store.getByArn(arn);
+// Handlers run after validateInput (model-validate.ts): every member they read
+// has the model's type and constraints, so they only cast and look up.
+const str = (body: Json, field: string): string | undefined => (typeof body[field] === 'string' ? (body[field] as string) : undefined);
+const obj = (body: Json, field: string): Json | undefined => {
+  const v = body[field];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+};
+const int = (body: Json, field: string): number | undefined => (typeof body[field] === 'number' ? (body[field] as number) : undefined);
+
+function channelByArn(ctx: OperationContext, arn: string | undefined): Channel {
+  const channel = arn === undefined ? undefined : ctx.store.getByArn(arn);
   if (!channel) throw awsError('ResourceNotFoundException', NOT_FOUND);
   return channel;
 }
 
-function requireArn(body: Json, field: string): string {
-  return requireString(body, field, CHANNEL_ARN);
-}
-
 /** Describe* take a name or an ARN; when both are given they must agree. */
 function channelByNameOrArn(body: Json, ctx: OperationContext): Channel {
-  const name = optionalString(body, 'ChannelName', CHANNEL_NAME);
-  const arn = optionalString(body, 'ChannelARN', CHANNEL_ARN);
+  const name = str(body, 'ChannelName');
+  const arn = str(body, 'ChannelARN');
   if (name === undefined && arn === undefined) throw invalidArgument('Either ChannelName or ChannelARN is required');
   const channel = arn !== undefined ? ctx.store.getByArn(arn) : ctx.store.getByName(name ?? '');
   if (!channel || (name !== undefined && channel.name !== name)) throw awsError('ResourceNotFoundException', NOT_FOUND);
   return channel;
+}
+
+function streamByNameOrArn(body: Json, ctx: OperationContext): Stream {
+  const name = str(body, 'StreamName');
+  const arn = str(body, 'StreamARN');
+  if (name === undefined && arn === undefined) throw invalidArgument('Either StreamName or StreamARN is required');
+  const streams = streamsOf(ctx.store);
+  const stream = arn !== undefined ? streams.getByArn(arn) : streams.getByName(name ?? '');
+  if (!stream || (name !== undefined && stream.name !== name)) throw awsError('ResourceNotFoundException', STREAM_NOT_FOUND);
+  return stream;
+}
+
+/** Tag operations take the ARN of a channel or a stream. */
+function taggable(ctx: OperationContext, arn: string | undefined): { tags: Map<string, string>; channelArn?: string; set(tags: Map<string, string>): void } {
+  const channel = arn === undefined ? undefined : ctx.store.getByArn(arn);
+  if (channel) return { tags: channel.tags, channelArn: channel.arn, set: (t) => (channel.tags = t) };
+  const stream = arn === undefined ? undefined : streamsOf(ctx.store).getByArn(arn);
+  if (stream) return { tags: stream.tags, set: (t) => (stream.tags = t) };
+  throw awsError('ResourceNotFoundException', 'The requested resource is not found or not active.');
+}
+
+function streamInfo(s: Stream): Json {
+  return {
+    ...(s.deviceName !== undefined ? { DeviceName: s.deviceName } : {}),
+    StreamName: s.name,
+    StreamARN: s.arn,
+    ...(s.mediaType !== undefined ? { MediaType: s.mediaType } : {}),
+    KmsKeyId: s.kmsKeyId,
+    Version: s.version,
+    Status: s.status,
+    CreationTime: s.creationTime,
+    DataRetentionInHours: s.dataRetentionInHours,
+  };
 }
 
 function channelInfo(c: Channel): Json {
@@ -116,27 +138,44 @@ function channelInfo(c: Channel): Json {
   };
 }
 
-function checkVersion(body: Json, c: Channel, required: boolean): void {
-  const version = required
-    ? requireString(body, 'CurrentVersion', VERSION)
-    : optionalString(body, 'CurrentVersion', VERSION);
-  if (version !== undefined && version !== c.version) {
-    throw awsError('VersionMismatchException', `The version ${version} does not match the channel's current version ${c.version}`);
+function checkVersion(body: Json, current: string): void {
+  const version = str(body, 'CurrentVersion');
+  if (version !== undefined && version !== current) {
+    throw awsError('VersionMismatchException', `The version ${version} does not match the current version ${current}`);
   }
 }
 
 function messageTtl(body: Json): number | undefined {
-  const config = optionalObject(body, 'SingleMasterConfiguration');
-  return config ? optionalInt(config, 'MessageTtlSeconds', MIN_MESSAGE_TTL_SECONDS, MAX_MESSAGE_TTL_SECONDS) : undefined;
+  const config = obj(body, 'SingleMasterConfiguration');
+  return config ? int(config, 'MessageTtlSeconds') : undefined;
 }
 
-function tagsOn(c: Channel, add: Array<[string, string]>): void {
-  const merged = new Map(c.tags);
+function tagList(body: Json, field: string): Array<[string, string]> {
+  const list = Array.isArray(body[field]) ? (body[field] as Json[]) : [];
+  return list.map((t) => [t.Key as string, t.Value as string]);
+}
+
+function mergeTags(current: Map<string, string>, add: Array<[string, string]>): Map<string, string> {
+  const merged = new Map(current);
   for (const [k, v] of add) merged.set(k, v);
   if (merged.size > MAX_TAGS) {
     throw awsError('TagsPerResourceExceededLimitException', `The resource would have more than ${MAX_TAGS} tags`);
   }
-  c.tags = merged;
+  return merged;
+}
+
+/** A paging position, encoded as the service's NextToken pattern `[a-zA-Z0-9+/=]*` allows. */
+function page<T extends { name: string }>(all: T[], body: Json, prefix: string | undefined): { page: T[]; next?: string } {
+  const max = int(body, 'MaxResults') ?? 500;
+  const token = str(body, 'NextToken');
+  let list = prefix === undefined ? all : all.filter((x) => x.name.startsWith(prefix));
+  if (token) {
+    const after = decodeToken(token);
+    list = list.filter((x) => x.name > after);
+  }
+  const out = list.slice(0, max);
+  const last = out[out.length - 1];
+  return { page: out, ...(list.length > max && last ? { next: encodeToken(last.name) } : {}) };
 }
 
 /** base64 of a list position; the service's NextToken pattern is [a-zA-Z0-9+/=]*. */
@@ -150,80 +189,30 @@ function decodeToken(token: string): string {
   return text.slice('after:'.length);
 }
 
-/** A host candidate of the "media server" (the address is loopback's discard port: nothing answers). */
-function storageCandidatePayload(foundation: number): string {
-  const candidate = `candidate:${foundation} 1 udp ${2130706431 - foundation} 127.0.0.1 9 typ host`;
-  return Buffer.from(JSON.stringify({ candidate, sdpMid: '0', sdpMLineIndex: 0 }), 'utf8').toString('base64');
-}
-
-/**
- * What the storage "media server" sends after a join: as the service may, one
- * ICE candidate before the SDP offer (clients must buffer it) and one after.
- */
-function sendStorageSession(hub: SignalingHub, peer: NonNullable<ReturnType<SignalingHub['master']>>): void {
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(1) }));
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'SDP_OFFER', messagePayload: storageOfferPayload() }));
-  hub.sendServiceFrame(peer, recvFrame({ messageType: 'ICE_CANDIDATE', messagePayload: storageCandidatePayload(2) }));
-}
-
-/** A well-formed offer from the "media server" (H.264 video + Opus audio, as storage sessions require). */
-function storageOfferPayload(): string {
-  const id = BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
-  const ufrag = randomBytes(3).toString('hex');
-  const pwd = randomBytes(12).toString('base64').replace(/[+/=]/g, 'x');
-  const fp = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-  // Both sections share one ICE/DTLS identity (BUNDLE); only the media line, mid and codec differ.
-  const section = (media: string, mid: number, codec: string[]) => [
-    media,
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${ufrag}`,
-    `a=ice-pwd:${pwd}`,
-    `a=fingerprint:sha-256 ${fp}`,
-    'a=setup:actpass',
-    `a=mid:${mid}`,
-    'a=recvonly',
-    'a=rtcp-mux',
-    ...codec,
-  ];
-  const sdp = [
-    'v=0',
-    `o=- ${id} 2 IN IP4 127.0.0.1`,
-    's=-',
-    't=0 0',
-    'a=group:BUNDLE 0 1',
-    'a=msid-semantic: WMS kvs-storage',
-    ...section('m=audio 9 UDP/TLS/RTP/SAVPF 111', 0, ['a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1']),
-    ...section('m=video 9 UDP/TLS/RTP/SAVPF 96', 1, [
-      'a=rtpmap:96 H264/90000',
-      'a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-    ]),
-    '',
-  ].join('\r\n');
-  return Buffer.from(JSON.stringify({ type: 'offer', sdp }), 'utf8').toString('base64');
+/** What the storage media server sends a viewer that joined (no WebRTC stack behind it for viewers). */
+function sendViewerStorageSession(hub: SignalingHub, peer: NonNullable<ReturnType<SignalingHub['viewer']>>): void {
+  for (const f of cannedSession()) {
+    const messagePayload = Buffer.from(JSON.stringify(f.body), 'utf8').toString('base64');
+    hub.sendServiceFrame(peer, recvFrame({ messageType: f.messageType, messagePayload }));
+  }
 }
 
 function storageChannel(body: Json, ctx: OperationContext): Channel {
-  const arn = requireString(body, 'channelArn', CHANNEL_ARN);
-  const channel = channelByArn(ctx, arn);
+  const channel = channelByArn(ctx, str(body, 'channelArn'));
   if (channel.mediaStorage.status !== 'ENABLED') {
     throw invalidArgument('The channel is not configured for media storage (UpdateMediaStorageConfiguration with Status ENABLED first)');
   }
   return channel;
 }
 
-/** The operation handlers, by operation. @internal */
-export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
+/** The handlers, each after the input has passed the model (validation before any lookup). */
+const RAW_HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   CreateSignalingChannel(body, ctx) {
-    const name = requireString(body, 'ChannelName', CHANNEL_NAME);
-    const type = optionalString(body, 'ChannelType');
-    if (type !== undefined) {
-      checkEnum('ChannelType', type, ['SINGLE_MASTER', 'FULL_MESH'] as const);
-      if (type !== 'SINGLE_MASTER') throw invalidArgument('Only SINGLE_MASTER channels are supported');
-    }
+    const name = body.ChannelName as string;
+    if (str(body, 'ChannelType') === 'FULL_MESH') throw invalidArgument('Only SINGLE_MASTER channels are supported');
     const ttl = messageTtl(body) ?? DEFAULT_MESSAGE_TTL_SECONDS;
-    const tagList = optionalArray(body, 'Tags', 0, MAX_TAGS);
-    const tags = tagList ? parseTagList('Tags', tagList) : [];
+    const tags = tagList(body, 'Tags');
+    mergeTags(new Map(), tags);
     if (ctx.store.getByName(name)) throw awsError('ResourceInUseException', `The signaling channel ${name} already exists`);
     if (ctx.store.size >= ctx.limits.maxChannels) {
       throw awsError('AccountChannelLimitExceededException', `The account already has the maximum of ${ctx.limits.maxChannels} channels`);
@@ -238,34 +227,14 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   },
 
   ListSignalingChannels(body, ctx) {
-    const max = optionalInt(body, 'MaxResults', 1, MAX_LIST_MAX_RESULTS) ?? 500;
-    const token = optionalString(body, 'NextToken', { min: 0, max: 1024, pattern: /^[a-zA-Z0-9+/=]*$/ });
-    const condition = optionalObject(body, 'ChannelNameCondition');
-    let prefix: string | undefined;
-    if (condition) {
-      const op = optionalString(condition, 'ComparisonOperator');
-      if (op !== undefined) checkEnum('ComparisonOperator', op, ['BEGINS_WITH'] as const);
-      prefix = optionalString(condition, 'ComparisonValue', CHANNEL_NAME);
-    }
-    let list = ctx.store.list();
-    if (prefix !== undefined) list = list.filter((c) => c.name.startsWith(prefix));
-    if (token) {
-      const after = decodeToken(token);
-      list = list.filter((c) => c.name > after);
-    }
-    const page = list.slice(0, max);
-    const last = page[page.length - 1];
-    return {
-      body: {
-        ChannelInfoList: page.map(channelInfo),
-        ...(list.length > max && last ? { NextToken: encodeToken(last.name) } : {}),
-      },
-    };
+    const prefix = str(obj(body, 'ChannelNameCondition') ?? {}, 'ComparisonValue');
+    const { page: list, next } = page(ctx.store.list(), body, prefix);
+    return { body: { ChannelInfoList: list.map(channelInfo), ...(next !== undefined ? { NextToken: next } : {}) } };
   },
 
   UpdateSignalingChannel(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    checkVersion(body, channel, true);
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    checkVersion(body, channel.version);
     const ttl = messageTtl(body);
     if (ttl !== undefined) channel.messageTtlSeconds = ttl;
     ctx.store.bumpVersion(channel);
@@ -273,30 +242,21 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   },
 
   DeleteSignalingChannel(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    checkVersion(body, channel, false);
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    checkVersion(body, channel.version);
     ctx.store.delete(channel);
     ctx.hub.closeChannel(channel);
     return { body: {}, channelArn: channel.arn };
   },
 
   GetSignalingChannelEndpoint(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const config = optionalObject(body, 'SingleMasterChannelEndpointConfiguration') ?? {};
-    const rawProtocols = optionalArray(config, 'Protocols', 1, 5) ?? ['WSS', 'HTTPS'];
-    const protocols = rawProtocols.map((p, i) => {
-      if (typeof p !== 'string') throw invalidArgument(`Protocols[${i}] must be a string`);
-      return checkEnum(`Protocols[${i}]`, p, ['WSS', 'HTTPS', 'WEBRTC'] as const);
-    });
-    const role = optionalString(config, 'Role');
-    if (role !== undefined) checkEnum('Role', role, ['MASTER', 'VIEWER'] as const);
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    const config = obj(body, 'SingleMasterChannelEndpointConfiguration') ?? {};
+    const protocols = (config.Protocols as Array<'WSS' | 'HTTPS' | 'WEBRTC'> | undefined) ?? ['WSS', 'HTTPS'];
     if (protocols.includes('WEBRTC') && channel.mediaStorage.status !== 'ENABLED') {
       throw invalidArgument('The WEBRTC protocol is only available for a channel with media storage enabled');
     }
-    const list = [...new Set(protocols)].map((p) => ({
-      Protocol: p,
-      ResourceEndpoint: ctx.advertised[p],
-    }));
+    const list = [...new Set(protocols)].map((p) => ({ Protocol: p, ResourceEndpoint: ctx.advertised[p] }));
     return { body: { ResourceEndpointList: list }, channelArn: channel.arn };
   },
 
@@ -310,47 +270,86 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   },
 
   UpdateMediaStorageConfiguration(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const config = optionalObject(body, 'MediaStorageConfiguration');
-    if (!config) throw constraint('MediaStorageConfiguration', null, 'Member must not be null');
-    const status = checkEnum('Status', requireString(config, 'Status'), ['ENABLED', 'DISABLED'] as const);
-    const streamArn = optionalString(config, 'StreamARN', STREAM_ARN);
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    const config = obj(body, 'MediaStorageConfiguration') as Json;
+    const status = config.Status as 'ENABLED' | 'DISABLED';
+    const streamArn = str(config, 'StreamARN');
     if (status === 'ENABLED' && streamArn === undefined) throw invalidArgument('StreamARN is required when Status is ENABLED');
+    if (streamArn !== undefined) {
+      // The service maps the channel to an existing stream only, one with retention to store into.
+      const stream = streamsOf(ctx.store).getByArn(streamArn);
+      if (!stream) throw awsError('ResourceNotFoundException', STREAM_NOT_FOUND);
+      if (status === 'ENABLED' && stream.dataRetentionInHours === 0) {
+        throw awsError('NoDataRetentionException', `The stream ${stream.name} has a data retention of 0 hours`);
+      }
+    }
     channel.mediaStorage = { status, ...(streamArn !== undefined ? { streamArn } : {}) };
     return { body: {}, channelArn: channel.arn };
   },
 
   TagResource(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ResourceARN'));
-    const list = optionalArray(body, 'Tags', 1, MAX_TAGS);
-    if (!list) throw constraint('Tags', null, 'Member must not be null');
-    tagsOn(channel, parseTagList('Tags', list));
-    return { body: {}, channelArn: channel.arn };
+    const resource = taggable(ctx, str(body, 'ResourceARN'));
+    resource.set(mergeTags(resource.tags, tagList(body, 'Tags')));
+    return { body: {}, ...(resource.channelArn !== undefined ? { channelArn: resource.channelArn } : {}) };
   },
 
   UntagResource(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ResourceARN'));
-    const keys = optionalArray(body, 'TagKeyList', 1, MAX_TAGS);
-    if (!keys) throw constraint('TagKeyList', null, 'Member must not be null');
-    for (const [i, k] of keys.entries()) {
-      if (typeof k !== 'string' || k.length < 1 || k.length > 128) throw invalidArgument(`TagKeyList[${i}] must be a string of 1-128 characters`);
-    }
-    for (const k of keys as string[]) channel.tags.delete(k);
-    return { body: {}, channelArn: channel.arn };
+    const resource = taggable(ctx, str(body, 'ResourceARN'));
+    for (const k of body.TagKeyList as string[]) resource.tags.delete(k);
+    return { body: {}, ...(resource.channelArn !== undefined ? { channelArn: resource.channelArn } : {}) };
   },
 
   ListTagsForResource(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ResourceARN'));
-    optionalString(body, 'NextToken', { min: 0, max: 512 });
-    return { body: { Tags: Object.fromEntries(channel.tags) }, channelArn: channel.arn };
+    const resource = taggable(ctx, str(body, 'ResourceARN'));
+    return { body: { Tags: Object.fromEntries(resource.tags) }, ...(resource.channelArn !== undefined ? { channelArn: resource.channelArn } : {}) };
+  },
+
+  CreateStream(body, ctx) {
+    const name = body.StreamName as string;
+    const streams = streamsOf(ctx.store);
+    const tags = Object.entries((obj(body, 'Tags') ?? {}) as Record<string, string>);
+    if (streams.getByName(name)) throw awsError('ResourceInUseException', `The stream ${name} already exists`);
+    const deviceName = str(body, 'DeviceName');
+    const mediaType = str(body, 'MediaType');
+    const kmsKeyId = str(body, 'KmsKeyId');
+    const stream = streams.create(
+      {
+        name,
+        ...(deviceName !== undefined ? { deviceName } : {}),
+        ...(mediaType !== undefined ? { mediaType } : {}),
+        ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
+        dataRetentionInHours: int(body, 'DataRetentionInHours') ?? 0,
+        tags: new Map(tags),
+      },
+      ctx.clock.now(),
+    );
+    return { body: { StreamARN: stream.arn } };
+  },
+
+  DescribeStream(body, ctx) {
+    return { body: { StreamInfo: streamInfo(streamByNameOrArn(body, ctx)) } };
+  },
+
+  DeleteStream(body, ctx) {
+    const streams = streamsOf(ctx.store);
+    const stream = streams.getByArn(body.StreamARN as string);
+    if (!stream) throw awsError('ResourceNotFoundException', STREAM_NOT_FOUND);
+    checkVersion(body, stream.version);
+    const mapped = ctx.store.list().find((c) => c.mediaStorage.streamArn === stream.arn && c.mediaStorage.status === 'ENABLED');
+    if (mapped) throw awsError('ResourceInUseException', `The stream is mapped to the channel ${mapped.name}`);
+    streams.delete(stream);
+    return { body: {} };
+  },
+
+  ListStreams(body, ctx) {
+    const prefix = str(obj(body, 'StreamNameCondition') ?? {}, 'ComparisonValue');
+    const { page: list, next } = page(streamsOf(ctx.store).list(), body, prefix);
+    return { body: { StreamInfoList: list.map(streamInfo), ...(next !== undefined ? { NextToken: next } : {}) } };
   },
 
   GetIceServerConfig(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const clientId = optionalString(body, 'ClientId', CLIENT_ID);
-    const service = optionalString(body, 'Service');
-    if (service !== undefined) checkEnum('Service', service, ['TURN'] as const);
-    optionalString(body, 'Username', { min: 1, max: 256, pattern: NAME_PATTERN });
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    const clientId = str(body, 'ClientId');
     const ttl = ctx.limits.iceServerTtlSeconds;
     const expiry = Math.floor(ctx.clock.now() / 1000) + ttl;
     // TURN REST API credentials: username "<expiry>:<id>", password base64(HMAC-SHA1(secret, username)).
@@ -375,9 +374,9 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
   },
 
   async SendAlexaOfferToMaster(body, ctx) {
-    const channel = channelByArn(ctx, requireArn(body, 'ChannelARN'));
-    const sender = requireString(body, 'SenderClientId', CLIENT_ID);
-    const payload = requireString(body, 'MessagePayload', { min: 1, max: MAX_ALEXA_PAYLOAD_LENGTH, pattern: BASE64_PATTERN });
+    const channel = channelByArn(ctx, str(body, 'ChannelARN'));
+    const sender = body.SenderClientId as string;
+    const payload = body.MessagePayload as string;
     if (!ctx.hub.master(channel)) throw awsError('ResourceNotFoundException', 'No master is connected to the channel');
     const answer = await ctx.hub.alexaOffer(channel, sender, payload);
     if (answer === undefined) {
@@ -390,16 +389,29 @@ export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = {
     const channel = storageChannel(body, ctx);
     const master = ctx.hub.master(channel);
     if (!master) throw invalidArgument('The master must be connected to the signaling channel before joining the storage session');
-    sendStorageSession(ctx.hub, master);
+    ctx.mediaServer.join(channel.arn);
     return { body: undefined, channelArn: channel.arn };
   },
 
   JoinStorageSessionAsViewer(body, ctx) {
     const channel = storageChannel(body, ctx);
-    const clientId = checkClientId('clientId', requireString(body, 'clientId'));
+    const clientId = body.clientId as string;
+    // Not in the model's pattern but a service rule (ConnectAsViewer reserves the prefix).
+    if (!isValidClientId(clientId, { viewer: true })) throw invalidArgument('clientId must not start with AWS_ (reserved)');
     const viewer = ctx.hub.viewer(channel, clientId);
     if (!viewer) throw invalidArgument(`The viewer ${clientId} must be connected to the signaling channel before joining the storage session`);
-    sendStorageSession(ctx.hub, viewer);
+    sendViewerStorageSession(ctx.hub, viewer);
     return { body: undefined, channelArn: channel.arn };
   },
 };
+
+/** The operation handlers, by operation: each validates its input against the model first. @internal */
+export const HANDLERS: Readonly<Partial<Record<Operation, Handler>>> = Object.fromEntries(
+  Object.entries(RAW_HANDLERS).map(([op, handler]) => [
+    op,
+    (body: Json, ctx: OperationContext) => {
+      validateInput(op, body);
+      return (handler as Handler)(body, ctx);
+    },
+  ]),
+);

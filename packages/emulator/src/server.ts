@@ -18,6 +18,7 @@ import { handleAdmin, type AdminTarget } from './admin';
 import { authenticateHttp, authenticateWss, type AuthSettings } from './auth';
 import { awsError, errorBody, rawMessage } from './aws-errors';
 import { ChannelStore, randomAlnum } from './channels';
+import { loadWerift, MediaServer } from './media-server';
 import { HANDLERS, ROUTES, STORAGE_OPERATIONS, type OperationContext } from './operations';
 import { SignalingHub } from './signaling';
 import { Clock, FaultState, INTERNAL_FAILURE, Log, THROTTLED, isOperation } from './state';
@@ -180,7 +181,7 @@ const CORS_HEADERS = {
  * request and handshake, and fault injection.
  *
  * @throws ValidationError `INVALID_CONFIGURATION` naming the bad option;
- *   Error when openssl fails or the port cannot be bound.
+ *   Error when the port cannot be bound.
  * @public
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -201,6 +202,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       throw invalidOption('turn.urls', 'must be a non-empty list of turn:/turns: URIs');
     }
     if (typeof t.secret !== 'string' || t.secret === '') throw invalidOption('turn.secret', 'must be a non-empty string');
+  }
+  const mediaServerMode = options.mediaServer ?? 'auto';
+  if (mediaServerMode !== 'auto' && mediaServerMode !== 'webrtc' && mediaServerMode !== 'offer-only') {
+    throw invalidOption('mediaServer', `must be 'auto', 'webrtc' or 'offer-only', got ${String(mediaServerMode)}`);
+  }
+  if (mediaServerMode === 'webrtc' && !(await loadWerift())) {
+    throw invalidOption('mediaServer', "is 'webrtc' but werift is not installed (npm install -D werift), or use 'offer-only'");
   }
   const iceServerCount = options.iceServerCount ?? (options.turn !== undefined ? 1 : 2);
   if (typeof iceServerCount !== 'number' || !Number.isInteger(iceServerCount) || iceServerCount < 0) {
@@ -242,6 +250,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const publicCredentials = (): EmulatorCredentials => ({ ...auth.credentials[0]! });
   const store = new ChannelStore(region, accountId);
   const hub = new SignalingHub({ limits, clock, log, logger });
+  const mediaServer = new MediaServer(mediaServerMode, { toMaster: (...a) => hub.sendToMaster(...a), logger });
+  hub.mediaServer = mediaServer;
   const sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closed = false;
 
@@ -281,6 +291,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: OperationContext = {
     store,
     hub,
+    mediaServer,
     clock,
     limits,
     httpOrigin: '',
@@ -566,6 +577,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: faultApi,
     log,
     connections: (filter?: ConnectionFilter) => hub.connections(filter),
+    storageSessions: () => mediaServer.sessions(),
     setCredentials(next) {
       auth.credentials = checkCredentials(next);
       emulator.credentials = publicCredentials();
@@ -579,6 +591,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       sleeps.clear();
       hub.closeAll();
+      await mediaServer.close();
       wss.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

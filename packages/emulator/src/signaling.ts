@@ -5,6 +5,7 @@ import { awsError, rawMessage } from './aws-errors';
 import type { Channel } from './channels';
 import type { Clock, Log } from './state';
 import type { ConnectionFilter, ConnectionInfo, EmulatorLimits, UndeliveredReason } from './types';
+import type { MediaServer } from './media-server';
 import { parseClientFrame, recvFrame, statusResponseFrame, type ClientFrame } from './wire';
 
 type Role = 'MASTER' | 'VIEWER';
@@ -82,6 +83,8 @@ export class SignalingHub {
   private readonly peers = new Set<Peer>();
   /** SendAlexaOfferToMaster calls waiting for the master's answer, by channel ARN + sender id. */
   private readonly alexaWaiters = new Map<string, AlexaWaiter>();
+  /** Storage sessions: the master's frames to the media server end there, not at a viewer. */
+  mediaServer: MediaServer | undefined;
 
   constructor(private readonly deps: HubDeps) {}
 
@@ -309,6 +312,10 @@ export class SignalingHub {
       waiter.resolve(frame.messagePayload);
       return;
     }
+    if (this.mediaServer?.owns(peer.channel.arn, frame.recipientClientId)) {
+      this.mediaServer.receive(peer.channel.arn, frame.action, decodeJsonPayload(frame.messagePayload));
+      return;
+    }
     const text = recvFrame({ messageType: frame.action, messagePayload: frame.messagePayload });
     const target = s.viewers.get(frame.recipientClientId);
     this.deliver(s, peer, frame, `V:${frame.recipientClientId}`, text, target);
@@ -484,6 +491,14 @@ export class SignalingHub {
     this.send(peer, text);
   }
 
+  /** Sends the channel's master a frame from a service peer (the storage media server); false when no master is connected. */
+  sendToMaster(channelArn: string, messageType: 'SDP_OFFER' | 'ICE_CANDIDATE', senderClientId: string, payload: unknown): boolean {
+    const master = this.channels.get(channelArn)?.master;
+    if (!master) return false;
+    const messagePayload = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64');
+    return this.send(master, recvFrame({ messageType, senderClientId, messagePayload }));
+  }
+
   /** Delivers an Alexa offer to the master and waits (bounded) for its answer to `senderClientId`. */
   async alexaOffer(channel: Channel, senderClientId: string, payload: string): Promise<string | undefined> {
     const master = this.master(channel);
@@ -544,6 +559,7 @@ export class SignalingHub {
     const s = this.channels.get(channel.arn);
     if (s) this.discardHeld(s, 'CHANNEL_DELETED');
     this.channels.delete(channel.arn);
+    void this.mediaServer?.end(channel.arn);
   }
 
   /** Closes everything (emulator shutdown); messages still held are recorded as `EMULATOR_CLOSED`. */
@@ -555,6 +571,15 @@ export class SignalingHub {
     for (const w of this.alexaWaiters.values()) w.resolve(undefined);
     for (const s of this.channels.values()) this.discardHeld(s, 'EMULATOR_CLOSED');
     this.channels.clear();
+  }
+}
+
+/** A relayed payload (base64 of JSON) as a value; undefined when it is not one. */
+function decodeJsonPayload(payload: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

@@ -79,6 +79,10 @@ export type Operation =
   | 'TagResource'
   | 'UntagResource'
   | 'ListTagsForResource'
+  | 'CreateStream'
+  | 'DescribeStream'
+  | 'DeleteStream'
+  | 'ListStreams'
   | 'GetIceServerConfig'
   | 'SendAlexaOfferToMaster'
   | 'JoinStorageSession'
@@ -250,7 +254,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Port; default 0 (any free port). */
   port?: number;
-  /** `true` (default): generate a CA and server certificate with openssl. `false`: plain http/ws. */
+  /** `true` (default): generate an EC P-256 CA and server certificate (in process, no openssl). `false`: plain http/ws. */
   tls?: boolean | EmulatorTlsMaterial;
   /** Region of the signatures and ARNs; default `us-west-2`. */
   region?: string;
@@ -280,6 +284,14 @@ export interface EmulatorOptions {
    * emulator's own origin for every protocol.
    */
   advertisedEndpoints?: AdvertisedEndpoints;
+  /**
+   * How the storage media server answers JoinStorageSession: `webrtc`, a real
+   * peer (werift, an optional dependency) that receives the master's media;
+   * `offer-only`, a well-formed offer with nothing behind it; `auto` (default),
+   * `webrtc` when werift is installed. JoinStorageSessionAsViewer always gets
+   * the offer only.
+   */
+  mediaServer?: 'auto' | 'webrtc' | 'offer-only';
 }
 
 /** Origins to advertise per protocol in GetSignalingChannelEndpoint; any left out stays the emulator's own. @public */
@@ -290,6 +302,40 @@ export interface AdvertisedEndpoints {
   wss?: string;
   /** The `WEBRTC` endpoint (JoinStorageSession…). */
   webrtc?: string;
+}
+
+/** RTP one track of a storage session carried to the media server. @public */
+export interface StorageTrackStats {
+  kind: 'audio' | 'video';
+  /** Negotiated codec, e.g. `video/H264`, `audio/opus`. */
+  codec: string;
+  /** RTP packets received. */
+  packets: number;
+  /** RTP payload bytes received. */
+  bytes: number;
+  /** Epoch milliseconds of the first packet. */
+  firstPacketAt?: number;
+}
+
+/**
+ * A storage session (WebRTC ingestion): the media server's side of one master's
+ * JoinStorageSession. The newest join of a channel replaces its session.
+ * @public
+ */
+export interface StorageSessionInfo {
+  channelArn: string;
+  /** The `senderClientId` of the media server's offer and candidates; the master answers to it. */
+  mediaServerClientId: string;
+  /** `offered` until ICE starts; `connected` once media can flow; `offered` for ever without a WebRTC stack. */
+  state: 'offered' | 'connecting' | 'connected' | 'failed' | 'closed';
+  /** Epoch milliseconds of the join. */
+  joinedAt: number;
+  /** Whether the master's answer arrived. */
+  answered: boolean;
+  /** Tracks the media server receives, with what arrived on each. */
+  tracks: StorageTrackStats[];
+  /** Why the session cannot work as the service requires, e.g. an answer that sends no H.264 video. */
+  problem?: string;
 }
 
 /** A running emulator. @public */
@@ -307,6 +353,8 @@ export interface Emulator {
   log: EmulatorLog;
   /** Live WebSocket connections, optionally filtered. */
   connections(filter?: ConnectionFilter): ConnectionInfo[];
+  /** Live storage sessions (WebRTC ingestion), with the media the media server received. */
+  storageSessions(): StorageSessionInfo[];
   /**
    * Replaces the accepted credentials, e.g. to test rotation: `[fresh, { ...old, expiration }]`.
    * {@link Emulator.credentials} then reports the first. Live sockets are not affected.

@@ -1,19 +1,10 @@
-import {
-  isValidArn,
-  isValidChannelArn,
-  isValidChannelName,
-  isValidClientId,
-  isValidVersion,
-  MAX_ARN_LENGTH,
-  MAX_CHANNEL_NAME_LENGTH,
-  MAX_CLIENT_ID_LENGTH,
-  MAX_VERSION_LENGTH,
-  type ServiceError,
-} from '@kvs-sig/core';
+import { isValidChannelArn, isValidClientId, MAX_ARN_LENGTH, MAX_CLIENT_ID_LENGTH, type ServiceError } from '@kvs-sig/core';
 import { invalidArgument } from './aws-errors';
 
 /**
- * Request-side validation with the service's constraints. Refusals are
+ * Checks of the WebSocket handshake's query parameters (ConnectAsMaster /
+ * ConnectAsViewer, which no service model describes). HTTP operations are
+ * validated from the models by model-validate.ts. Refusals are
  * `InvalidArgumentException` with the service's "1 validation error detected"
  * wording, naming the member (lower-camel, as the service does).
  * @internal
@@ -23,9 +14,6 @@ export type Json = Record<string, unknown>;
 
 export const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 export const CHANNEL_ARN_PATTERN = /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:channel\/[a-zA-Z0-9_.-]+\/[0-9]+$/;
-export const STREAM_ARN_PATTERN = /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:stream\/[a-zA-Z0-9_.-]+\/[0-9]+$/;
-export const VERSION_PATTERN = /^[a-zA-Z0-9]+$/;
-export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export const BASE64_PATTERN = /^[a-zA-Z0-9+/=]+$/;
 
 function lowerCamel(key: string): string {
@@ -76,77 +64,9 @@ export function requireString(body: Json, field: string, rule: StringRule = {}):
   return checkString(field, value, rule);
 }
 
-/** An optional string member (absent or null → undefined). */
-export function optionalString(body: Json, field: string, rule: StringRule = {}): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  return checkString(field, value, rule);
-}
-
-/** An optional integer member within [min, max]. */
-export function optionalInt(body: Json, field: string, min: number, max: number): number | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalidArgument(`${field} must be an integer, got ${show(value)}`);
-  }
-  if (value < min) throw constraint(field, value, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw constraint(field, value, `Member must have value less than or equal to ${max}`);
-  return value;
-}
-
-/** An optional object member. */
-export function optionalObject(body: Json, field: string): Json | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${field} must be an object`);
-  return value as Json;
-}
-
-/** An optional array member with a length range. */
-export function optionalArray(body: Json, field: string, min: number, max: number): unknown[] | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw invalidArgument(`${field} must be a list`);
-  if (value.length < min || value.length > max) {
-    throw constraint(field, value, `Member must have length between ${min} and ${max}`);
-  }
-  return value;
-}
-
-/** A member that must be one of `allowed`. */
-export function checkEnum<T extends string>(field: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw constraint(field, value, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
-  }
-  return value as T;
-}
-
-/** A `{Key, Value}` tag list as Create and TagResource take it. */
-export function parseTagList(field: string, list: unknown[]): Array<[string, string]> {
-  return list.map((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw invalidArgument(`${field}[${i}] must be an object with Key and Value`);
-    }
-    const tag = item as Json;
-    const key = requireString(tag, 'Key', { min: 1, max: 128, pattern: TAG_PATTERN });
-    const value = requireString(tag, 'Value', { min: 0, max: 256, pattern: TAG_PATTERN });
-    return [key, value];
-  });
-}
-
 /** Constraints of the service's members, accepted by core's validators. */
-export const CHANNEL_NAME: StringRule = { min: 1, max: MAX_CHANNEL_NAME_LENGTH, pattern: NAME_PATTERN, valid: isValidChannelName, what: 'channel name' };
 export const CHANNEL_ARN: StringRule = { min: 1, max: MAX_ARN_LENGTH, pattern: CHANNEL_ARN_PATTERN, valid: isValidChannelArn, what: 'channel ARN' };
-export const STREAM_ARN: StringRule = {
-  min: 1,
-  max: MAX_ARN_LENGTH,
-  pattern: STREAM_ARN_PATTERN,
-  valid: (v) => isValidArn(v) && v.includes(':stream/'),
-  what: 'stream ARN',
-};
 export const CLIENT_ID: StringRule = { min: 1, max: MAX_CLIENT_ID_LENGTH, pattern: NAME_PATTERN, valid: (v) => isValidClientId(v), what: 'client id' };
-export const VERSION: StringRule = { min: 1, max: MAX_VERSION_LENGTH, pattern: VERSION_PATTERN, valid: isValidVersion, what: 'version' };
 
 /** ClientId of ConnectAsViewer / JoinStorageSessionAsViewer: 1–256 of `[a-zA-Z0-9_.-]`, not starting with `AWS_`. */
 export function checkClientId(field: string, value: string): string {

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import type { Emulator } from '../src';
-import { call, connect, createChannel, rawRequest, withEmulator } from './helpers';
+import { call, connect, createChannel, createStream, rawRequest, withEmulator } from './helpers';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -30,9 +30,33 @@ describe('every reply', () => {
     expect(bad.headers['x-amzn-requestid']).not.toBe(ok.headers['x-amzn-requestid']);
   });
 
-  test('unknown path and wrong method get 404 UnknownOperationException; the server keeps serving', async () => {
-    expectError(await call(emu, '/doesNotExist', {}), 404, 'UnknownOperationException');
-    expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 404, 'UnknownOperationException');
+  test('validation comes before any lookup: a malformed request for a channel that does not exist is 400, not 404', async () => {
+    const missing = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1234567890123';
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: missing, CurrentVersion: 'v!' }), 400, 'InvalidArgumentException', /currentVersion/);
+    expectError(await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: missing, SingleMasterChannelEndpointConfiguration: { Protocols: ['UDP'] } }), 400, 'InvalidArgumentException', /protocols\.1\.member.*enum/);
+    expectError(await call(emu, '/TagResource', { ResourceARN: missing, Tags: [{ Key: 'k!', Value: 'v' }] }), 400, 'InvalidArgumentException', /tags\.1\.member\.key/);
+    // Well-formed, so the lookup decides: 404.
+    expectError(await call(emu, '/updateSignalingChannel', { ChannelARN: missing, CurrentVersion: 'v1' }), 404, 'ResourceNotFoundException');
+  });
+
+  test('UpdateMediaStorageConfiguration needs an existing stream, with data retention when ENABLED', async () => {
+    const arn = await createChannel(emu, 'cp-ums');
+    const ghost = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/ghost/1700000000000`;
+    expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: ghost } }), 404, 'ResourceNotFoundException', /stream/);
+    const noRetention = (await call(emu, '/createStream', { StreamName: 'cp-ums-0' })).json.StreamARN as string;
+    expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: noRetention } }), 400, 'NoDataRetentionException');
+    const streamArn = await createStream(emu, 'cp-ums-24');
+    expect((await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } })).status).toBe(200);
+    // A stream a channel stores into cannot be deleted.
+    expectError(await call(emu, '/deleteStream', { StreamARN: streamArn }), 400, 'ResourceInUseException');
+  });
+
+  test('unknown path, wrong method and operations of the model the emulator does not serve get 400 UnknownOperationException; the server keeps serving', async () => {
+    expectError(await call(emu, '/doesNotExist', {}), 400, 'UnknownOperationException');
+    expectError(await rawRequest(emu, '/describeSignalingChannel', { method: 'GET' }), 400, 'UnknownOperationException');
+    for (const path of ['/getDataEndpoint', '/updateStream', '/tagStream', '/describeEdgeConfiguration']) {
+      expectError(await call(emu, path, { StreamName: 's' }), 400, 'UnknownOperationException');
+    }
     expect((await call(emu, '/listSignalingChannels', {})).status).toBe(200);
   });
 
@@ -119,17 +143,17 @@ describe('CreateSignalingChannel', () => {
 
   test.each([
     ['missing name', {}, /channelName.*must not be null/],
-    ['empty name', { ChannelName: '' }, /length between 1 and 256/],
-    ['257 characters', { ChannelName: 'a'.repeat(257) }, /length between 1 and 256/],
+    ['empty name', { ChannelName: '' }, /length greater than or equal to 1/],
+    ['257 characters', { ChannelName: 'a'.repeat(257) }, /length less than or equal to 256/],
     ['bad characters', { ChannelName: 'a b' }, /regular expression pattern/],
-    ['name not a string', { ChannelName: 5 }, /must be a string/],
+    ['name not a string', { ChannelName: 5 }, /channelName.*must be of type string/],
     ['TTL 4', { ChannelName: 'x1', SingleMasterConfiguration: { MessageTtlSeconds: 4 } }, /greater than or equal to 5/],
     ['TTL 121', { ChannelName: 'x2', SingleMasterConfiguration: { MessageTtlSeconds: 121 } }, /less than or equal to 120/],
     ['TTL not integer', { ChannelName: 'x3', SingleMasterConfiguration: { MessageTtlSeconds: 6.5 } }, /integer/],
     ['unknown type', { ChannelName: 'x4', ChannelType: 'MESH' }, /enum value set/],
     ['FULL_MESH', { ChannelName: 'x5', ChannelType: 'FULL_MESH' }, /SINGLE_MASTER/],
-    ['51 tags', { ChannelName: 'x6', Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, /length between 0 and 50/],
-    ['tag key too long', { ChannelName: 'x7', Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] }, /key.*length between 1 and 128/],
+    ['51 tags', { ChannelName: 'x6', Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, /'tags'.*length less than or equal to 50/],
+    ['tag key too long', { ChannelName: 'x7', Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] }, /tags\.1\.member\.key.*length less than or equal to 128/],
     ['tag without Value', { ChannelName: 'x8', Tags: [{ Key: 'k' }] }, /value.*must not be null/],
   ])('refuses %s with 400 InvalidArgumentException naming the problem', async (_name, body, text) => {
     const r = await call(emu, '/createSignalingChannel', body);
@@ -276,7 +300,7 @@ describe('GetSignalingChannelEndpoint', () => {
     const arn = await createChannel(emu, 'cp-ep2');
     const ask = (cfg: unknown) => call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn, SingleMasterChannelEndpointConfiguration: cfg });
     expectError(await ask({ Protocols: ['FTP'], Role: 'MASTER' }), 400, 'InvalidArgumentException', /WSS, HTTPS, WEBRTC/);
-    expectError(await ask({ Protocols: [], Role: 'MASTER' }), 400, 'InvalidArgumentException', /length between 1 and 5/);
+    expectError(await ask({ Protocols: [], Role: 'MASTER' }), 400, 'InvalidArgumentException', /protocols.*length greater than or equal to 1/);
     expectError(await ask({ Protocols: ['WSS'], Role: 'ADMIN' }), 400, 'InvalidArgumentException', /MASTER, VIEWER/);
     expectError(await ask({ Protocols: ['WEBRTC'], Role: 'MASTER' }), 400, 'InvalidArgumentException', /media storage/);
     expectError(await call(emu, '/getSignalingChannelEndpoint', { ChannelARN: arn.replace('cp-ep2', 'cp-nope') }), 404, 'ResourceNotFoundException');
@@ -318,7 +342,7 @@ describe('advertisedEndpoints', () => {
       expect(other.connections({ clientId: 'adv-viewer' })).toHaveLength(1);
       await peer.close();
       // Protocols not overridden keep the emulator's own origin.
-      const streamArn = `arn:aws:kinesisvideo:us-west-2:${other.accountId}:stream/cam/1700000000000`;
+      const streamArn = await createStream(other, 'cam');
       await call(other, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
       const rtc = await call(other, '/getSignalingChannelEndpoint', { ChannelARN: arn, SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' } });
       expect(rtc.json.ResourceEndpointList).toEqual([{ Protocol: 'WEBRTC', ResourceEndpoint: other.controlPlaneEndpoint }]);
@@ -347,7 +371,7 @@ describe('media storage configuration', () => {
       'InvalidArgumentException',
     );
     expectError(await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn }), 400, 'InvalidArgumentException');
-    const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/cam/1700000000000`;
+    const streamArn = await createStream(emu, 'cam');
     const u = await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
     expect(u.status).toBe(200);
     const d1 = await call(emu, '/describeMediaStorageConfiguration', { ChannelARN: arn });

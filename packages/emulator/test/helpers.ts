@@ -75,6 +75,13 @@ export async function createChannel(emu: Emulator, name: string, extra: Record<s
   return r.json.ChannelARN as string;
 }
 
+/** Creates a stream with 24 h retention (so a channel can store into it) and returns its ARN. */
+export async function createStream(emu: Emulator, name: string): Promise<string> {
+  const r = await call(emu, '/createStream', { StreamName: name, DataRetentionInHours: 24 });
+  if (r.status !== 200) throw new Error(`create stream ${name}: ${r.status} ${r.text}`);
+  return r.json.StreamARN as string;
+}
+
 export interface WsOptions {
   clientId?: string;
   credentials?: EmulatorCredentials;

@@ -1,6 +1,10 @@
 import * as https from 'node:https';
 import {
   CreateSignalingChannelCommand,
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamCommand,
+  ListStreamsCommand,
   DeleteSignalingChannelCommand,
   DescribeSignalingChannelCommand,
   GetSignalingChannelEndpointCommand,
@@ -76,13 +80,17 @@ test('control plane: create, describe, list with prefix and paging, update, tag,
       { Protocol: 'HTTPS', ResourceEndpoint: emu.controlPlaneEndpoint },
     ]);
 
-    const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/cam/1700000000000`;
+    const { StreamARN: streamArn } = await kv.send(new CreateStreamCommand({ StreamName: 'cam', DataRetentionInHours: 24, MediaType: 'video/h264' }));
+    expect((await kv.send(new DescribeStreamCommand({ StreamName: 'cam' }))).StreamInfo).toMatchObject({ StreamARN: streamArn, Status: 'ACTIVE', DataRetentionInHours: 24 });
+    expect((await kv.send(new ListStreamsCommand({}))).StreamInfoList?.map((x) => x.StreamName)).toEqual(['cam']);
     await kv.send(new UpdateMediaStorageConfigurationCommand({ ChannelARN: created.ChannelARN, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } }));
     expect((await kv.send(new DescribeMediaStorageConfigurationCommand({ ChannelARN: created.ChannelARN }))).MediaStorageConfiguration).toEqual({ Status: 'ENABLED', StreamARN: streamArn });
 
     const latest = await kv.send(new DescribeSignalingChannelCommand({ ChannelARN: created.ChannelARN }));
     await kv.send(new DeleteSignalingChannelCommand({ ChannelARN: created.ChannelARN, CurrentVersion: latest.ChannelInfo!.Version }));
     await expect(kv.send(new DescribeSignalingChannelCommand({ ChannelARN: created.ChannelARN }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await kv.send(new DeleteStreamCommand({ StreamARN: streamArn }));
+    await expect(kv.send(new DescribeStreamCommand({ StreamARN: streamArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   } finally {
     kv.destroy();
   }
@@ -108,13 +116,17 @@ test('signaling: GetIceServerConfig on the HTTPS endpoint; storage: JoinStorageS
       sig.destroy();
     }
 
-    await kv.send(new UpdateMediaStorageConfigurationCommand({ ChannelARN, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/s/1700000000000` } }));
+    const { StreamARN } = await kv.send(new CreateStreamCommand({ StreamName: 's', DataRetentionInHours: 1 }));
+    await kv.send(new UpdateMediaStorageConfigurationCommand({ ChannelARN, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN } }));
     const webrtc = await kv.send(new GetSignalingChannelEndpointCommand({ ChannelARN, SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' } }));
     const master = await connect(emu, ChannelARN!);
     const storage = new KinesisVideoWebRTCStorageClient(config(webrtc.ResourceEndpointList![0]!.ResourceEndpoint!));
     try {
       await storage.send(new JoinStorageSessionCommand({ channelArn: ChannelARN }));
-      expect([(await master.next()).messageType, (await master.next()).messageType]).toEqual(['ICE_CANDIDATE', 'SDP_OFFER']);
+      // The media server (a real peer here) may trickle candidates before or after its offer.
+      let frame = await master.next(5000);
+      while (frame.messageType === 'ICE_CANDIDATE') frame = await master.next(5000);
+      expect(frame).toMatchObject({ messageType: 'SDP_OFFER', senderClientId: expect.stringMatching(/^AWS_MEDIA_SERVER_/) });
     } finally {
       storage.destroy();
       await master.close();

@@ -1,11 +1,11 @@
 import type { Emulator } from '../src';
-import { b64, call, connect, createChannel, decode, withEmulator } from './helpers';
+import { b64, call, connect, createChannel, createStream, decode, withEmulator } from './helpers';
 
 let emu: Emulator;
 let n = 0;
 
 beforeAll(async () => {
-  emu = await withEmulator({ limits: { alexaAnswerTimeoutMs: 1500 } });
+  emu = await withEmulator({ limits: { alexaAnswerTimeoutMs: 1500 }, mediaServer: 'offer-only' });
 });
 afterAll(async () => {
   await emu.close();
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 async function storageChannel(): Promise<{ arn: string; webrtc: string }> {
   const arn = await createChannel(emu, `store-${++n}`);
-  const streamArn = `arn:aws:kinesisvideo:us-west-2:${emu.accountId}:stream/s${n}/1700000000000`;
+  const streamArn = await createStream(emu, `s${n}`);
   const u = await call(emu, '/updateMediaStorageConfiguration', { ChannelARN: arn, MediaStorageConfiguration: { Status: 'ENABLED', StreamARN: streamArn } });
   expect(u.status).toBe(200);
   const ep = await call(emu, '/getSignalingChannelEndpoint', {
@@ -26,7 +26,7 @@ async function storageChannel(): Promise<{ arn: string; webrtc: string }> {
 }
 
 describe('JoinStorageSession', () => {
-  test('the media server sends a well-formed SDP offer (H.264 + Opus) to the connected master; 200 with empty body', async () => {
+  test('offer-only: the media server sends a well-formed SDP offer (H.264 + Opus) to the connected master; 200 with empty body', async () => {
     const { arn, webrtc } = await storageChannel();
     const master = await connect(emu, arn);
     const r = await call(emu, '/joinStorageSession', { channelArn: arn }, { origin: webrtc });
@@ -38,8 +38,11 @@ describe('JoinStorageSession', () => {
     expect(decode(early.messagePayload)).toEqual({ candidate: expect.stringMatching(/^candidate:\d+ 1 udp \d+ 127\.0\.0\.1 9 typ host$/), sdpMid: '0', sdpMLineIndex: 0 });
     const frame = await master.next();
     expect(frame.messageType).toBe('SDP_OFFER');
-    expect(frame).not.toHaveProperty('senderClientId');
+    // The master answers to the media server by this id; `AWS_` ids are reserved, so no client can take it.
+    expect(frame.senderClientId).toMatch(/^AWS_MEDIA_SERVER_[0-9a-f]{12}$/);
+    expect(early.senderClientId).toBe(frame.senderClientId);
     expect((await master.next()).messageType).toBe('ICE_CANDIDATE');
+    expect(emu.storageSessions()).toEqual([expect.objectContaining({ channelArn: arn, mediaServerClientId: frame.senderClientId, state: 'offered', answered: false })]);
     const sdp = decode(frame.messagePayload) as { type: string; sdp: string };
     expect(sdp.type).toBe('offer');
     expect(sdp.sdp.startsWith('v=0\r\n')).toBe(true);

@@ -2,28 +2,12 @@
  * SigV4 signing for KVS WebRTC signaling: signed control-plane requests,
  * presigned WebSocket URLs byte-identical to the official SDK's, memoising
  * credential providers, clock-skew correction and a verifier for servers.
- * Runtime-neutral: no Node imports (the IoT provider is in `@kvs-sig/signer/node`).
+ * This is the Node (Deno, Bun) build: it hashes through node:crypto. Bundlers
+ * that target browsers pick `index.browser.ts` (the `browser` condition), the
+ * same API hashing through WebCrypto. The IoT provider is in `@kvs-sig/signer/node`.
  * @packageDocumentation
  */
-export {
-  createCredentialsProvider,
-  isCredentialsProvider,
-  validateCredentials,
-  DEFAULT_REFRESH_WINDOW_MS,
-  type Credentials,
-  type CredentialsInput,
-  type CredentialsProvider,
-  type CredentialsProviderFn,
-  type CredentialsProviderOptions,
-} from './credentials';
-export { ClockSkew, isClockSkewError, type ClockSkewOptions } from './clock';
-export {
-  signRequest,
-  presignWssUrl,
-  createSigV4RequestSigner,
-  type SignOptions,
-  type PresignOptions,
-  type RequestSigner,
-  type SigV4RequestSignerOptions,
-} from './sign';
-export { verify, type VerifyFailure, type VerifyResult, type VerifyOptions } from './verify';
+export * from './entry-credentials';
+export type { SignOptions, PresignOptions, SigV4RequestSignerOptions } from './sign';
+export type { VerifyFailure, VerifyResult, VerifyOptions } from './verify';
+export { signRequest, presignWssUrl, createSigV4RequestSigner, verify } from './sigv4-node';

@@ -1,5 +1,5 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { ChecksumConstructor } from '@smithy/types';
 import { ValidationError } from '@kvs-sig/core';
 import type { Credentials } from './credentials';
 
@@ -91,8 +91,21 @@ export function serialiseQuery(query: Record<string, string | string[]>): string
   return parts.join('&');
 }
 
+/**
+ * The SHA-256 the entry point plugs into smithy: node:crypto in the default
+ * (Node) build, WebCrypto in the browser build; never a hand-rolled hash.
+ */
+export type Sha256 = ChecksumConstructor;
+
 /** A smithy signer bound to fixed credentials. */
-export function smithySigner(credentials: Credentials, region: string, service: string, uriEscapePath: boolean, applyChecksum = true): SignatureV4 {
+export function smithySigner(
+  sha256: Sha256,
+  credentials: Credentials,
+  region: string,
+  service: string,
+  uriEscapePath: boolean,
+  applyChecksum = true,
+): SignatureV4 {
   return new SignatureV4({
     credentials: {
       accessKeyId: credentials.accessKeyId,
@@ -101,15 +114,15 @@ export function smithySigner(credentials: Credentials, region: string, service: 
     },
     region,
     service,
-    sha256: Sha256,
+    sha256,
     uriEscapePath,
     applyChecksum,
   });
 }
 
-/** SHA-256 hex of a UTF-8 string, through @aws-crypto (never hand-rolled). */
-export async function sha256Hex(text: string): Promise<string> {
-  const h = new Sha256();
+/** SHA-256 hex of a UTF-8 string, through the entry's hash (never hand-rolled). */
+export async function sha256Hex(sha256: Sha256, text: string): Promise<string> {
+  const h = new sha256();
   h.update(new TextEncoder().encode(text));
   const bytes = await h.digest();
   let out = '';

@@ -12,6 +12,7 @@ import {
   smithySigner,
   splitUrl,
   wirePath,
+  type Sha256,
   type SplitUrl,
 } from './internal';
 
@@ -74,6 +75,7 @@ function providerFor(input: CredentialsInput | CredentialsProvider): Credentials
  * {@link createSigV4RequestSigner} (once per call for the one-shot functions).
  */
 class Prepared {
+  readonly #sha256: Sha256;
   readonly #region: string;
   readonly #service: string;
   readonly #provider: CredentialsProvider;
@@ -82,7 +84,8 @@ class Prepared {
   // derived key per credentials, region, service and day).
   #last: { creds: Credentials; header: SignatureV4; query: SignatureV4 } | undefined;
 
-  constructor(options: SignOptions | SigV4RequestSignerOptions) {
+  constructor(sha256: Sha256, options: SignOptions | SigV4RequestSignerOptions) {
+    this.#sha256 = sha256;
     if (typeof options !== 'object' || options === null) throw required('options');
     if (options.credentials === undefined || options.credentials === null) throw required('credentials', 'MISSING_CREDENTIALS');
     this.#region = checkRegion(options.region);
@@ -92,7 +95,11 @@ class Prepared {
 
   #signers(creds: Credentials): { header: SignatureV4; query: SignatureV4 } {
     if (this.#last?.creds !== creds) {
-      this.#last = { creds, header: smithySigner(creds, this.#region, this.#service, true), query: smithySigner(creds, this.#region, this.#service, false) };
+      this.#last = {
+        creds,
+        header: smithySigner(this.#sha256, creds, this.#region, this.#service, true),
+        query: smithySigner(this.#sha256, creds, this.#region, this.#service, false),
+      };
     }
     return this.#last;
   }
@@ -154,6 +161,9 @@ class Prepared {
   }
 }
 
+// The public functions are defined by each entry point (index.ts, index.browser.ts),
+// which binds its platform's SHA-256; the docs below are theirs.
+
 /**
  * Signs one of core's requests with SigV4 in headers, exactly as AWS SDK v3 does
  * for `kinesisvideo`: it adds `host`, `x-amz-date`, `x-amz-content-sha256` (the
@@ -165,8 +175,8 @@ class Prepared {
  *   `CREDENTIALS_PROVIDER_FAILED` / `MISSING_CREDENTIALS` from the credentials.
  * @public
  */
-export async function signRequest(request: HttpRequest, options: SignOptions): Promise<HttpRequest> {
-  return new Prepared(options).sign(request, () => signingDateOf(options.signingDate, options.clockOffsetMs));
+export async function signRequestWith(sha256: Sha256, request: HttpRequest, options: SignOptions): Promise<HttpRequest> {
+  return new Prepared(sha256, options).sign(request, () => signingDateOf(options.signingDate, options.clockOffsetMs));
 }
 
 /**
@@ -179,8 +189,8 @@ export async function signRequest(request: HttpRequest, options: SignOptions): P
  * this way, so only ours verifies for such values).
  * @public
  */
-export async function presignWssUrl(url: string, options: PresignOptions): Promise<string> {
-  const prepared = new Prepared(options);
+export async function presignWssUrlWith(sha256: Sha256, url: string, options: PresignOptions): Promise<string> {
+  const prepared = new Prepared(sha256, options);
   return prepared.presign(() => splitUrl(url, 'url', PRESIGN_SCHEMES), () => signingDateOf(options.signingDate, options.clockOffsetMs), checkExpiresIn(options.expiresIn ?? DEFAULT_EXPIRES_IN));
 }
 
@@ -211,8 +221,8 @@ export interface SigV4RequestSignerOptions {
  * through {@link createCredentialsProvider}.
  * @public
  */
-export function createSigV4RequestSigner(options: SigV4RequestSignerOptions): Required<RequestSigner> {
-  const prepared = new Prepared(options);
+export function createSigV4RequestSignerWith(sha256: Sha256, options: SigV4RequestSignerOptions): Required<RequestSigner> {
+  const prepared = new Prepared(sha256, options);
   const offset = options.clockOffsetMs;
   if (offset !== undefined && typeof offset !== 'function' && !Number.isFinite(offset)) {
     throw new ValidationError('clockOffsetMs', 'must be a finite number or a function', 'INVALID_CONFIGURATION');

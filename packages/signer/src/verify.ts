@@ -2,7 +2,7 @@ import { HttpRequest as SmithyRequest } from '@smithy/protocol-http';
 import type { HttpRequest } from '@kvs-sig/core';
 import { ValidationError, isSignalingError } from '@kvs-sig/core';
 import type { Credentials } from './credentials';
-import { DEFAULT_SERVICE, MAX_EXPIRES_IN, constantTimeEqual, sha256Hex, smithySigner, splitUrl, wirePath, type SplitUrl } from './internal';
+import { DEFAULT_SERVICE, MAX_EXPIRES_IN, constantTimeEqual, sha256Hex, smithySigner, splitUrl, wirePath, type Sha256, type SplitUrl } from './internal';
 
 /** Why {@link verify} refused a request. @public */
 export type VerifyFailure =
@@ -87,7 +87,7 @@ interface Parsed {
  * it returns the failure; it throws a ValidationError only for bad `options`.
  * @public
  */
-export async function verify(input: HttpRequest | string, options: VerifyOptions): Promise<VerifyResult> {
+export async function verifyWith(sha256: Sha256, input: HttpRequest | string, options: VerifyOptions): Promise<VerifyResult> {
   if (typeof options !== 'object' || options === null || options.credentials === undefined || options.credentials === null) {
     throw new ValidationError('credentials', 'verify needs the credentials the server knows', 'INVALID_CONFIGURATION');
   }
@@ -207,7 +207,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
       return fail('UNSIGNED_SESSION_TOKEN', 'x-amz-security-token is not listed in SignedHeaders');
     }
     const declared = headers['x-amz-content-sha256'];
-    const bodyHash = await sha256Hex(request.body ?? '');
+    const bodyHash = await sha256Hex(sha256, request.body ?? '');
     if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash) {
       return fail('SIGNATURE_MISMATCH', 'the body does not match x-amz-content-sha256');
     }
@@ -216,7 +216,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
     // Hand the payload hash to smithy explicitly: an unsigned x-amz-content-sha256 must not stand in for the body.
     const payloadHash = sh.includes('x-amz-content-sha256') ? declared! : bodyHash;
     if (!sh.includes('x-amz-content-sha256')) signedOnly['x-amz-content-sha256'] = payloadHash;
-    const computed = await smithySigner(secretOnly, region, service, true, false).sign(
+    const computed = await smithySigner(sha256, secretOnly, region, service, true, false).sign(
       new SmithyRequest({
         method: request.method,
         protocol: `${url.scheme}:`,
@@ -245,7 +245,7 @@ export async function verify(input: HttpRequest | string, options: VerifyOptions
     const signedOnly: Record<string, string> = {};
     for (const h of sh) if (headers[h] !== undefined) signedOnly[h] = headers[h];
     const presignWith = async (creds: Credentials): Promise<string> => {
-      const out = await smithySigner(creds, region, service, false).presign(
+      const out = await smithySigner(sha256, creds, region, service, false).presign(
         new SmithyRequest({ method: request.method, protocol: `${url.scheme}:`, hostname: url.hostname, path: url.path, query, headers: signedOnly }),
         { signingDate: signedAt, expiresIn: parsed.expires!, signableHeaders: new Set(sh), unhoistableHeaders: new Set(sh) },
       );

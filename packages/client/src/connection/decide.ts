@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import { ServiceError, TransportError, ValidationError, classifyServiceError, type SignalingError } from '@kvs-sig/core';
-import { isClockSkewError } from '@kvs-sig/signer';
+// The credentials entry: no SigV4 module in a browser bundle that signs on a backend.
+import { isClockSkewError } from '@kvs-sig/signer/credentials';
 
 /** Least wait after "the channel already has the maximum number of viewers". */
 export const VIEWER_LIMIT_DELAY_MS = 1000;

@@ -1,0 +1,42 @@
+/**
+ * The weight budget (issue 18): our viewer rows, bundled as the weight
+ * benchmark bundles them, may not grow more than 5% over the min+gzip bytes
+ * recorded in bench/weight-budgets.json. A page with a backend signer must
+ * load no SigV4 code at all.
+ */
+import { BUDGETED, BUDGET_SLACK, bundleEntry, overBudget } from '../src/weight-bundle';
+import { measureBudgeted, readBudgets } from '../src/weight-budget';
+import * as esbuild from 'esbuild';
+
+jest.setTimeout(60_000);
+
+afterAll(async () => {
+  await esbuild.stop();
+});
+
+test('every budgeted row is within 5% of its recorded budget', async () => {
+  const budgets = readBudgets();
+  expect(Object.keys(budgets).sort()).toEqual(BUDGETED.map((e) => e.name).sort());
+  const measured = await measureBudgeted();
+  for (const [name, bytes] of measured) expect({ name, bytes: bytes > 1000 }).toEqual({ name, bytes: true });
+  expect(overBudget(measured, budgets)).toEqual([]);
+});
+
+test('the check fails a row that grew more than 5%, and one without a budget', () => {
+  const name = BUDGETED[0]!.name;
+  expect(overBudget(new Map([[name, 1050]]), { [name]: 1000 })).toEqual([]);
+  expect(overBudget(new Map([[name, 1051]]), { [name]: 1000 })).toHaveLength(1);
+  expect(overBudget(new Map([[name, 1000]]), {})).toHaveLength(1);
+  expect(BUDGET_SLACK).toBe(0.05);
+});
+
+test('a viewer with a backend signer loads no SigV4 code; one with credentials loads it on demand', async () => {
+  const [creds, backend] = BUDGETED;
+  const sigv4 = (files: ReadonlyMap<string, number>) =>
+    [...files].filter(([f, b]) => b > 0 && /@smithy\/signature-v4|@aws-crypto|sha256|signer\/src\/(sign|sigv4-browser|internal)\.ts/.test(f)).map(([f]) => f);
+  const b = await bundleEntry(backend!);
+  expect(sigv4(b.files)).toEqual([]);
+  const c = await bundleEntry(creds!);
+  expect(sigv4(c.files)).toEqual(expect.arrayContaining([expect.stringContaining('@smithy/signature-v4'), expect.stringContaining('signer/src/sha256-webcrypto.ts')]));
+  expect(c.chunks).toBeGreaterThan(b.chunks);
+});
