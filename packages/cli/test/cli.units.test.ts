@@ -3,7 +3,7 @@
  * exit-code mapping and stdin line parsing.
  */
 import { PassThrough } from 'node:stream';
-import { ProtocolError, ServiceError, TransportError, ValidationError } from '@kvs-sig/core';
+import { ProtocolError, ServiceError, TransportError, ValidationError, serviceErrorClasses, type ServiceErrorClass } from '@kvs-sig/core';
 import { parseInputLine } from '../src/cli/connect';
 import { ConfigError, ExitCode, exitCodeOf, UsageError } from '../src/cli/exit-codes';
 import { errorJson, errorLine, guardIo, inFlags, keyValues, table, withSpinner, type CliIo } from '../src/cli/output';
@@ -115,4 +115,22 @@ it('parses stdin lines for connect and names what is wrong', () => {
   expect(() => parseInputLine('[1]')).toThrow('expected a JSON object');
   expect(() => parseInputLine('{"action":"PING","payload":{}}')).toThrow('action must be SDP_OFFER, SDP_ANSWER or ICE_CANDIDATE, got "PING"');
   expect(() => parseInputLine('{"action":"SDP_ANSWER","payload":{},"recipientClientId":7}')).toThrow('recipientClientId must be a string');
+});
+
+test('exit codes follow core\'s classification of every exception name it knows', () => {
+  const expected: Record<ServiceErrorClass, number> = {
+    'clock-skew': ExitCode.AUTH,
+    credentials: ExitCode.AUTH,
+    'access-denied': ExitCode.AUTH,
+    'not-found': ExitCode.NOT_FOUND,
+    throttling: ExitCode.SERVICE,
+    'invalid-argument': ExitCode.SERVICE,
+    quota: ExitCode.SERVICE,
+    conflict: ExitCode.SERVICE,
+    server: ExitCode.SERVICE,
+    other: ExitCode.SERVICE,
+  };
+  for (const [name, cls] of serviceErrorClasses()) {
+    expect([name, exitCodeOf(new ServiceError('refused', { errorType: name, httpStatus: 400 }))]).toEqual([name, expected[cls]]);
+  }
 });

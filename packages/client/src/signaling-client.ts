@@ -22,20 +22,21 @@
  *    once, otherwise entries wait (bounded by count and by the channel's message
  *    TTL) and every entry settles: written, or rejected with a typed error.
  *
- * This module keeps the public surface and the connection lifecycle (1–3);
- * the other concerns live beside it: `client-options.ts` (option checks),
- * `channel-setup.ts` (ARN and endpoints), `outbox.ts` (4: queue, pacing,
- * delivery confirmation), `inbox.ts` (frames in, dedupe, ICE buffering,
+ * This module keeps the public surface and the wiring: it runs the effects of the
+ * connection machine. The lifecycle's decisions live in `connection/`: `machine.ts`
+ * (states, events and effects: a pure table), `decide.ts` (2: what a failure means for the
+ * next attempt, over core's `classifyServiceError`), `connect-loop.ts` (1: wait, attempt,
+ * route) and `socket-timers.ts` (keepalive, idle and lifetime limits). Beside them:
+ * `client-options.ts` (option checks), `channel-setup.ts` (ARN and endpoints), `outbox.ts`
+ * (4: queue, pacing, delivery confirmation), `inbox.ts` (frames in, dedupe, ICE buffering,
  * iterators), `ice-servers.ts` (the ICE server cache) and `types.ts`.
  * @packageDocumentation
  */
 
 import {
   AbortError,
-  ServiceError,
   SignalingError,
   TransportError,
-  ValidationError,
   parseServiceError,
   type IceCandidatePayload,
   type Role,
@@ -43,25 +44,21 @@ import {
   type SdpPayload,
   type WssAction,
 } from '@kvs-sig/core';
-import { isClockSkewError } from '@kvs-sig/signer/credentials';
 import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
+import { runConnectLoop, type ConnectLoopHost } from './connection/connect-loop';
+import { startSocketTimers, stopSocketTimers, type SocketTimerHost, type TimedSocket } from './connection/socket-timers';
+import { initialContext, publicState, transition, type ConnContext, type ConnEffect, type ConnEvent, type ConnState } from './connection/machine';
 import { connectGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, badOption, type Platform, type RetryContext } from './options';
-import { Outbox, buildFrame, newOutboundLink, type OutboundLink } from './outbox';
-import {
-  describe,
-  openSocket,
-  sleep,
-  type HandshakeFailure,
-  type WebSocketFactory,
-} from './transport';
+import { SafeLogger, badOption, type Platform } from './options';
+import { Outbox, buildFrame, newOutboundLink } from './outbox';
+import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
 import type {
   ClientMetrics,
   ClientState,
@@ -73,28 +70,18 @@ import type {
 } from './types';
 import { toSignalingError } from './util';
 
-/** Least wait after "the channel already has the maximum number of viewers". */
-const VIEWER_LIMIT_DELAY_MS = 1000;
-/** Refusals that fresh credentials can fix, whatever status they come with. */
-const AUTH_ERROR_TYPES = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'NotAuthorizedException', 'AccessDeniedException']);
-/**
- * A connection that closes younger than this counts as a flap: the wait before the next
- * attempt keeps growing across such connections, so a service that accepts and then drops
- * at once is not hammered. Any older connection was a success: the next drop starts the
- * backoff over, whatever the outage before it cost.
- */
-const FLAP_MS = 5000;
-
-interface Conn extends OutboundLink {
+/** One socket of this client: its id (the machine's), its send state and its timers. */
+interface Conn extends TimedSocket {
   id: number;
   openedAt: number;
-  timers: Array<ReturnType<typeof setTimeout>>;
 }
 
-interface Plan {
-  refreshCredentials: boolean;
-  authFailures: number;
-  skewRetries: number;
+/** What an effect of the machine acts on, besides the effect itself. */
+interface EffectInput {
+  /** The attempt's or the loop's error. */
+  error?: SignalingError;
+  /** The socket an attempt opened. */
+  conn?: Conn;
 }
 
 /**
@@ -110,7 +97,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   readonly channels: ChannelManagerBase;
 
   readonly #log: SafeLogger;
-  #_state: ClientState = 'idle';
+  /** The connection machine's state and context (connection/machine.ts); only #dispatch changes them. */
+  #state: ConnState = 'idle';
+  #ctx: ConnContext = initialContext();
+  /** The public state as last announced by `stateChange`: the projection of #state. */
+  #shown: ClientState = 'idle';
   readonly #setup: ChannelSetup;
   readonly #reconnect: ReconnectPolicy;
   readonly #keepaliveMs: number;
@@ -120,17 +111,11 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   readonly #outbox: Outbox;
   readonly #inbox: Inbox;
   readonly #backoff: Backoff;
-  readonly #plan: Plan = { refreshCredentials: false, authFailures: 0, skewRetries: 0 };
 
   private current: Conn | undefined;
-  #replacing = false;
-  #deferredClose: { code: number; reason: string } | undefined;
-  #finalClose: { code: number; reason: string } | undefined;
-  #minNextDelayMs = 0;
   #connSeq = 0;
   #loop: Promise<void> | undefined;
   #loopAbort: AbortController | undefined;
-  #everOpened = false;
   #openWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #closePromise: Promise<void> | undefined;
   private readonly iceServers: IceServers;
@@ -147,8 +132,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   };
   #attemptExchanges = 0;
   #loopStartedAt = 0;
-  /** Connections in a row that closed younger than FLAP_MS. */
-  #flaps = 0;
+  /** The client as the connect loop sees it (connection/connect-loop.ts). */
+  readonly #loopHost: ConnectLoopHost<Conn>;
+  /** The client as a socket's timers see it (connection/socket-timers.ts). */
+  readonly #timerHost: SocketTimerHost<Conn>;
 
   constructor(options: SignalingClientOptions, platform: Platform) {
     super((error, event) => {
@@ -171,19 +158,18 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         reportError: (error) => this.#reportError(error),
         onGoAway: () => {
           this.#log.info('GO_AWAY: opening a replacement connection');
-          this.#loopStartedAt = Date.now();
-          this.#startLoop('GO_AWAY');
+          this.#dispatch({ type: 'replace', reason: 'GO_AWAY' });
         },
         onReconnectIceServer: () => void this.iceServers.refresh(),
         onOfferIceServers: (servers, sender) => this.iceServers.adoptFromOffer(servers, sender),
-        isClosed: () => this.#_state === 'closed',
+        isClosed: () => this.#shown === 'closed',
         metrics: this.#m,
         log: this.#log,
       },
     );
     this.#outbox = new Outbox(config.queue, config.sendRate, {
       current: () => this.current,
-      isClosing: () => this.#_state === 'closing' || this.#_state === 'closed',
+      isClosing: () => this.#shown === 'closing' || this.#shown === 'closed',
       metrics: this.#m,
     });
 
@@ -213,11 +199,44 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       reportError: (error) => this.#reportError(error),
     });
     this.#wsFactory = resolveWebSocket(options, platform);
+    this.#loopHost = {
+      reconnect: this.#reconnect,
+      backoff: this.#backoff,
+      setup: this.#setup,
+      log: this.#log,
+      context: () => this.#ctx,
+      dispatch: (event, input) => this.#dispatch(event, input),
+      emitReconnecting: (event) => this.emit('reconnecting', event),
+      attempt: (loopId, signal) => this.#attempt(loopId, signal),
+    };
+    this.#timerHost = {
+      keepaliveMs: this.#keepaliveMs,
+      idleAfterMs: this.#reconnect.idleAfterMs,
+      proactiveAfterMs: this.#reconnect.proactiveAfterMs,
+      oldestPingSentAt: (conn) => this.#outbox.oldestPingSentAt(conn),
+      ping: (conn) => this.#outbox.ping(conn),
+      onKeepaliveTimeout: (conn) => {
+        this.#log.warn('no pong within the keepalive interval; replacing the connection');
+        void conn.socket.close(4000, 'keepalive timeout');
+        this.#onConnClosed(conn, 1006, 'keepalive timeout');
+      },
+      onIdle: (conn) => {
+        if (this.current !== conn || this.#state !== 'open') return;
+        // No ping here (browser): replace the connection before the idle limit cuts it.
+        this.#log.info('connection idle near the service limit; replacing it');
+        this.#dispatch({ type: 'replace', reason: 'idle limit' });
+      },
+      onLifetime: (conn) => {
+        if (this.current !== conn) return;
+        this.#log.info('connection near its lifetime limit; replacing it');
+        this.#dispatch({ type: 'replace', reason: 'connection lifetime' });
+      },
+    };
   }
 
   /** Current state. */
   get state(): ClientState {
-    return this.#_state;
+    return this.#shown;
   }
 
   /** The channel ARN, once known. */
@@ -255,7 +274,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     event: K,
     options?: WaitForOptions<SignalingClientEvents[K]>,
   ): Promise<SignalingClientEvents[K]> {
-    if (this.#_state === 'closed') {
+    if (this.#shown === 'closed') {
       return Promise.reject(new SignalingError('CLIENT_CLOSED', `waitFor("${String(event)}"): the client is closed`));
     }
     return super.waitFor(event, options);
@@ -271,8 +290,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;
-    if (this.#_state === 'open') return Promise.resolve();
-    if (this.#_state === 'closing' || this.#_state === 'closed') {
+    if (this.#shown === 'open') return Promise.resolve();
+    if (this.#shown === 'closing' || this.#shown === 'closed') {
       return Promise.reject(new SignalingError('CLIENT_CLOSED', 'connect(): the client is closed; create a new one'));
     }
     if (signal?.aborted) return Promise.reject(new AbortError('connect() was aborted', { cause: signal.reason }));
@@ -291,21 +310,13 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         this.#openWaiters = this.#openWaiters.filter((w) => w !== waiter);
         reject(new AbortError('connect() was aborted', { cause: signal?.reason }));
         // Nobody else waits for this first connection: stop trying.
-        if (this.#openWaiters.length === 0 && this.#_state === 'connecting') this.#abandonConnect(new AbortError('connect() was aborted'));
+        if (this.#openWaiters.length === 0) this.#dispatch({ type: 'abort' }, { error: new AbortError('connect() was aborted') });
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#openWaiters.push(waiter);
     });
-    if (this.#_state === 'idle') {
-      // A fresh start: earlier failures of a previous connect() do not count against this one.
-      this.#plan.authFailures = 0;
-      this.#plan.skewRetries = 0;
-      this.#setup.describe404 = false;
-      this.#backoff.reset();
-      this.#setState('connecting');
-      this.#loopStartedAt = Date.now();
-      this.#startLoop('connect');
-    }
+    // From idle a fresh start; while connecting or reconnecting it joins the running attempt.
+    this.#dispatch({ type: 'connect' });
     return opened;
   }
 
@@ -321,10 +332,9 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   async #doClose(): Promise<void> {
-    const from = this.#_state;
-    if (from !== 'closed') this.#setState('closing');
+    const from = this.#shown;
     const err = new SignalingError('CLIENT_CLOSED', 'the client was closed');
-    this.#loopAbort?.abort(err);
+    this.#dispatch({ type: 'close' }, { error: err });
     this.iceServers.close();
     const loop = this.#loop;
     const conn = this.current;
@@ -337,31 +347,103 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     await closing;
     this.#inbox.endIterators();
     await this.channels.close().catch(() => undefined);
-    if (from === 'open' || from === 'reconnecting' || from === 'connecting' || this.#finalClose) {
-      const { code, reason } = this.#finalClose ?? { code: 1000, reason: 'client closed' };
+    const final = this.#ctx.finalClose;
+    if (from === 'open' || from === 'reconnecting' || from === 'connecting' || final) {
+      const { code, reason } = final ?? { code: 1000, reason: 'client closed' };
       this.emit('close', { code, reason, willReconnect: false });
     }
-    this.#setState('closed');
+    this.#dispatch({ type: 'closed' });
     this.cancelWaiters(new SignalingError('CLIENT_CLOSED', 'the client was closed'));
     this.removeAllListeners();
   }
 
-  /** Stops a first connection that failed or was aborted; back to `idle`. */
-  #abandonConnect(error: SignalingError): void {
-    this.#loopAbort?.abort(error);
-    // Detach the aborted loop now so a new connect() can start its own at once.
-    this.#loop = undefined;
-    this.#loopAbort = undefined;
-    this.#replacing = false;
-    for (const w of this.#openWaiters.splice(0)) w.reject(error);
-    this.#outbox.rejectAll(error);
-    if (this.#_state === 'connecting') this.#setState('idle');
+  /** Runs one step of the connection machine, then its effects in order. */
+  #dispatch(event: ConnEvent, input: EffectInput = {}): void {
+    const out = transition(this.#state, event, this.#ctx);
+    this.#state = out.state;
+    this.#ctx = out.context;
+    for (const effect of out.effects) this.#run(effect, input);
   }
 
-  #setState(to: ClientState): void {
-    const from = this.#_state;
+  #run(effect: ConnEffect, input: EffectInput): void {
+    switch (effect.type) {
+      case 'state':
+        return this.#showState();
+      case 'reset-outage':
+        // A fresh start: earlier failures of a previous connect() do not count against this one.
+        this.#setup.describe404 = false;
+        this.#backoff.reset();
+        return;
+      case 'start-loop': {
+        const cause = effect.cause
+          ? new TransportError('CONNECTION_CLOSED', `the connection closed (${effect.cause.code}${effect.cause.reason ? ` ${effect.cause.reason}` : ''})`, {
+              closeCode: effect.cause.code,
+              closeReason: effect.cause.reason,
+            })
+          : undefined;
+        this.#loopStartedAt = Date.now();
+        return this.#startLoop(effect.loopId, effect.reason, effect.replacing, cause);
+      }
+      case 'install':
+        return this.#install(input.conn!, effect.reconnected);
+      case 'announce-open':
+        for (const w of this.#openWaiters.splice(0)) w.resolve();
+        this.emit('open', { reconnected: effect.reconnected });
+        this.#outbox.flush();
+        if (this.#joinStorage) void this.#joinStorageSessionNow();
+        return;
+      case 'discard-socket':
+        void input.conn?.socket.close(1000, this.#shown === 'closing' || this.#shown === 'closed' ? 'client closed' : 'aborted');
+        return;
+      case 'report-error':
+        return this.#reportError(input.error!);
+      case 'abandon': {
+        // Stops a first connection that failed or was aborted. The aborted loop is detached
+        // now so a new connect() can start its own at once.
+        const error = input.error!;
+        this.#loopAbort?.abort(error);
+        this.#loop = undefined;
+        this.#loopAbort = undefined;
+        for (const w of this.#openWaiters.splice(0)) w.reject(error);
+        this.#outbox.rejectAll(error);
+        return;
+      }
+      case 'emit-close':
+        this.emit('close', { code: effect.code, reason: effect.reason, willReconnect: true });
+        return;
+      case 'backoff-steps':
+        for (let i = 0; i < effect.steps; i++) this.#backoff.next();
+        return;
+      case 'report-too-large':
+        this.#reportError(
+          new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', {
+            closeCode: effect.code,
+            closeReason: effect.reason,
+          }),
+        );
+        return;
+      case 'shut-down': {
+        if (effect.rejectPending) {
+          const error = input.error!;
+          const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
+          this.#outbox.rejectAll(err);
+          for (const w of this.#openWaiters.splice(0)) w.reject(err);
+        }
+        void this.close();
+        return;
+      }
+      case 'stop-loop':
+        this.#loopAbort?.abort(input.error);
+        return;
+    }
+  }
+
+  /** Announces the machine's public state, when it differs from the last one announced. */
+  #showState(): void {
+    const from = this.#shown;
+    const to = publicState(this.#state);
     if (from === to) return;
-    this.#_state = to;
+    this.#shown = to;
     this.#log.debug(`state ${from} -> ${to}`);
     this.emit('stateChange', { from, to });
   }
@@ -374,204 +456,22 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   // ------------------------------------------------------------ connect loop
 
-  /** @param cause what ended the previous connection, when one did (the retry strategy sees it). */
-  #startLoop(reason: string, cause?: SignalingError): void {
-    if (this.#loop) return;
-    // With a live connection this is a make-before-break replacement (GO_AWAY, lifetime).
-    this.#replacing = this.current !== undefined;
+  /**
+   * Runs connect loop `loopId` (the machine's id: its events are ignored once another loop
+   * runs). @param replacing a live socket serves meanwhile (make-before-break: no first wait).
+   * @param cause what ended the previous connection, when one did (the retry strategy sees it).
+   */
+  #startLoop(loopId: number, reason: string, replacing: boolean, cause: SignalingError | undefined): void {
     const abort = new AbortController();
     this.#loopAbort = abort;
-    const run = this.#runLoop(reason, abort.signal, cause).finally(() => {
+    const run = runConnectLoop(this.#loopHost, { loopId, reason, replacing, signal: abort.signal, cause }).finally(() => {
       if (this.#loop === run) {
         this.#loop = undefined;
         this.#loopAbort = undefined;
-        this.#replacing = false;
       }
     });
     this.#loop = run;
     run.catch(() => undefined);
-  }
-
-  async #runLoop(reason: string, signal: AbortSignal, cause: SignalingError | undefined): Promise<void> {
-    let failures = 0;
-    let retries = 0;
-    let lastError: SignalingError | undefined = cause;
-    let why = reason;
-    for (;;) {
-      if (signal.aborted) return;
-      // A replacement starts at once (inside the GO_AWAY grace); a first connect too.
-      const waitFirst = failures > 0 || (this.#everOpened && !this.#replacing);
-      if (waitFirst) {
-        const immediate = failures > 0 && lastError !== undefined && this.#retryAtOnce(lastError);
-        const builtIn = immediate ? 0 : Math.max(this.#backoff.next(), this.#minNextDelayMs);
-        this.#minNextDelayMs = 0;
-        const error = lastError ?? new TransportError('CONNECTION_CLOSED', why);
-        retries += 1;
-        const decision = this.#retryDelay({ attempt: retries, error, reason: why, defaultDelayMs: builtIn });
-        if (typeof decision !== 'number') {
-          this.#giveUp(decision);
-          return;
-        }
-        const delayMs = decision;
-        const event: SignalingClientEvents['reconnecting'] = { attempt: failures + 1, delayMs, reason: why };
-        if (lastError) event.error = lastError;
-        this.emit('reconnecting', event);
-        try {
-          await sleep(delayMs, signal);
-        } catch {
-          return;
-        }
-      }
-      try {
-        const conn = await this.#attempt(signal);
-        if (signal.aborted) {
-          void conn.socket.close(1000, 'aborted');
-          return;
-        }
-        this.#install(conn);
-        return;
-      } catch (error) {
-        if (signal.aborted) return;
-        const err = toSignalingError(error);
-        failures += 1;
-        lastError = err;
-        why = err.message;
-        const fatal = this.#route(err);
-        this.#log.info(`connection attempt ${failures} failed: ${err.message}`, { code: err.code, fatal });
-        this.#surfaceDeferredClose();
-        const first = !this.#everOpened;
-        const budget = first ? Math.min(this.#reconnect.maxAttempts, this.#reconnect.maxConnectAttempts) : this.#reconnect.maxAttempts;
-        if (fatal || !this.#reconnect.enabled || failures >= budget) {
-          // Before the first open the last error is also what connect() rejects with.
-          if (first && this.#_state === 'connecting') this.#reportError(err);
-          this.#giveUp(err);
-          return;
-        }
-        // Every failed attempt shows, before the first open too (a full channel, a control
-        // plane that does not resolve): not only in `reconnecting` events.
-        this.#reportError(err);
-      }
-    }
-  }
-
-  /**
-   * The wait before a retry: the user's `reconnect.strategy` when given, else the built-in
-   * backoff. @returns the delay in ms, or the error to end the client with (the strategy
-   * said `false`, threw, or returned something that is not a delay).
-   */
-  #retryDelay(context: RetryContext): number | SignalingError {
-    const strategy = this.#reconnect.strategy;
-    if (strategy === undefined) return context.defaultDelayMs;
-    let decided: unknown;
-    try {
-      decided = strategy({ ...context });
-    } catch (error) {
-      return new ValidationError('reconnect.strategy', `threw: ${describe(error)}`, 'INVALID_CONFIGURATION', { cause: error });
-    }
-    if (decided === false) {
-      this.#log.info(`reconnect.strategy ended retrying after attempt ${context.attempt - 1}: ${context.error.message}`, { code: context.error.code });
-      return context.error;
-    }
-    if (typeof decided !== 'number' || !Number.isFinite(decided) || decided < 0) {
-      return badOption(
-        'reconnect.strategy',
-        `returned ${typeof decided === 'number' ? String(decided) : JSON.stringify(decided) ?? typeof decided}; it must return a finite delay in ms >= 0, or false`,
-      );
-    }
-    return decided;
-  }
-
-  /** The old socket of a replacement closed and the replacement is not there yet: now it shows. */
-  #surfaceDeferredClose(): void {
-    const d = this.#deferredClose;
-    if (!d || this.current) return;
-    this.#deferredClose = undefined;
-    this.emit('close', { code: d.code, reason: d.reason, willReconnect: true });
-    this.#setState('reconnecting');
-  }
-
-  #retryAtOnce(error: SignalingError): boolean {
-    if (isClockSkewError(error) && this.#plan.skewRetries <= 1) return true;
-    return (
-      error instanceof ServiceError &&
-      (error.httpStatus === 401 || error.httpStatus === 403 || AUTH_ERROR_TYPES.has(error.errorType)) &&
-      this.#plan.authFailures <= 1
-    );
-  }
-
-  /**
-   * Decides what the next attempt redoes (the C SDK's routing table).
-   * @returns true when retrying cannot help.
-   */
-  #route(error: SignalingError): boolean {
-    if (error instanceof ValidationError) return true;
-    if (isClockSkewError(error)) {
-      // The offset was learnt from the reply's Date header (HTTP) or is unknown (handshake): re-probe via the control plane.
-      this.#plan.skewRetries += 1;
-      if (this.#plan.skewRetries > 1) this.#setup.reResolveEndpoint();
-      return false;
-    }
-    if (error instanceof ServiceError) {
-      const s = error.httpStatus;
-      if (s === 401 || s === 403 || AUTH_ERROR_TYPES.has(error.errorType)) {
-        this.#plan.authFailures += 1;
-        this.#plan.refreshCredentials = true;
-        // Before the first open, repeated refusals are a configuration problem: say so. Once
-        // connected, keep healing (keys get rotated, policies get fixed) and report each failure.
-        return !this.#everOpened && this.#plan.authFailures > 2;
-      }
-      if (s === 404) {
-        if (error.code === 'DELIVERY_FAILED') return false;
-        this.#setup.dropCache();
-        // The channel does not exist. Before the first open that is a wrong name or ARN: fail
-        // at once. Once connected, a channel looked up by name may be re-created (a master
-        // with createChannelIfMissing, an operator): keep looking it up, with the usual
-        // backoff and an error per attempt, so the client follows it whatever the timing.
-        // An ARN names one incarnation: a re-created channel has another, so give up.
-        if (this.#setup.describe404) return !this.#everOpened || !this.#setup.byName;
-        return false;
-      }
-      if (error.errorType === 'ClientLimitExceededException') {
-        // "Too many viewers" is not throttling: a slot frees up when a viewer leaves, which
-        // takes seconds, so do not knock every 100 ms (the ConnectAs* quota is 3/s per channel).
-        if (/maximum number of viewers|too many viewers/i.test(error.message)) this.#minNextDelayMs = VIEWER_LIMIT_DELAY_MS;
-        return false;
-      }
-      if (s >= 500 || s === 408 || s === 429) {
-        this.#setup.reResolveEndpoint();
-        return false;
-      }
-      if (s === 400 && error.errorType === 'InvalidArgumentException') return true;
-      if (s === 400 && (error.errorType === 'AccountChannelLimitExceededException' || error.errorType === 'TagsPerResourceExceededLimitException')) return true;
-      return !error.retryable && s < 500 && s !== 400;
-    }
-    if (error.code === 'MISSING_CREDENTIALS' || error.code === 'INVALID_CONFIGURATION' || error.code === 'INSECURE_ENDPOINT') return true;
-    // An untrusted certificate before the first open is configuration (tls.ca), not weather.
-    if (error instanceof TransportError && !error.retryable && !this.#everOpened) return true;
-    if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
-      // Before the first open this is almost always configuration: fail fast. Later it is
-      // more likely a passing outage of the credentials source: keep healing.
-      this.#plan.refreshCredentials = true;
-      return !this.#everOpened;
-    }
-    // Timeouts, network failures, unclassified handshake failures, malformed replies: re-resolve the endpoint.
-    this.#setup.reResolveEndpoint();
-    return false;
-  }
-
-  #giveUp(error: SignalingError): void {
-    if (this.#_state === 'connecting' && !this.#everOpened) {
-      this.#abandonConnect(error);
-      return;
-    }
-    this.#reportError(error);
-    // A failed make-before-break replacement: the old socket still works; the next drop retries.
-    if (this.current) return;
-    const err = new SignalingError('CLIENT_CLOSED', `the client stopped reconnecting: ${error.message}`, { cause: error });
-    this.#outbox.rejectAll(err);
-    for (const w of this.#openWaiters.splice(0)) w.reject(err);
-    this.#finalClose = { code: 1006, reason: 'reconnect failed' };
-    void this.close();
   }
 
   #recordExchange(rec: ExchangeRecord): void {
@@ -588,23 +488,22 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   /** One connection attempt, in its turn among the process's (gate.ts). */
-  async #attempt(signal: AbortSignal): Promise<Conn> {
+  async #attempt(loopId: number, signal: AbortSignal): Promise<Conn> {
     const release = await connectGate().acquire(signal);
     try {
-      return await this.#attemptNow(signal);
+      return await this.#attemptNow(loopId, signal);
     } finally {
       release();
     }
   }
 
   /** Resolves what is missing, signs, opens. */
-  async #attemptNow(signal: AbortSignal): Promise<Conn> {
+  async #attemptNow(loopId: number, signal: AbortSignal): Promise<Conn> {
     this.#m.attempts += 1;
     this.#attemptExchanges = 0;
-    const plan = this.#plan;
-    if (plan.refreshCredentials) {
+    if (this.#ctx.refreshCredentials) {
       await this.channels.refreshCredentials();
-      plan.refreshCredentials = false;
+      this.#dispatch({ type: 'refreshed', loopId });
     }
     await this.#setup.resolve(signal);
     const endpoints = this.#setup.endpoints!;
@@ -617,9 +516,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     });
     if (signal.aborted) throw new AbortError('connect was aborted');
     const conn = await this.#openConn(url, signal);
-    plan.authFailures = 0;
-    plan.skewRetries = 0;
-    this.#setup.describe404 = false;
     this.#m.exchangesBeforeOpen = this.#attemptExchanges + 1;
     return conn;
   }
@@ -684,29 +580,17 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   /** Makes `conn` the current connection (closing the one it replaces). */
-  #install(conn: Conn): void {
-    if (this.#_state === 'closing' || this.#_state === 'closed') {
-      void conn.socket.close(1000, 'client closed');
-      return;
-    }
+  #install(conn: Conn, reconnected: boolean): void {
     const old = this.current;
     this.current = conn;
-    this.#deferredClose = undefined;
-    this.#replacing = false;
-    const reconnected = this.#everOpened;
-    this.#everOpened = true;
+    this.#setup.describe404 = false;
     // The outage is over: its failed attempts do not lengthen the wait after the next drop.
     this.#backoff.reset();
     if (reconnected) this.#m.reconnects += 1;
     this.#m.connectedAt = conn.openedAt;
     this.#m.timeToOpenMs = conn.openedAt - this.#loopStartedAt;
-    this.#startConnTimers(conn);
+    startSocketTimers(conn, this.#timerHost);
     if (old) void this.#disposeConn(old, 1000, 'replaced by a new connection');
-    this.#setState('open');
-    for (const w of this.#openWaiters.splice(0)) w.resolve();
-    this.emit('open', { reconnected });
-    this.#outbox.flush();
-    if (this.#joinStorage) void this.#joinStorageSessionNow();
   }
 
   async #joinStorageSessionNow(): Promise<void> {
@@ -718,33 +602,6 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     }
   }
 
-  #startConnTimers(conn: Conn): void {
-    const keepalive = setInterval(() => {
-      const pingSentAt = this.#outbox.oldestPingSentAt(conn);
-      if (pingSentAt !== undefined && Date.now() - pingSentAt >= this.#keepaliveMs) {
-        this.#log.warn('no pong within the keepalive interval; replacing the connection');
-        void conn.socket.close(4000, 'keepalive timeout');
-        this.#onConnClosed(conn, 1006, 'keepalive timeout');
-        return;
-      }
-      if (pingSentAt !== undefined) return;
-      if (!this.#outbox.ping(conn) && Date.now() - conn.lastActivity >= this.#reconnect.idleAfterMs && this.current === conn && !this.#loop) {
-        // No ping here (browser): replace the connection before the idle limit cuts it.
-        this.#log.info('connection idle near the service limit; replacing it');
-        this.#loopStartedAt = Date.now();
-        this.#startLoop('idle limit');
-      }
-    }, Math.min(this.#keepaliveMs, this.#reconnect.idleAfterMs));
-    const proactive = setTimeout(() => {
-      if (this.current === conn) {
-        this.#log.info('connection near its lifetime limit; replacing it');
-        this.#loopStartedAt = Date.now();
-        this.#startLoop('connection lifetime');
-      }
-    }, this.#reconnect.proactiveAfterMs);
-    conn.timers.push(keepalive, proactive);
-  }
-
   /** Closes a connection we are done with, after the service confirmed what was written to it. */
   async #disposeConn(conn: Conn, code: number, reason: string): Promise<void> {
     this.#stopConnTimers(conn);
@@ -754,8 +611,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   #stopConnTimers(conn: Conn): void {
-    for (const t of conn.timers) clearTimeout(t);
-    conn.timers = [];
+    stopSocketTimers(conn);
     this.#outbox.stopPacing(conn);
   }
 
@@ -764,39 +620,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const wasCurrent = this.current === conn;
     if (wasCurrent) this.current = undefined;
     this.#outbox.releaseUnconfirmed(conn);
-    if (!wasCurrent) return; // an old connection after a swap
-    if (this.#_state === 'closing' || this.#_state === 'closed') return;
-    if (this.#loop && this.#replacing) {
-      // The replacement is under way (the service may close the old socket as the new one
-      // arrives): stay quiet unless the replacement fails.
-      this.#deferredClose = { code, reason };
-      return;
+    if (wasCurrent && this.#state === 'open') {
+      this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect: this.#reconnect.enabled });
     }
-    // A flapping service (connections closed young) sees the waits grow; after a connection
-    // that lived, the next drop starts the backoff over (#install reset it).
-    this.#flaps = Date.now() - conn.openedAt < FLAP_MS ? Math.min(this.#flaps + 1, 30) : 0;
-    // One young connection is not yet a pattern: the first step. Each further one doubles it.
-    for (let i = 1; i < this.#flaps; i++) this.#backoff.next();
-    const willReconnect = this.#reconnect.enabled;
-    this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect });
-    if (code === 1009) {
-      this.#reportError(new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', { closeCode: code, closeReason: reason }));
-    }
-    if (!willReconnect) {
-      // close() reports it, once, with willReconnect: false.
-      this.#finalClose = { code, reason };
-      void this.close();
-      return;
-    }
-    this.emit('close', { code, reason, willReconnect });
-    this.#setState('reconnecting');
-    if (!this.#loop) {
-      this.#loopStartedAt = Date.now();
-      this.#startLoop(
-        `connection closed (${code})`,
-        new TransportError('CONNECTION_CLOSED', `the connection closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code, closeReason: reason }),
-      );
-    }
+    // An old socket after a swap, or one closing with the client, changes nothing (the machine
+    // knows the current socket's id); during a replacement the close is held.
+    this.#dispatch({ type: 'dropped', connId: conn.id, code, reason, openedAt: conn.openedAt, now: Date.now(), reconnect: this.#reconnect.enabled });
   }
 
   // ---------------------------------------------------------------- inbound
@@ -853,10 +682,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   #send(action: WssAction, payload: SdpPayload | IceCandidateInit, recipient: string | undefined, options: SendOptions | undefined): Promise<void> {
     const label = action;
     try {
-      if (this.#_state === 'closing' || this.#_state === 'closed') {
+      if (this.#shown === 'closing' || this.#shown === 'closed') {
         throw new SignalingError('CLIENT_CLOSED', `${label}: the client is closed`);
       }
-      if (this.#_state === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
+      if (this.#shown === 'idle') throw new SignalingError('NOT_OPEN', `${label}: call connect() first`);
       return this.#outbox.send(buildFrame(this.role, action, payload, recipient, options), label);
     } catch (error) {
       return Promise.reject(toSignalingError(error));
@@ -871,7 +700,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
    * Before `connect()` it resolves the channel first.
    */
   async getIceServers(options: { signal?: AbortSignal } = {}): Promise<RtcIceServer[]> {
-    if (this.#_state === 'closing' || this.#_state === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
+    if (this.#shown === 'closing' || this.#shown === 'closed') throw new SignalingError('CLIENT_CLOSED', 'getIceServers(): the client is closed');
     return this.iceServers.get(options);
   }
 

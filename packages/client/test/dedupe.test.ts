@@ -3,7 +3,8 @@
  * distinct payloads can share a key; a match must be confirmed on the whole
  * payload, sender and type before anything is dropped.
  */
-import { Inbox, MAX_REMEMBERED_CHARS, shortKey, type InboxHost } from '../src/inbox';
+import { MAX_REMEMBERED_CHARS, shortKey } from '../src/duplicate-check';
+import { Inbox, type InboxHost } from '../src/inbox';
 import { SafeLogger } from '../src/options';
 import type { ClientMetrics, SignalingClientEvents } from '../src/types';
 

@@ -63,7 +63,7 @@ export { constructWssMessage, checkSignalingPayload, parseWssRecvMessage, parseW
 export type { WssMessageInput, WssRecvMessage, StatusResponse, WssSendMessage, WssRecvMessageInput, ParseWssRecvMessageOptions } from './wss-message';
 export { constructFetchTempCredsRequestForAwsIot, parseFetchTempCredsResponseFromAwsIot } from './iot-credentials';
 export type { FetchTempCredsForAwsIotInput, AwsIotCredentials } from './iot-credentials';
-export { parseServiceError } from './service-error';
+export { classifyServiceError, parseServiceError, serviceErrorClasses, type ServiceErrorClass } from './service-error';
 export { toRtcIceServers } from './ice-servers';
 export { createSignaling } from './signaling';
 export type { Signaling, SignalingOptions } from './signaling';

@@ -1,4 +1,4 @@
-import { isSignalingError, parseServiceError, ServiceError } from '@kvs-sig/core';
+import { classifyServiceError, isSignalingError, parseServiceError, ServiceError, serviceErrorClasses } from '@kvs-sig/core';
 
 describe('parseServiceError', () => {
   test('name from x-amzn-errortype (any case, text after : dropped), message, request id', () => {
@@ -49,5 +49,32 @@ describe('parseServiceError', () => {
     }
     expect(parseServiceError(garbage[0] as never).errorType).toBe('Http502Error');
     expect(parseServiceError(garbage[0] as never).message).toContain('Bad Gateway');
+  });
+});
+
+describe('classifyServiceError: the one table of AWS exception names', () => {
+  test('each name has one class; retryable is exactly throttling names, 429 and 5xx', () => {
+    const classes = new Map(serviceErrorClasses());
+    expect(classes.size).toBe(serviceErrorClasses().length);
+    for (const [name, cls] of classes) {
+      const e = parseServiceError({ status: 400, headers: { 'x-amzn-errortype': name }, body: '{"message":"refused"}' });
+      expect([name, classifyServiceError(e)]).toEqual([name, cls]);
+      expect([name, e.retryable]).toEqual([name, cls === 'throttling']);
+    }
+    expect(classes.get('ClientLimitExceededException')).toBe('throttling');
+    expect(classes.get('ExpiredTokenException')).toBe('credentials');
+    expect(classes.get('AccessDeniedException')).toBe('access-denied');
+    expect(classes.get('RequestTimeTooSkewed')).toBe('clock-skew');
+  });
+  test('a skew message wins over the name; then the name; then the status', () => {
+    expect(classifyServiceError({ errorType: 'InvalidSignatureException', httpStatus: 403, message: 'Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z' })).toBe('clock-skew');
+    expect(classifyServiceError({ errorType: 'InvalidSignatureException', httpStatus: 403, message: 'does not match' })).toBe('credentials');
+    expect(classifyServiceError({ errorType: 'ResourceNotFoundException', httpStatus: 400 })).toBe('not-found');
+    expect(classifyServiceError({ errorType: 'Http403Error', httpStatus: 403 })).toBe('credentials');
+    expect(classifyServiceError({ errorType: 'Http404Error', httpStatus: 404 })).toBe('not-found');
+    expect(classifyServiceError({ errorType: 'Http429Error', httpStatus: 429 })).toBe('throttling');
+    expect(classifyServiceError({ errorType: 'InternalFailure', httpStatus: 500 })).toBe('server');
+    expect(classifyServiceError({ errorType: 'Odd', httpStatus: 400 })).toBe('other');
+    expect(classifyServiceError(null as unknown as object)).toBe('other');
   });
 });

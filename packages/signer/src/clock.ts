@@ -1,4 +1,4 @@
-import { ValidationError, isSignalingError } from '@kvs-sig/core';
+import { ValidationError, classifyServiceError, isSignalingError } from '@kvs-sig/core';
 
 /** Options of {@link ClockSkew}. @public */
 export interface ClockSkewOptions {
@@ -56,11 +56,6 @@ export class ClockSkew {
   }
 }
 
-// The wording AWS uses for SigV4 time-window failures ("Signature expired: … is now
-// earlier than …", "Signature not yet current: … is still later than …").
-const SKEW_MESSAGE = /signature expired|signature not yet current|request has expired|time-?too-?skewed|too skewed/i;
-const SKEW_TYPES = new Set(['RequestExpired', 'RequestInTheFuture', 'RequestTimeTooSkewed']);
-
 /**
  * True when an error says the request was refused because of the signing time:
  * core's `CLOCK_SKEW` code, a skew error type, or a message saying the signature
@@ -68,11 +63,12 @@ const SKEW_TYPES = new Set(['RequestExpired', 'RequestInTheFuture', 'RequestTime
  * @public
  */
 export function isClockSkewError(error: unknown): boolean {
-  if (typeof error === 'string') return SKEW_MESSAGE.test(error);
+  // Names and wording come from core's one table (classifyServiceError); the status is left
+  // out on purpose: a 403 is only skew when its name or text says so.
+  if (typeof error === 'string') return classifyServiceError({ message: error }) === 'clock-skew';
   if (typeof error !== 'object' || error === null) return false;
   if (isSignalingError(error) && error.code === 'CLOCK_SKEW') return true;
   const e = error as { errorType?: unknown; name?: unknown; message?: unknown };
-  if (typeof e.errorType === 'string' && SKEW_TYPES.has(e.errorType)) return true;
-  if (typeof e.name === 'string' && SKEW_TYPES.has(e.name)) return true;
-  return typeof e.message === 'string' && SKEW_MESSAGE.test(e.message);
+  if (classifyServiceError({ errorType: e.errorType, message: e.message }) === 'clock-skew') return true;
+  return classifyServiceError({ errorType: e.name }) === 'clock-skew';
 }

@@ -1,4 +1,4 @@
-import { isSignalingError, ServiceError, SignalingError } from '@kvs-sig/core';
+import { isSignalingError, serviceErrorClasses, ServiceError, SignalingError } from '@kvs-sig/core';
 import { ClockSkew, createCredentialsProvider, createSigV4RequestSigner, isClockSkewError, presignWssUrl, signRequest, type Credentials } from '../src';
 
 const MIN = 60_000;
@@ -229,4 +229,13 @@ describe('isClockSkewError', () => {
     null,
     42,
   ])('false for %p', (e) => expect(isClockSkewError(e)).toBe(false));
+});
+
+test('isClockSkewError reads core\'s one table: exactly its clock-skew names, by errorType or name', () => {
+  for (const [name, cls] of serviceErrorClasses()) {
+    expect([name, isClockSkewError(new ServiceError('refused', { errorType: name, httpStatus: 400 }))]).toEqual([name, cls === 'clock-skew']);
+    expect([name, isClockSkewError({ name, message: 'refused' })]).toEqual([name, cls === 'clock-skew']);
+  }
+  // A 403 alone is not skew: only its name or text can say so.
+  expect(isClockSkewError(new ServiceError('Access denied', { errorType: 'AccessDeniedException', httpStatus: 403 }))).toBe(false);
 });

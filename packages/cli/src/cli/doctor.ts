@@ -7,7 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ChannelManager, SignalingClient, type RtcIceServer } from '@kvs-sig/client';
-import { isSignalingError } from '@kvs-sig/core';
+import { classifyServiceError, isSignalingError } from '@kvs-sig/core';
 import type { Credentials, CredentialsInput } from '@kvs-sig/signer';
 import { channelRef, GLOBAL_HELP, parseCommand, parseRole, readCa, resolveCredentials, resolveRegion, type GlobalFlags } from './context';
 import { ConfigError, UsageError } from './exit-codes';
@@ -58,8 +58,6 @@ ${DOCTOR_CHECKS.map((c) => `  ${c.exitCode}  ${c.check}`).join('\n')}
 
 ${GLOBAL_HELP}`;
 
-const AUTH_KEYS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'IncompleteSignatureException', 'MissingAuthenticationTokenException']);
-const CLOCK_TEXT = /Signature expired|not yet current|clock skew/i;
 /** The service refuses signatures more than 5 minutes off its clock. */
 const MAX_SKEW_MS = 5 * 60_000;
 /** Credentials that expire sooner cannot sign a WebSocket URL valid for its 5 minutes. */
@@ -323,12 +321,12 @@ export async function runDoctor(options: DoctorOptions, io: CliIo, interrupted: 
       const type = errorType(error);
       const text = errorLine(error);
       const name = 'channelName' in ref ? ref.channelName : ref.channelArn;
+      // Core's one table (classifyServiceError) says what kind of refusal this is.
+      const cls = isSignalingError(error) ? (error.code === 'CLOCK_SKEW' ? 'clock-skew' : classifyServiceError({ errorType: type, message: text })) : classifyServiceError({ message: text });
       if (type === 'ResourceNotFoundException') set('channel', 'fail', `${name} does not exist in ${region}: create it (kvs-sig channel create ${name}) or check --region`);
-      else if (CLOCK_TEXT.test(text) || (isSignalingError(error) && error.code === 'CLOCK_SKEW')) {
-        set('clock', 'fail', `the service refused the signature's time: ${text}`);
-      } else if ((type && AUTH_KEYS.has(type)) || type === 'InvalidSignatureException' || type === 'SignatureDoesNotMatch') {
-        set('credentials', 'fail', `the service refused them: ${text}`);
-      } else if (type === 'AccessDeniedException') set('channel', 'fail', `not allowed to describe it (${text}): grant kinesisvideo:DescribeSignalingChannel`);
+      else if (cls === 'clock-skew') set('clock', 'fail', `the service refused the signature's time: ${text}`);
+      else if (cls === 'credentials') set('credentials', 'fail', `the service refused them: ${text}`);
+      else if (type === 'AccessDeniedException') set('channel', 'fail', `not allowed to describe it (${text}): grant kinesisvideo:DescribeSignalingChannel`);
       else set('channel', 'fail', text);
       skipRest('channel', 'needs the channel');
       return finish();

@@ -3,7 +3,7 @@
  * documented in `kvs-sig --help` and the README, and never renumbered.
  * @packageDocumentation
  */
-import { isSignalingError } from '@kvs-sig/core';
+import { classifyServiceError, isSignalingError, type ServiceErrorClass } from '@kvs-sig/core';
 
 /** @public */
 export const ExitCode = {
@@ -42,17 +42,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  authentication/authorisation (AccessDenied, bad signature, expired credentials)
   130 interrupted`;
 
-const AUTH_ERRORS = new Set([
-  'AccessDeniedException',
-  'NotAuthorizedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignatureException',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'MissingAuthenticationTokenException',
-]);
+/** Service error classes (core's one table) that mean "authentication or authorisation". */
+const AUTH_CLASSES: ReadonlySet<ServiceErrorClass> = new Set<ServiceErrorClass>(['credentials', 'access-denied', 'clock-skew']);
 
 /** A usage error of the command line. @internal */
 export class UsageError extends Error {
@@ -99,8 +90,9 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
       break;
   }
   if (typeof e.errorType === 'string') {
-    if (e.errorType === 'ResourceNotFoundException') return ExitCode.NOT_FOUND;
-    if (AUTH_ERRORS.has(e.errorType) || e.httpStatus === 401 || e.httpStatus === 403) return ExitCode.AUTH;
+    const cls = classifyServiceError(error);
+    if (cls === 'not-found') return ExitCode.NOT_FOUND;
+    if (AUTH_CLASSES.has(cls)) return ExitCode.AUTH;
     return ExitCode.SERVICE;
   }
   return ExitCode.FAILURE;
