@@ -15,7 +15,7 @@ import {
   parseServiceError,
   serviceErrorClasses,
 } from '@kvs-sig/core';
-import { VIEWER_LIMIT_DELAY_MS, decide, type FailureContext, type Route } from '../src/connection/decide';
+import { THROTTLE_DELAY_MS, VIEWER_LIMIT_DELAY_MS, decide, type FailureContext, type Route } from '../src/connection/decide';
 
 const fresh: FailureContext = { everOpened: false, byName: true, describe404: false, authFailures: 0, skewRetries: 0 };
 const connected: FailureContext = { ...fresh, everOpened: true };
@@ -139,7 +139,7 @@ describe('decide()', () => {
 
   test('a full channel waits at least a second; other client limits back off only', () => {
     expect(decide(reply(400, 'ClientLimitExceededException', 'The channel already has the maximum number of viewers'), fresh).leastDelayMs).toBe(VIEWER_LIMIT_DELAY_MS);
-    expect(decide(reply(400, 'ClientLimitExceededException', 'ConnectAsViewer is limited to 3 calls per second'), fresh)).toMatchObject({ leastDelayMs: 0, route: 'back-off', giveUp: false });
+    expect(decide(reply(400, 'ClientLimitExceededException', 'ConnectAsViewer is limited to 3 calls per second'), fresh)).toMatchObject({ leastDelayMs: THROTTLE_DELAY_MS, route: 'back-off', giveUp: false });
     expect(decide(reply(429, 'ThrottlingException'), fresh)).toMatchObject({ route: 're-resolve', giveUp: false });
   });
 

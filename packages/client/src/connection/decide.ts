@@ -10,6 +10,8 @@ import { isClockSkewError } from '@kvs-sig/signer/credentials';
 
 /** Least wait after "the channel already has the maximum number of viewers". */
 export const VIEWER_LIMIT_DELAY_MS = 1000;
+/** The least wait after a ClientLimitExceededException rate limit (the service counts calls per second). */
+export const THROTTLE_DELAY_MS = 1000;
 
 /** What the loop knows when an attempt fails. */
 export interface FailureContext {
@@ -108,7 +110,9 @@ export function decide(error: SignalingError, ctx: Readonly<FailureContext>): De
     if (error.errorType === 'ClientLimitExceededException') {
       // "Too many viewers" is not throttling: a slot frees up when a viewer leaves, which
       // takes seconds, so do not knock every 100 ms (the ConnectAs* quota is 3/s per channel).
-      if (VIEWER_LIMIT.test(error.message)) d.leastDelayMs = VIEWER_LIMIT_DELAY_MS;
+      // A full channel frees up on a human time scale; a rate limit is counted per second, so an
+      // attempt sooner than a second after it is refused again and only burns the first connect's budget.
+      d.leastDelayMs = VIEWER_LIMIT.test(error.message) ? VIEWER_LIMIT_DELAY_MS : THROTTLE_DELAY_MS;
       return d;
     }
     if (s >= 500 || s === 408 || s === 429) return { ...d, route: 're-resolve', reResolveEndpoint: true };
