@@ -39,7 +39,7 @@ const results = join(root, '.jest-results.json');
 rmSync(results, { force: true });
 const run = spawnSync(
   process.execPath,
-  // --forceExit: on 2 cores jest runs every file in its own process (maxWorkers 1 means in band), and
+  // --forceExit: on 2 cores jest runs every file in band, in its own process (maxWorkers = cores - 1), and
   // werift keeps the two UDP sockets of a peer connection that carried media open after close()
   // (reproduced with two bare werift peers), so the process would never exit. The results are
   // written before the exit; leaks of our own are caught by the leak tests, not by this.
