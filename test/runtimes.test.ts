@@ -156,11 +156,16 @@ const done = new Promise((resolve, reject) => {
     await master.sendSdpAnswer({ type: 'answer', sdp: s.answer }, senderClientId);
     await master.sendIceCandidate(s.candidate, senderClientId);
   });
-  master.on('iceCandidate', ({ payload }) => seen.push('master-candidate:' + payload.candidate));
+  // Done once each side has the other's candidate: a send resolves when the service has read it, not when the peer has.
+  const both = () => seen.some((x) => x.startsWith('master-candidate:')) && seen.some((x) => x.startsWith('viewer-candidate:')) && resolve();
+  master.on('iceCandidate', ({ payload }) => {
+    seen.push('master-candidate:' + payload.candidate);
+    both();
+  });
   viewer.on('sdpAnswer', ({ payload }) => seen.push('answer:' + payload.sdp.length));
   viewer.on('iceCandidate', ({ payload }) => {
     seen.push('viewer-candidate:' + payload.candidate);
-    resolve();
+    both();
   });
 });
 try {
