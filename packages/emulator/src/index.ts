@@ -20,6 +20,7 @@ export type {
   FaultSettings,
   FrameRecord,
   InjectedError,
+  MediaServerMode,
   Operation,
   PreflightRecord,
   RequestRecord,

@@ -8,10 +8,7 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import type { StorageSessionInfo, StorageTrackStats } from './types';
-
-/** How the emulator plays the storage media server. @public */
-export type MediaServerMode = 'auto' | 'webrtc' | 'offer-only';
+import type { MediaServerMode, StorageSessionInfo, StorageTrackStats } from './types';
 
 /** What the media server needs from the signaling hub. @internal */
 export interface MediaServerLink {
@@ -72,7 +69,7 @@ export class MediaServer {
   #werift: Promise<Werift | undefined> | undefined;
 
   constructor(
-    private readonly mode: 'auto' | 'webrtc' | 'offer-only',
+    private readonly mode: MediaServerMode,
     private readonly link: MediaServerLink,
   ) {}
 

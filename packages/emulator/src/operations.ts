@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { awsError, invalidArgument } from './aws-errors';
 import type { Channel, ChannelStore } from './channels';
 import { cannedSession, type MediaServer } from './media-server';

@@ -291,7 +291,7 @@ export interface EmulatorOptions {
    * `webrtc` when werift is installed. JoinStorageSessionAsViewer always gets
    * the offer only.
    */
-  mediaServer?: 'auto' | 'webrtc' | 'offer-only';
+  mediaServer?: MediaServerMode;
 }
 
 /** Origins to advertise per protocol in GetSignalingChannelEndpoint; any left out stays the emulator's own. @public */
@@ -304,7 +304,10 @@ export interface AdvertisedEndpoints {
   webrtc?: string;
 }
 
-/** RTP one track of a storage session carried to the media server. @public */
+/** How the emulator plays the storage media server (see {@link EmulatorOptions.mediaServer}). @public */
+export type MediaServerMode = 'auto' | 'webrtc' | 'offer-only';
+
+/** The RTP one track of a storage session carried to the media server. @public */
 export interface StorageTrackStats {
   kind: 'audio' | 'video';
   /** Negotiated codec, e.g. `video/H264`, `audio/opus`. */
