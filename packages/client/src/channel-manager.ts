@@ -79,21 +79,51 @@ export interface ExchangeRecord {
 const DEFAULT_REQUEST_MS = 5000;
 
 /**
+ * What the signaling client uses of its manager beyond the public API. Kept off
+ * the public class (so it is not API) and reached through {@link managerInternals}.
+ */
+export interface ManagerInternals {
+  readonly skew: ClockSkew;
+  /** Called after every HTTP exchange (the client's metrics). */
+  onExchange: ((record: ExchangeRecord) => void) | undefined;
+  readonly log: SafeLogger;
+  readonly useFipsEndpoint: boolean;
+  readonly useDualstackEndpoint: boolean;
+  /** True when this manager can sign control-plane requests. */
+  readonly canSignRequests: boolean;
+  /** Fetches fresh credentials (after a 401/403). No-op with a custom signer. */
+  refreshCredentials(): Promise<void>;
+  /** Updates the clock offset from a reply's `Date` header. @returns whether the offset changed. */
+  learnClock(res: { headers: Record<string, string | string[] | undefined> }): boolean;
+  /** The presigned WebSocket URL for a role (signed at the skew-corrected time). */
+  presignConnectUrl(input: { wssEndpoint: string; channelArn: string; role: Role; clientId?: string }): Promise<string>;
+}
+
+const INTERNALS = new WeakMap<ChannelManagerBase, ManagerInternals>();
+
+/** The client-only side of a manager (see {@link ManagerInternals}). */
+export function managerInternals(manager: ChannelManagerBase): ManagerInternals {
+  const found = INTERNALS.get(manager);
+  if (found === undefined) throw new TypeError('not a ChannelManager');
+  return found;
+}
+
+/**
  * Control-plane and signaling-HTTPS calls. Platform-neutral: the entry points
  * (`@kvs-sig/client` for Node and browsers) supply default transports.
- * @internal
+ * Not exported: its members are the public API of `ChannelManager`.
  */
 export class ChannelManagerBase {
   /** The control-plane base URL in use. */
   readonly controlPlaneEndpoint: string;
   /** The region in use. */
   readonly region: string;
-  /** @internal */
-  readonly skew = new ClockSkew();
-  /** @internal */
-  onExchange: ((record: ExchangeRecord) => void) | undefined;
-  protected readonly log: SafeLogger;
-  protected readonly allowInsecure: boolean;
+  readonly #skew = new ClockSkew();
+  #onExchange: ((record: ExchangeRecord) => void) | undefined;
+  readonly #log: SafeLogger;
+  readonly #allowInsecure: boolean;
+  readonly #useFipsEndpoint: boolean;
+  readonly #useDualstackEndpoint: boolean;
   readonly #signer: RequestSigner;
   readonly #provider: CredentialsProvider | undefined;
   readonly #fetchFn: FetchLike;
@@ -112,8 +142,8 @@ export class ChannelManagerBase {
       throw badOption('region', `${shownRegion} is not an AWS region name such as "us-west-2", so it cannot form a KVS host name (kinesisvideo.<region>.amazonaws.com); with a custom endpoint any signature-scope region is accepted`);
     }
     this.region = options.region;
-    this.log = new SafeLogger(options.logger);
-    this.allowInsecure = options.allowInsecureEndpoints === true;
+    this.#log = new SafeLogger(options.logger);
+    this.#allowInsecure = options.allowInsecureEndpoints === true;
     const hasCreds = options.credentials !== undefined && options.credentials !== null;
     const hasSigner = options.requestSigner !== undefined && options.requestSigner !== null;
     if (hasCreds && hasSigner) {
@@ -132,7 +162,7 @@ export class ChannelManagerBase {
       this.#provider = createCredentialsProvider(options.credentials!);
       this.#signer = loadSigV4OnFirstUse(this.#provider, options.region);
     }
-    const endpoint = options.endpoint === undefined ? undefined : checkEndpointScheme(options.endpoint, 'endpoint', this.allowInsecure);
+    const endpoint = options.endpoint === undefined ? undefined : checkEndpointScheme(options.endpoint, 'endpoint', this.#allowInsecure);
     this.controlPlaneEndpoint = resolveControlPlaneEndpoint({
       region: options.region,
       ...(endpoint === undefined ? {} : { endpoint }),
@@ -155,30 +185,42 @@ export class ChannelManagerBase {
       this.#fetchFn = made.fetch;
       this.#disposeFetch = () => made.dispose();
     }
-    this.useFipsEndpoint = options.useFipsEndpoint === true;
-    this.useDualstackEndpoint = options.useDualstackEndpoint === true;
+    this.#useFipsEndpoint = options.useFipsEndpoint === true;
+    this.#useDualstackEndpoint = options.useDualstackEndpoint === true;
+    // Closures over the private fields: the client reaches them without their being members.
+    const self = this;
+    INTERNALS.set(this, {
+      get skew() {
+        return self.#skew;
+      },
+      get onExchange() {
+        return self.#onExchange;
+      },
+      set onExchange(fn) {
+        self.#onExchange = fn;
+      },
+      get log() {
+        return self.#log;
+      },
+      get useFipsEndpoint() {
+        return self.#useFipsEndpoint;
+      },
+      get useDualstackEndpoint() {
+        return self.#useDualstackEndpoint;
+      },
+      get canSignRequests() {
+        return typeof self.#signer.signRequest === 'function';
+      },
+      refreshCredentials: async () => {
+        if (self.#provider) await self.#provider.refresh();
+      },
+      learnClock: (res) => self.#learnClock(res),
+      presignConnectUrl: (input) => self.#presignConnectUrl(input),
+    });
   }
-
-  /** @internal */
-  readonly useFipsEndpoint: boolean;
-  /** @internal */
-  readonly useDualstackEndpoint: boolean;
 
   get #target(): { controlPlaneEndpoint: string } {
     return { controlPlaneEndpoint: this.controlPlaneEndpoint };
-  }
-
-  /** True when this manager can sign control-plane requests. @internal */
-  get canSignRequests(): boolean {
-    return typeof this.#signer.signRequest === 'function';
-  }
-
-  /**
-   * Fetches fresh credentials (after a 401/403). No-op with a custom signer.
-   * @internal
-   */
-  async refreshCredentials(): Promise<void> {
-    if (this.#provider) await this.#provider.refresh();
   }
 
   /** Signs and sends one request; corrects the clock and retries once on a skew refusal. */
@@ -199,31 +241,30 @@ export class ChannelManagerBase {
       let res: HttpResponse | undefined;
       const started = Date.now();
       try {
-        const signed = await signRequest(request, this.skew.now());
+        const signed = await signRequest(request, this.#skew.now());
         res = await httpCall(this.#fetchFn, signed, { signal: options.signal, timeoutMs: this.#requestMs, operation });
       } finally {
         release();
-        this.onExchange?.({ operation, durationMs: Date.now() - started, status: res?.status });
+        this.#onExchange?.({ operation, durationMs: Date.now() - started, status: res?.status });
       }
-      const skewChanged = this.learnClock(res);
-      this.log.debug(`${operation} -> ${res.status}`, { operation, status: res.status, durationMs: Date.now() - started });
+      const skewChanged = this.#learnClock(res);
+      this.#log.debug(`${operation} -> ${res.status}`, { operation, status: res.status, durationMs: Date.now() - started });
       if (res.status >= 200 && res.status < 300) return parse(res.body);
       const error = parseServiceError(res);
       if (attempt === 0 && isClockSkewError(error) && skewChanged) {
-        this.log.info(`${operation}: clock skew corrected (${this.skew.offsetMs} ms); retrying`, { offsetMs: this.skew.offsetMs });
+        this.#log.info(`${operation}: clock skew corrected (${this.#skew.offsetMs} ms); retrying`, { offsetMs: this.#skew.offsetMs });
         continue;
       }
       throw error;
     }
   }
 
-  /** Updates the clock offset from a reply's `Date` header. @returns whether the offset changed. @internal */
-  learnClock(res: { headers: Record<string, string | string[] | undefined> }): boolean {
+  #learnClock(res: { headers: Record<string, string | string[] | undefined> }): boolean {
     const raw = res.headers.date;
     const date = Array.isArray(raw) ? raw[0] : raw;
     if (typeof date !== 'string') return false;
     try {
-      return this.skew.update(date);
+      return this.#skew.update(date);
     } catch {
       return false;
     }
@@ -319,9 +360,9 @@ export class ChannelManagerBase {
       throw new ProtocolError('UNEXPECTED_RESPONSE', `GetSignalingChannelEndpoint returned no ${missing.join(', ')} endpoint`);
     }
     const out: ChannelEndpoints = { wss: parsed.wssEndpoint ?? '' };
-    if (parsed.httpsEndpoint) out.https = checkEndpointScheme(parsed.httpsEndpoint, 'httpsEndpoint', this.allowInsecure);
-    if (parsed.webrtcEndpoint) out.webrtc = checkEndpointScheme(parsed.webrtcEndpoint, 'webrtcEndpoint', this.allowInsecure);
-    if (out.wss) checkEndpointScheme(out.wss, 'wssEndpoint', this.allowInsecure);
+    if (parsed.httpsEndpoint) out.https = checkEndpointScheme(parsed.httpsEndpoint, 'httpsEndpoint', this.#allowInsecure);
+    if (parsed.webrtcEndpoint) out.webrtc = checkEndpointScheme(parsed.webrtcEndpoint, 'webrtcEndpoint', this.#allowInsecure);
+    if (out.wss) checkEndpointScheme(out.wss, 'wssEndpoint', this.#allowInsecure);
     return out;
   }
 
@@ -356,8 +397,8 @@ export class ChannelManagerBase {
     return {
       iceServers: toRtcIceServers(parsed.iceServers, {
         region: this.region,
-        useFipsEndpoint: this.useFipsEndpoint,
-        useDualstackEndpoint: this.useDualstackEndpoint,
+        useFipsEndpoint: this.#useFipsEndpoint,
+        useDualstackEndpoint: this.#useDualstackEndpoint,
       }),
       ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : undefined,
     };
@@ -400,18 +441,14 @@ export class ChannelManagerBase {
     await this.#call('UpdateMediaStorageConfiguration', req, () => undefined, options);
   }
 
-  /**
-   * The presigned WebSocket URL for a role (signed at the skew-corrected time).
-   * @internal
-   */
-  async signConnectUrl(input: { wssEndpoint: string; channelArn: string; role: Role; clientId?: string }): Promise<string> {
-    checkEndpointScheme(input.wssEndpoint, 'wssEndpoint', this.allowInsecure);
+  async #presignConnectUrl(input: { wssEndpoint: string; channelArn: string; role: Role; clientId?: string }): Promise<string> {
+    checkEndpointScheme(input.wssEndpoint, 'wssEndpoint', this.#allowInsecure);
     const { url } = constructConnectWssEndpointRequest(input);
     const query: Record<string, string> = { 'X-Amz-ChannelARN': input.channelArn };
     if (input.role === 'VIEWER' && input.clientId !== undefined) query['X-Amz-ClientId'] = input.clientId;
     // constructConnectWssEndpointRequest validated the inputs; the signer takes endpoint + params.
     void url;
-    return this.#signer.getSignedUrl(input.wssEndpoint.replace(/\/+$/, ''), query, this.skew.now());
+    return this.#signer.getSignedUrl(input.wssEndpoint.replace(/\/+$/, ''), query, this.#skew.now());
   }
 
   /** Releases pooled connections. Idempotent; later calls reject with `CLIENT_CLOSED`. */

@@ -7,7 +7,7 @@
  */
 
 import { AbortError, SignalingError, toRtcIceServers, type IceServer, type RtcIceServer } from '@kvs-sig/core';
-import type { ChannelManagerBase } from './channel-manager';
+import { managerInternals, type ChannelManagerBase } from './channel-manager';
 import type { ChannelSetup } from './channel-setup';
 import type { SafeLogger } from './options';
 import { describe } from './transport';
@@ -103,7 +103,7 @@ export class IceServers {
   /** Starts a fetch in the background when the cache is cold and the HTTPS endpoint is known. */
   prefetch(): void {
     if (this.#cache && this.#cache.expiresAt > Date.now()) return;
-    if (this.#lifetime.signal.aborted || this.#inflight || !this.#host.setup.endpoints?.https || !this.#host.channels.canSignRequests) return;
+    if (this.#lifetime.signal.aborted || this.#inflight || !this.#host.setup.endpoints?.https || !managerInternals(this.#host.channels).canSignRequests) return;
     this.#fetch().catch((error: unknown) => {
       if (this.#lifetime.signal.aborted) return;
       this.#host.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
@@ -124,10 +124,11 @@ export class IceServers {
       return false;
     }
     const channels = this.#host.channels;
+    const cp = managerInternals(channels);
     const rtc = toRtcIceServers(servers, {
       region: channels.region,
-      useFipsEndpoint: channels.useFipsEndpoint,
-      useDualstackEndpoint: channels.useDualstackEndpoint,
+      useFipsEndpoint: cp.useFipsEndpoint,
+      useDualstackEndpoint: cp.useDualstackEndpoint,
     });
     const ttls = servers.map((s) => s.ttl).filter((t): t is number => t !== undefined);
     const previous = this.#cache?.servers;

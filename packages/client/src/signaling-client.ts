@@ -47,7 +47,7 @@ import {
 import { Backoff } from './backoff';
 import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
-import { ChannelManagerBase, type ExchangeRecord } from './channel-manager';
+import { ChannelManagerBase, managerInternals, type ExchangeRecord, type ManagerInternals } from './channel-manager';
 import { runConnectLoop, type ConnectLoopHost } from './connection/connect-loop';
 import { startSocketTimers, stopSocketTimers, type SocketTimerHost, type TimedSocket } from './connection/socket-timers';
 import { initialContext, publicState, transition, type ConnContext, type ConnEffect, type ConnEvent, type ConnState } from './connection/machine';
@@ -95,6 +95,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   readonly clientId: string | undefined;
   /** The channel's control-plane helpers, sharing this client's transport and signer. */
   readonly channels: ChannelManagerBase;
+  readonly #cp: ManagerInternals;
 
   readonly #log: SafeLogger;
   /** The connection machine's state and context (connection/machine.ts); only #dispatch changes them. */
@@ -139,7 +140,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   constructor(options: SignalingClientOptions, platform: Platform) {
     super((error, event) => {
-      this.channels?.['log'].warn(`a listener of "${String(event)}" threw: ${describe(error)}`);
+      this.#cp?.log.warn(`a listener of "${String(event)}" threw: ${describe(error)}`);
     });
     if (typeof options !== 'object' || options === null) throw badOption('options', 'are required');
     this.#log = new SafeLogger(options.logger);
@@ -174,7 +175,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     });
 
     this.channels = new ChannelManagerBase(options, platform);
-    this.channels.onExchange = (rec) => this.#recordExchange(rec);
+    this.#cp = managerInternals(this.channels);
+    this.#cp.onExchange = (rec) => this.#recordExchange(rec);
 
     this.#setup = new ChannelSetup(
       {
@@ -185,7 +187,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         joinStorage: config.joinStorage,
         cache: config.cache,
         cacheKey: config.cacheKey,
-        fixedEndpoints: parseFixedEndpoints(options, this.channels.canSignRequests),
+        fixedEndpoints: parseFixedEndpoints(options, this.#cp.canSignRequests),
       },
       { channels: this.channels, log: this.#log, metrics: this.#m, onMessageTtl: (seconds) => this.#outbox.applyChannelTtl(seconds) },
     );
@@ -502,13 +504,13 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.#m.attempts += 1;
     this.#attemptExchanges = 0;
     if (this.#ctx.refreshCredentials) {
-      await this.channels.refreshCredentials();
+      await this.#cp.refreshCredentials();
       this.#dispatch({ type: 'refreshed', loopId });
     }
     await this.#setup.resolve(signal);
     const endpoints = this.#setup.endpoints!;
     const arn = this.#setup.arn!;
-    const url = await this.channels.signConnectUrl({
+    const url = await this.#cp.presignConnectUrl({
       wssEndpoint: endpoints.wss,
       channelArn: arn,
       role: this.role,
@@ -574,7 +576,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   #classifyHandshake(error: SignalingError, handshake: HandshakeFailure | undefined): SignalingError {
     if (!handshake) return error;
-    this.channels.learnClock(handshake);
+    this.#cp.learnClock(handshake);
     const svc = parseServiceError({ status: handshake.status, headers: handshake.headers, body: handshake.body });
     return svc;
   }

@@ -1,5 +1,6 @@
 import type { SignalingClient } from '../src/index';
 import { Harness, candidate, offer, until } from './helpers';
+import { managerInternals } from '../src/channel-manager';
 
 let h: Harness;
 afterEach(async () => {
@@ -252,7 +253,7 @@ describe('recovery from every emulator fault', () => {
     await viewer.connect();
     const describes = h.emu.log.requests().filter((r) => r.operation === 'DescribeSignalingChannel');
     expect(describes.map((r) => r.status)).toEqual([403, 200]);
-    expect(viewer.channels.skew.offsetMs).toBeGreaterThan(19 * 60_000);
+    expect(managerInternals(viewer.channels).skew.offsetMs).toBeGreaterThan(19 * 60_000);
 
     // Warm cache, new skew: the first contact is the handshake itself.
     const { MemoryCache } = await import('../src/index');
