@@ -33,6 +33,13 @@ export default defineConfig([
     platform: 'browser',
     clean: false,
   },
+  // `@kvs-sig/client/internal`: what the other @kvs-sig packages share with the client (not API).
+  {
+    ...shared,
+    entry: ['src/internal.ts'],
+    platform: 'neutral',
+    clean: false,
+  },
   // Deno (the `deno` export condition): the Node entry, but with ws bundled and
   // its two load-time environment reads (WS_NO_BUFFER_UTIL, WS_NO_UTF_8_VALIDATE)
   // fixed at build time, since Deno refuses them without --allow-env. The native

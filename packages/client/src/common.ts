@@ -23,11 +23,9 @@ export {
   type EndpointProtocol,
 } from '@kvs-sig/core';
 export type { Credentials, CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
-export { Backoff, backoffDelay, type BackoffOptions } from './backoff';
 export {
   LocalStorageCache,
   MemoryCache,
-  cacheKey,
   type CacheOptions,
   type CachedChannel,
   type ChannelEndpoints,
@@ -36,8 +34,7 @@ export {
   type StorageLike,
 } from './cache';
 export type { CallOptions, ChannelManagerOptions, ChannelRef, IceServerConfig } from './channel-manager';
-export { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
-export { MASTER_SENDER_KEY } from './ice-buffer';
+export type { Listener, OnceOptions, WaitForOptions } from './emitter';
 export type { ConnectionOptions, Logger, ReconnectOptions, RetryContext, RetryStrategy, TimeoutOptions, TlsOptions } from './options';
 export type { QueueOptions } from './queue';
 export type {

@@ -1,7 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Backoff, FileCache, LocalStorageCache, MemoryCache, TypedEmitter, backoffDelay, cacheKey, type CachedChannel, type StorageLike } from '../src/index';
+import { FileCache, LocalStorageCache, MemoryCache, type CachedChannel, type StorageLike } from '../src/index';
+import { Backoff, backoffDelay } from '../src/backoff';
+import { cacheKey } from '../src/cache';
+import { TypedEmitter } from '../src/emitter';
 import { IceCandidateBuffer } from '../src/ice-buffer';
 import { OutboundQueue } from '../src/queue';
 

@@ -3,7 +3,7 @@
  * starts over, removed when it fails, refused beyond `maxViewers`.
  * @packageDocumentation
  */
-import { TypedEmitter } from '@kvs-sig/client';
+import { TypedEmitter } from '@kvs-sig/client/internal';
 import { invalid, isSessionError, SessionError } from './errors';
 import { resolveOptions, type Resolved, type SessionOptions, type SessionSignaling } from './options';
 import { identityOf, PeerLink, samePeer, type LinkOptions, type RemoteIdentity } from './peer';

@@ -5,7 +5,7 @@
  * Both sessions are built on it.
  * @packageDocumentation
  */
-import { backoffDelay, TypedEmitter } from '@kvs-sig/client';
+import { backoffDelay, TypedEmitter } from '@kvs-sig/client/internal';
 import { SessionError } from './errors';
 import { classify, readStats } from './quality';
 import type {

@@ -3,7 +3,7 @@
  * when unanswered, restarts ICE and stays connected.
  * @packageDocumentation
  */
-import { TypedEmitter } from '@kvs-sig/client';
+import { TypedEmitter } from '@kvs-sig/client/internal';
 import { invalid, isSessionError, SessionError } from './errors';
 import { resolveOptions, type Resolved, type SessionOptions, type SessionSignaling } from './options';
 import { PeerLink, type LinkOptions } from './peer';

@@ -4,7 +4,8 @@
  * duplicate or late answer, garbage and end-of-candidates never throw into
  * the app.
  */
-import { TypedEmitter, type SignalingClientEvents } from '@kvs-sig/client';
+import type { SignalingClientEvents } from '@kvs-sig/client';
+import { TypedEmitter } from '@kvs-sig/client/internal';
 import { RTCPeerConnection } from 'werift';
 import { createViewerSession, type DataChannelLike, type SessionSignaling } from '../src';
 import { nextMessage, opened, until, Werift } from './helpers';
