@@ -19,6 +19,7 @@ export {
   type Role,
   type RtcIceServer,
   type SdpPayload,
+  type StatusResponse,
   type ChannelInfo,
   type EndpointProtocol,
 } from '@kvs-sig/core';
@@ -45,6 +46,5 @@ export type {
   SignalingClientEvents,
   SignalingClientOptions,
   SignalingMessage,
-  StatusResponseEvent,
 } from './types';
 export type { FetchLike, WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './transport';

@@ -14,11 +14,12 @@ import {
   type IceCandidatePayload,
   type IceServer,
   type SdpPayload,
+  type StatusResponse,
 } from '@kvs-sig/core';
 import { DuplicateCheck } from './duplicate-check';
 import { IceCandidateBuffer } from './ice-buffer';
 import type { SafeLogger } from './options';
-import type { ClientMetrics, SignalingClientEvents, SignalingMessage, StatusResponseEvent } from './types';
+import type { ClientMetrics, SignalingClientEvents, SignalingMessage } from './types';
 import { KEEP_EVERY_ICE_SERVER, toSignalingError } from './util';
 
 /** Inbound frames longer than this are reported, not parsed. */
@@ -134,10 +135,11 @@ export class Inbox {
           host.emit('unknownMessage', { raw: text, error: new ProtocolError('INVALID_STATUS_RESPONSE', 'STATUS_RESPONSE without statusResponse') });
           return;
         }
-        const event: StatusResponseEvent = { correlationId: sr.correlationId };
+        const event: StatusResponse = { correlationId: sr.correlationId };
         if (sr.errorType !== undefined) event.errorType = sr.errorType;
         if (sr.statusCode !== undefined) event.statusCode = sr.statusCode;
         if (sr.description !== undefined) event.description = sr.description;
+        if (sr.success !== undefined) event.success = sr.success;
         host.emit('statusResponse', event);
         const status = Number(sr.statusCode ?? '0');
         if (sr.success !== true && status !== 200) {

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 
-import type { IceCandidatePayload, Role, RtcIceServer, SdpPayload, SignalingError } from '@kvs-sig/core';
+import type { IceCandidatePayload, Role, RtcIceServer, SdpPayload, SignalingError, StatusResponse } from '@kvs-sig/core';
 import type { ChannelEndpoints, EndpointCache } from './cache';
 import type { ConnectionOptions, ReconnectOptions } from './options';
 import type { QueueOptions } from './queue';
@@ -17,14 +17,6 @@ export type SignalingMessage =
   | { type: 'sdpOffer'; payload: SdpPayload; senderClientId: string | undefined }
   | { type: 'sdpAnswer'; payload: SdpPayload; senderClientId: string | undefined }
   | { type: 'iceCandidate'; payload: IceCandidatePayload; senderClientId: string | undefined };
-
-/** A STATUS_RESPONSE (a delivery failure report for a message sent with a correlationId). @public */
-export interface StatusResponseEvent {
-  correlationId: string;
-  errorType?: string;
-  statusCode?: string;
-  description?: string;
-}
 
 /** Events and their payloads. @public */
 export interface SignalingClientEvents {
@@ -41,7 +33,8 @@ export interface SignalingClientEvents {
   sdpOffer: { payload: SdpPayload; senderClientId: string | undefined };
   sdpAnswer: { payload: SdpPayload; senderClientId: string | undefined };
   iceCandidate: { payload: IceCandidatePayload; senderClientId: string | undefined };
-  statusResponse: StatusResponseEvent;
+  /** A STATUS_RESPONSE: the service's report on a message sent with a correlationId. */
+  statusResponse: StatusResponse;
   /** The service will close this connection soon; the client is already replacing it. */
   goAway: Record<string, never>;
   /** The service asked to refresh ICE servers; `iceServersChanged` follows. */
