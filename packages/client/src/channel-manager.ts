@@ -32,6 +32,7 @@ import {
   resolveControlPlaneEndpoint,
   toRtcIceServers,
   type ChannelInfo,
+  type ChannelSelector,
   type EndpointProtocol,
   type HttpRequest,
   type HttpResponse,
@@ -57,9 +58,6 @@ export interface CallOptions {
   /** Aborts the call (rejects with `ABORTED`). */
   signal?: AbortSignal;
 }
-
-/** Identifies a channel by name or by ARN. @public */
-export type ChannelRef = { channelName: string; channelArn?: undefined } | { channelArn: string; channelName?: undefined };
 
 /** ICE servers with their lifetime. @public */
 export interface IceServerConfig {
@@ -287,7 +285,7 @@ export class ChannelManagerBase {
    * DescribeSignalingChannel, by name or ARN.
    * @throws ServiceError `ResourceNotFoundException` (404) when it does not exist.
    */
-  async describeChannel(ref: ChannelRef, options?: CallOptions): Promise<ChannelInfo> {
+  async describeChannel(ref: ChannelSelector, options?: CallOptions): Promise<ChannelInfo> {
     const req = constructDescribeSignalingChannelRequest(ref, this.#target);
     return this.#call('DescribeSignalingChannel', req, parseDescribeSignalingChannelResponse, options);
   }
@@ -427,7 +425,7 @@ export class ChannelManagerBase {
   }
 
   /** DescribeMediaStorageConfiguration. */
-  async describeMediaStorageConfiguration(ref: ChannelRef, options?: CallOptions): Promise<MediaStorageConfiguration> {
+  async describeMediaStorageConfiguration(ref: ChannelSelector, options?: CallOptions): Promise<MediaStorageConfiguration> {
     const req = constructDescribeMediaStorageConfigurationRequest(ref, this.#target);
     return this.#call('DescribeMediaStorageConfiguration', req, parseDescribeMediaStorageConfigurationResponse, options);
   }

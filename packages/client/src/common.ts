@@ -21,6 +21,7 @@ export {
   type SdpPayload,
   type StatusResponse,
   type ChannelInfo,
+  type ChannelSelector,
   type EndpointProtocol,
 } from '@kvs-sig/core';
 export type { Credentials, CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
@@ -34,7 +35,7 @@ export {
   type LocalStorageCacheOptions,
   type StorageLike,
 } from './cache';
-export type { CallOptions, ChannelManagerOptions, ChannelRef, IceServerConfig } from './channel-manager';
+export type { CallOptions, ChannelManagerOptions, IceServerConfig } from './channel-manager';
 export type { Listener, OnceOptions, WaitForOptions } from './emitter';
 export type { ConnectionOptions, Logger, ReconnectOptions, RetryContext, RetryStrategy, TimeoutOptions, TlsOptions } from './options';
 export type { QueueOptions } from './queue';
