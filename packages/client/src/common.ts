@@ -15,7 +15,7 @@ export {
   isSignalingError,
   redactSecrets,
   type ErrorCode,
-  type IceCandidatePayload,
+  type IceCandidateInit,
   type Role,
   type RtcIceServer,
   type SdpPayload,
@@ -42,7 +42,6 @@ export type { QueueOptions } from './queue';
 export type {
   ClientMetrics,
   ClientState,
-  IceCandidateInit,
   SendOptions,
   SignalingClientEvents,
   SignalingClientOptions,

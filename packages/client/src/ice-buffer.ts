@@ -5,14 +5,14 @@
  * @packageDocumentation
  */
 
-import type { IceCandidatePayload } from '@kvs-sig/core';
+import type { IceCandidateInit } from '@kvs-sig/core';
 
 /** The key used for messages without a senderClientId (they come from the master). @public */
 export const MASTER_SENDER_KEY = '';
 
 /** One held candidate. @public */
 export interface HeldCandidate {
-  payload: IceCandidatePayload;
+  payload: IceCandidateInit;
   senderClientId: string | undefined;
 }
 

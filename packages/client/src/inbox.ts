@@ -11,7 +11,7 @@ import {
   ServiceError,
   SignalingError,
   parseWssRecvMessage,
-  type IceCandidatePayload,
+  type IceCandidateInit,
   type IceServer,
   type SdpPayload,
   type StatusResponse,
@@ -178,7 +178,7 @@ export class Inbox {
     return true;
   }
 
-  private emitCandidate(payload: IceCandidatePayload, sender: string | undefined): void {
+  private emitCandidate(payload: IceCandidateInit, sender: string | undefined): void {
     this.host.emit('iceCandidate', { payload, senderClientId: sender });
     this.pushMessage({ type: 'iceCandidate', payload, senderClientId: sender });
   }
@@ -191,7 +191,7 @@ export class Inbox {
   }
 
   /** A copy of the candidates held for `senderClientId`. */
-  getPendingIceCandidates(senderClientId: string | undefined): IceCandidatePayload[] {
+  getPendingIceCandidates(senderClientId: string | undefined): IceCandidateInit[] {
     return this.ice.peek(senderClientId).map((c) => c.payload);
   }
 
@@ -260,9 +260,9 @@ function asSdp(payload: Record<string, unknown> | undefined): SdpPayload | undef
   return out;
 }
 
-function asCandidate(payload: Record<string, unknown> | undefined): IceCandidatePayload | undefined {
+function asCandidate(payload: Record<string, unknown> | undefined): IceCandidateInit | undefined {
   if (!payload || typeof payload.candidate !== 'string') return undefined;
-  const out: IceCandidatePayload = { candidate: payload.candidate };
+  const out: IceCandidateInit = { candidate: payload.candidate };
   if (typeof payload.sdpMid === 'string' || payload.sdpMid === null) out.sdpMid = payload.sdpMid;
   if (typeof payload.sdpMLineIndex === 'number' || payload.sdpMLineIndex === null) out.sdpMLineIndex = payload.sdpMLineIndex;
   if (typeof payload.usernameFragment === 'string' || payload.usernameFragment === null) out.usernameFragment = payload.usernameFragment;

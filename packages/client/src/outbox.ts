@@ -20,7 +20,8 @@ import {
 } from '@kvs-sig/core';
 import { OutboundQueue, type QueueEntry, type QueueOptions } from './queue';
 import type { Socket } from './transport';
-import type { ClientMetrics, IceCandidateInit, SendOptions } from './types';
+import type { IceCandidateInit } from '@kvs-sig/core';
+import type { ClientMetrics, SendOptions } from './types';
 
 /** The service's quota window (1 s) plus a margin for arrival jitter. */
 const RATE_WINDOW_MS = 1100;

@@ -38,7 +38,7 @@ import {
   SignalingError,
   TransportError,
   parseServiceError,
-  type IceCandidatePayload,
+  type IceCandidateInit,
   type Role,
   type RtcIceServer,
   type SdpPayload,
@@ -62,7 +62,6 @@ import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } fr
 import type {
   ClientMetrics,
   ClientState,
-  IceCandidateInit,
   SendOptions,
   SignalingClientEvents,
   SignalingClientOptions,
@@ -642,7 +641,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   /** A copy of the candidates held for `senderClientId` (the master's when omitted). */
-  getPendingIceCandidates(senderClientId?: string): IceCandidatePayload[] {
+  getPendingIceCandidates(senderClientId?: string): IceCandidateInit[] {
     return this.#inbox.getPendingIceCandidates(senderClientId);
   }
 

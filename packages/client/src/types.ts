@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 
-import type { IceCandidatePayload, Role, RtcIceServer, SdpPayload, SignalingError, StatusResponse } from '@kvs-sig/core';
+import type { IceCandidateInit, Role, RtcIceServer, SdpPayload, SignalingError, StatusResponse } from '@kvs-sig/core';
 import type { ChannelEndpoints, EndpointCache } from './cache';
 import type { ConnectionOptions, ReconnectOptions } from './options';
 import type { QueueOptions } from './queue';
@@ -16,7 +16,7 @@ export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'clo
 export type SignalingMessage =
   | { type: 'sdpOffer'; payload: SdpPayload; senderClientId: string | undefined }
   | { type: 'sdpAnswer'; payload: SdpPayload; senderClientId: string | undefined }
-  | { type: 'iceCandidate'; payload: IceCandidatePayload; senderClientId: string | undefined };
+  | { type: 'iceCandidate'; payload: IceCandidateInit; senderClientId: string | undefined };
 
 /** Events and their payloads. @public */
 export interface SignalingClientEvents {
@@ -32,7 +32,7 @@ export interface SignalingClientEvents {
   error: SignalingError;
   sdpOffer: { payload: SdpPayload; senderClientId: string | undefined };
   sdpAnswer: { payload: SdpPayload; senderClientId: string | undefined };
-  iceCandidate: { payload: IceCandidatePayload; senderClientId: string | undefined };
+  iceCandidate: { payload: IceCandidateInit; senderClientId: string | undefined };
   /** A STATUS_RESPONSE: the service's report on a message sent with a correlationId. */
   statusResponse: StatusResponse;
   /** The service will close this connection soon; the client is already replacing it. */
@@ -42,14 +42,6 @@ export interface SignalingClientEvents {
   iceServersChanged: { iceServers: RtcIceServer[] };
   /** A frame that is not a known message, or that could not be parsed. */
   unknownMessage: { raw: string; error?: SignalingError };
-}
-
-/** What {@link SignalingClient.sendIceCandidate} takes: an `RTCIceCandidateInit`. @public */
-export interface IceCandidateInit {
-  candidate?: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
 }
 
 /** Send options. @public */

@@ -23,7 +23,7 @@ async function pair(name: string, extra: Parameters<Harness['master']>[1] = {}) 
 /** Collects the candidate strings `client` receives. */
 function received(client: SignalingClient): string[] {
   const out: string[] = [];
-  client.on('iceCandidate', (e) => out.push(e.payload.candidate));
+  client.on('iceCandidate', (e) => out.push(e.payload.candidate ?? ''));
   return out;
 }
 

@@ -19,7 +19,7 @@ async function pair(name: string, masterExtra = {}) {
 
 /** Sends candidates before the offer, waits until the service relayed them all. */
 async function candidatesThenOffer(viewer: SignalingClient, master: SignalingClient, events: string[]) {
-  master.on('iceCandidate', (e) => events.push(`ice:${e.payload.candidate.split(' ')[0]}`));
+  master.on('iceCandidate', (e) => events.push(`ice:${(e.payload.candidate ?? '').split(' ')[0]}`));
   master.on('sdpOffer', () => events.push('offer'));
   await viewer.sendIceCandidate(candidate(1));
   await viewer.sendIceCandidate(candidate(2));
@@ -100,7 +100,7 @@ describe('duplicates', () => {
   test('an identical message from the same sender within the window is dropped and counted; dedupeWindowMs: 0 keeps it', async () => {
     const { master, viewer } = await pair('dups');
     const seen: string[] = [];
-    master.on('iceCandidate', (e) => seen.push(e.payload.candidate));
+    master.on('iceCandidate', (e) => seen.push(e.payload.candidate ?? ''));
     const got = master.waitFor('sdpOffer');
     await viewer.sendSdpOffer(offer);
     await got;
@@ -115,7 +115,7 @@ describe('duplicates', () => {
     const keep = h.viewer('dups', 'viewer-2', { dedupeWindowMs: 0 });
     await keep.connect();
     const atViewer: string[] = [];
-    keep.on('iceCandidate', (e) => atViewer.push(e.payload.candidate));
+    keep.on('iceCandidate', (e) => atViewer.push(e.payload.candidate ?? ''));
     await master.sendIceCandidate(candidate(5), 'viewer-2');
     await master.sendIceCandidate(candidate(5), 'viewer-2');
     // viewer-2 has no SDP from the master yet: both are held, not deduplicated.

@@ -55,9 +55,14 @@ export interface SdpPayload {
   sdp?: string;
 }
 
-/** The subset of `RTCIceCandidateInit` that signaling carries. @public */
-export interface IceCandidatePayload {
-  candidate: string;
+/**
+ * An ICE candidate as signaling carries it: the W3C `RTCIceCandidateInit`
+ * (what `RTCIceCandidate.toJSON()` gives and `addIceCandidate` takes). Sent
+ * ones must have `candidate`; received ones always have it.
+ * @public
+ */
+export interface IceCandidateInit {
+  candidate?: string;
   sdpMid?: string | null;
   sdpMLineIndex?: number | null;
   usernameFragment?: string | null;

@@ -16,7 +16,7 @@ export { SessionError, SessionErrorCodes, isSessionError, type SessionErrorCode,
 export type { SessionOptions, SessionSignaling } from './options';
 export type { QualityThresholds } from './quality';
 export type {
-  CandidateLike,
+  IceCandidateInit,
   ConfigurationLike,
   DataChannelLike,
   DataChannelSpec,

@@ -7,7 +7,7 @@ import { TypedEmitter } from '@kvs-sig/client/internal';
 import { invalid, isSessionError, SessionError } from './errors';
 import { resolveOptions, type Resolved, type SessionOptions, type SessionSignaling } from './options';
 import { identityOf, PeerLink, samePeer, type LinkOptions, type RemoteIdentity } from './peer';
-import type { CandidateLike, DataChannelLike, DescriptionLike, PeerConnectionLike, PeerEvents, PeerMetrics, PeerState, PeerStats, StreamLike, TrackInput, TrackLike } from './types';
+import type { IceCandidateInit, DataChannelLike, DescriptionLike, PeerConnectionLike, PeerEvents, PeerMetrics, PeerState, PeerStats, StreamLike, TrackInput, TrackLike } from './types';
 
 /** Options of {@link createMasterSession}. @public */
 export interface MasterSessionOptions extends SessionOptions {
@@ -104,7 +104,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
   private readonly map = new Map<string, Peer>();
   /** Per viewer: the offer being turned into a peer (serialised, so two offers never race). */
   private readonly creating = new Map<string, Promise<void>>();
-  private readonly early = new Map<string, CandidateLike[]>();
+  private readonly early = new Map<string, IceCandidateInit[]>();
   private readonly offs: Array<() => void> = [];
   private closed = false;
   private signalingOpenAt: number | undefined;
@@ -257,7 +257,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     };
   }
 
-  private onCandidate(clientId: string | undefined, candidate: CandidateLike): void {
+  private onCandidate(clientId: string | undefined, candidate: IceCandidateInit): void {
     if (this.closed || !clientId) return;
     const peer = this.map.get(clientId);
     if (peer && !this.creating.has(clientId)) {

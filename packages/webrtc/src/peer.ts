@@ -9,7 +9,7 @@ import { backoffDelay, TypedEmitter } from '@kvs-sig/client/internal';
 import { SessionError } from './errors';
 import { classify, readStats } from './quality';
 import type {
-  CandidateLike,
+  IceCandidateInit,
   ConfigurationLike,
   DataChannelLike,
   DataChannelSpec,
@@ -30,7 +30,7 @@ import type {
 export interface LinkSignaling {
   sendOffer(description: { type: 'offer'; sdp: string }): Promise<unknown>;
   sendAnswer(description: { type: 'answer'; sdp: string }): Promise<unknown>;
-  sendCandidate(candidate: CandidateLike): Promise<unknown>;
+  sendCandidate(candidate: IceCandidateInit): Promise<unknown>;
   /** Fresh ICE servers (the client keeps them fresher than their TTL). */
   iceServers(): Promise<IceServerLike[]>;
 }
@@ -111,7 +111,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   remoteIdentity: RemoteIdentity | undefined;
 
   private chain: Promise<void> = Promise.resolve();
-  private held: CandidateLike[] = [];
+  private held: IceCandidateInit[] = [];
   private closed = false;
   private answerTimer: Timer | undefined;
   private retryTimer: Timer | undefined;
@@ -165,7 +165,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       const c = e?.candidate;
       // A null or empty candidate is end-of-candidates: KVS has no message for it, and trickle peers do not need one.
       if (!c || !c.candidate) return;
-      const init: CandidateLike = typeof c.toJSON === 'function' ? c.toJSON() : { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
+      const init: IceCandidateInit = typeof c.toJSON === 'function' ? c.toJSON() : { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
       tl.firstLocalCandidate ??= Date.now();
       this.metricsData.candidatesSent++;
       this.o.signaling.sendCandidate(init).catch((error) => this.report('SIGNALING_FAILED', `sending a candidate to ${this.o.remote} failed: ${message(error)}`, error));
@@ -398,7 +398,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   beforeAnswer: (() => void) | undefined;
 
   /** A remote candidate: held until a remote description exists, then applied in order. */
-  handleCandidate(candidate: CandidateLike): void {
+  handleCandidate(candidate: IceCandidateInit): void {
     if (this.closed) return;
     this.metricsData.timeline.firstRemoteCandidate ??= Date.now();
     this.metricsData.candidatesReceived++;
@@ -416,7 +416,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     for (const c of held) void this.addCandidate(c);
   }
 
-  private async addCandidate(candidate: CandidateLike): Promise<void> {
+  private async addCandidate(candidate: IceCandidateInit): Promise<void> {
     try {
       // An empty candidate is the remote's end-of-candidates.
       await this.pc.addIceCandidate(candidate.candidate ? candidate : { ...candidate, candidate: '' });

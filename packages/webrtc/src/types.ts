@@ -5,6 +5,10 @@
  * @packageDocumentation
  */
 
+import type { IceCandidateInit } from '@kvs-sig/client';
+
+/** The candidate the sessions send and take: `@kvs-sig/client`'s (the W3C `RTCIceCandidateInit`). */
+export type { IceCandidateInit };
 /** An ICE server as `RTCIceServer`. @public */
 export interface IceServerLike {
   urls: string | string[];
@@ -23,14 +27,6 @@ export interface ConfigurationLike {
 export interface DescriptionLike {
   type: 'offer' | 'answer' | 'pranswer' | 'rollback';
   sdp?: string;
-}
-
-/** `RTCIceCandidateInit`. @public */
-export interface CandidateLike {
-  candidate?: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
 }
 
 /** A media track (`MediaStreamTrack`). @public */
@@ -73,7 +69,7 @@ export interface PeerConnectionLike {
   createAnswer(): Promise<DescriptionLike>;
   setLocalDescription(description?: DescriptionLike): Promise<unknown>;
   setRemoteDescription(description: DescriptionLike): Promise<unknown>;
-  addIceCandidate(candidate?: CandidateLike): Promise<unknown>;
+  addIceCandidate(candidate?: IceCandidateInit): Promise<unknown>;
   createDataChannel(label: string, options?: object): DataChannelLike;
   addTrack(track: any, ...streams: any[]): SenderLike;
   removeTrack(sender: any): void;
