@@ -332,7 +332,7 @@ async function officialReconnect(c: Ctx, channelName: string, clientId: string, 
   await mgr.close();
   const { region, credentials } = c.emu;
   return withGlobalWebSocket(officialWebSocket(c.ca), async () => {
-    const cl = new OfficialClient({ channelARN: arn, channelEndpoint: ep.wss, clientId, role: Role.VIEWER, region, credentials });
+    const cl = new OfficialClient({ channelARN: arn, channelEndpoint: ep.wssEndpoint!, clientId, role: Role.VIEWER, region, credentials });
     cl.on('error', () => {});
     let closing = false;
     let opens = 0;

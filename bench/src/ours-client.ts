@@ -25,7 +25,7 @@ export async function createOursMaster(input: OursMasterInput): Promise<MessageS
     role: 'MASTER',
     region: input.region,
     channelArn: input.channelArn,
-    signalingEndpoints: { wss: input.wssEndpoint },
+    signalingEndpoints: { wssEndpoint: input.wssEndpoint },
     credentials: input.credentials,
     WebSocket: FakeSocket as unknown as WebSocketConstructor,
     reconnect: false,

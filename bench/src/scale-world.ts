@@ -44,7 +44,7 @@ async function setup(n: number): Promise<Record<string, unknown>> {
   if (created.failures) throw new Error(`creating channels: ${created.failures} failed: ${created.firstError}`);
   const ep = await mgr.getEndpoints({ channelArn: arns[0] as string, role: 'VIEWER' });
   await mgr.close();
-  world = { endpoint: emu.controlPlaneEndpoint, ca, region: emu.region, credentials: emu.credentials, wss: ep.wss, arns };
+  world = { endpoint: emu.controlPlaneEndpoint, ca, region: emu.region, credentials: emu.credentials, wss: ep.wssEndpoint ?? '', arns };
   return { world };
 }
 
@@ -59,7 +59,7 @@ async function connectViewers(n: number, concurrency: number): Promise<Record<st
       region: w.region,
       credentials: w.credentials,
       channelArn: w.arns[i] as string,
-      signalingEndpoints: { wss: w.wss },
+      signalingEndpoints: { wssEndpoint: w.wss },
       tls: { ca: w.ca },
       reconnect: false,
     });

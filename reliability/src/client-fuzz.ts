@@ -65,7 +65,7 @@ export async function startFuzzedClient(logLines?: string[]): Promise<FuzzedClie
     channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/fuzz/1234567890123',
     clientId: 'fuzz-viewer',
     credentials: { ...TEST_CREDENTIALS },
-    signalingEndpoints: { wss: svc.wssEndpoint, https: svc.httpsEndpoint },
+    signalingEndpoints: { wssEndpoint: svc.wssEndpoint, httpsEndpoint: svc.httpsEndpoint },
     tls: { ca: svc.ca },
     iceBuffering: false,
     reconnect: { initialDelayMs: 10, maxDelayMs: 100 },

@@ -183,7 +183,7 @@ test('the emulator refuses a presigned URL older than its 299 s lifetime and acc
   const manager = new ChannelManager({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: { ...TEST_CREDENTIALS }, fetch: capturingFetch });
   try {
     const { channelArn } = await manager.createChannel({ channelName: 'expiry' });
-    const { wss } = await manager.getEndpoints({ channelArn, role: 'MASTER' });
+    const { wssEndpoint: wss } = await manager.getEndpoints({ channelArn, role: 'MASTER' });
     const open = async (ageS: number): Promise<number> => {
       const url = await presignWssUrl(`${wss}?X-Amz-ChannelARN=${encodeURIComponent(channelArn)}`, { credentials: { ...TEST_CREDENTIALS }, region: emu.region, signingDate: new Date(Date.now() - ageS * 1000) });
       expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('299');
@@ -237,7 +237,7 @@ describe('insecure endpoints', () => {
     const { channelName: _name, ...noName } = base;
     let thrown: unknown;
     try {
-      new SignalingClient({ ...noName, channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/x/1234567890123', signalingEndpoints: { wss: 'ws://203.0.113.5:80' }, allowInsecureEndpoints: true, reconnect: false } as SignalingClientOptions);
+      new SignalingClient({ ...noName, channelArn: 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/x/1234567890123', signalingEndpoints: { wssEndpoint: 'ws://203.0.113.5:80' }, allowInsecureEndpoints: true, reconnect: false } as SignalingClientOptions);
     } catch (e) {
       thrown = e;
     }

@@ -195,10 +195,10 @@ it("the official KVS JS SDK's SignalingClient in the browser talks to our Node m
     await master.session.connect();
     const channelARN = master.signaling.channelArn!;
     const endpoints = await manager.getEndpoints({ channelArn: channelARN, role: 'VIEWER' });
-    const iceServers = await manager.getIceServers({ channelArn: channelARN, clientId: 'official-viewer', httpsEndpoint: endpoints.https! });
+    const iceServers = await manager.getIceServers({ channelArn: channelARN, clientId: 'official-viewer', httpsEndpoint: endpoints.httpsEndpoint! });
     await page.evaluate((o) => window.officialViewer.start(o), {
       channelARN,
-      channelEndpoint: endpoints.wss,
+      channelEndpoint: endpoints.wssEndpoint!,
       region: emulator.region,
       clientId: 'official-viewer',
       iceServers,

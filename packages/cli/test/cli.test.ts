@@ -204,9 +204,9 @@ describe('endpoints and ICE servers', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`^WSS\\s+wss://${origin.replace(/\./g, '\\.')}`, 'm'));
     expect(json.code).toBe(0);
-    const ep = JSON.parse(json.stdout) as { wss: string; https: string };
-    expect(ep.wss).toMatch(/^wss:\/\//);
-    expect(ep.https).toMatch(/^https:\/\//);
+    const ep = JSON.parse(json.stdout) as { wssEndpoint: string; httpsEndpoint: string };
+    expect(ep.wssEndpoint).toMatch(/^wss:\/\//);
+    expect(ep.httpsEndpoint).toMatch(/^https:\/\//);
     expect(ice.code).toBe(0);
     const servers = (JSON.parse(ice.stdout) as { iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }> }).iceServers;
     expect([servers[0]!.urls].flat()[0]).toMatch(/^stuns?:/);

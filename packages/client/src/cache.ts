@@ -5,22 +5,13 @@
  * @packageDocumentation
  */
 
-import { SignalingError, type Role } from '@kvs-sig/core';
-
-/** Signaling endpoints of a channel for one role. @public */
-export interface ChannelEndpoints {
-  /** `wss://…` endpoint for the WebSocket. */
-  wss: string;
-  /** `https://…` endpoint for GetIceServerConfig. */
-  https?: string;
-  /** WebRTC ingestion endpoint (JoinStorageSession), when requested. */
-  webrtc?: string;
-}
+import { SignalingError, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
 
 /** What a cache stores per key. @public */
 export interface CachedChannel {
   channelArn: string;
-  endpoints: ChannelEndpoints;
+  /** Always with `wssEndpoint`. */
+  endpoints: SignalingChannelEndpoints;
   /** The channel's MessageTtlSeconds when it was described. */
   messageTtlSeconds?: number;
   /** Epoch milliseconds of the write. */
@@ -64,9 +55,9 @@ export function isCachedChannel(value: unknown): value is CachedChannel {
     typeof v.storedAt === 'number' &&
     typeof ep === 'object' &&
     ep !== null &&
-    typeof ep.wss === 'string' &&
-    (ep.https === undefined || typeof ep.https === 'string') &&
-    (ep.webrtc === undefined || typeof ep.webrtc === 'string') &&
+    typeof ep.wssEndpoint === 'string' &&
+    (ep.httpsEndpoint === undefined || typeof ep.httpsEndpoint === 'string') &&
+    (ep.webrtcEndpoint === undefined || typeof ep.webrtcEndpoint === 'string') &&
     (v.messageTtlSeconds === undefined || typeof v.messageTtlSeconds === 'number')
   );
 }

@@ -33,6 +33,7 @@ import {
   toRtcIceServers,
   type ChannelInfo,
   type ChannelSelector,
+  type SignalingChannelEndpoints,
   type EndpointProtocol,
   type HttpRequest,
   type HttpResponse,
@@ -44,7 +45,6 @@ import {
 } from '@kvs-sig/core';
 // From the entry that holds no SigV4: the default signer is loaded on demand (loadSigV4OnFirstUse).
 import { ClockSkew, createCredentialsProvider, isClockSkewError, type CredentialsProvider, type RequestSigner } from '@kvs-sig/signer/credentials';
-import type { ChannelEndpoints } from './cache';
 import { acquireRequestSlot } from './gate';
 import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
 import { httpCall, throwIfAborted, type FetchLike } from './transport';
@@ -347,7 +347,7 @@ export class ChannelManagerBase {
   async getEndpoints(
     input: { channelArn: string; role: Role; protocols?: readonly EndpointProtocol[] },
     options?: CallOptions,
-  ): Promise<ChannelEndpoints> {
+  ): Promise<SignalingChannelEndpoints> {
     const protocols = input.protocols ?? (['WSS', 'HTTPS'] as const);
     const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.#target);
     const parsed = await this.#call('GetSignalingChannelEndpoint', req, parseGetSignalingChannelEndpointResponse, options);
@@ -357,10 +357,11 @@ export class ChannelManagerBase {
     if (missing.length > 0) {
       throw new ProtocolError('UNEXPECTED_RESPONSE', `GetSignalingChannelEndpoint returned no ${missing.join(', ')} endpoint`);
     }
-    const out: ChannelEndpoints = { wss: parsed.wssEndpoint ?? '' };
-    if (parsed.httpsEndpoint) out.https = checkEndpointScheme(parsed.httpsEndpoint, 'httpsEndpoint', this.#allowInsecure);
-    if (parsed.webrtcEndpoint) out.webrtc = checkEndpointScheme(parsed.webrtcEndpoint, 'webrtcEndpoint', this.#allowInsecure);
-    if (out.wss) checkEndpointScheme(out.wss, 'wssEndpoint', this.#allowInsecure);
+    const out: SignalingChannelEndpoints = {};
+    for (const key of ['wssEndpoint', 'httpsEndpoint', 'webrtcEndpoint'] as const) {
+      const url = parsed[key];
+      if (url) out[key] = checkEndpointScheme(url, key, this.#allowInsecure);
+    }
     return out;
   }
 
@@ -383,7 +384,7 @@ export class ChannelManagerBase {
     let https = input.httpsEndpoint;
     if (https === undefined) {
       const role = input.role ?? (input.clientId === undefined ? 'MASTER' : 'VIEWER');
-      https = (await this.getEndpoints({ channelArn: input.channelArn, role, protocols: ['HTTPS'] }, options)).https;
+      https = (await this.getEndpoints({ channelArn: input.channelArn, role, protocols: ['HTTPS'] }, options)).httpsEndpoint;
     }
     const req = constructGetIceServerConfigRequest({
       httpsEndpoint: https ?? '',
@@ -421,7 +422,7 @@ export class ChannelManagerBase {
 
   async #webrtcEndpoint(channelArn: string, role: Role, options?: CallOptions): Promise<string> {
     const ep = await this.getEndpoints({ channelArn, role, protocols: ['WEBRTC'] }, options);
-    return ep.webrtc ?? '';
+    return ep.webrtcEndpoint ?? '';
   }
 
   /** DescribeMediaStorageConfiguration. */

@@ -8,8 +8,8 @@
  * @packageDocumentation
  */
 
-import { ProtocolError, ServiceError, type ChannelInfo, type Role } from '@kvs-sig/core';
-import { isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
+import { ProtocolError, ServiceError, type ChannelInfo, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
+import { isCachedChannel, type EndpointCache } from './cache';
 import type { ChannelManagerBase } from './channel-manager';
 import type { SafeLogger } from './options';
 import { describe, sleep } from './transport';
@@ -27,7 +27,7 @@ export interface ChannelSetupConfig {
   cache: EndpointCache;
   cacheKey: string;
   /** `signalingEndpoints` given by the caller: never looked up. */
-  fixedEndpoints: ChannelEndpoints | undefined;
+  fixedEndpoints: SignalingChannelEndpoints | undefined;
 }
 
 /** What channel setup needs from the client. @internal */
@@ -48,7 +48,7 @@ export class ChannelSetup {
   /** Describe said 404 and creating is not allowed: nothing to retry. */
   describe404 = false;
   #arnValue: string | undefined;
-  #_endpoints: ChannelEndpoints | undefined;
+  #_endpoints: SignalingChannelEndpoints | undefined;
   #messageTtlSeconds: number | undefined;
   #describeDue = false;
   #endpointDue = false;
@@ -58,7 +58,7 @@ export class ChannelSetup {
   readonly #joinStorage: boolean;
   readonly #cache: EndpointCache;
   readonly #cacheKeyValue: string;
-  readonly #fixedEndpoints: ChannelEndpoints | undefined;
+  readonly #fixedEndpoints: SignalingChannelEndpoints | undefined;
 
   constructor(config: ChannelSetupConfig, private readonly host: ChannelSetupHost) {
     this.#role = config.role;
@@ -83,7 +83,7 @@ export class ChannelSetup {
   }
 
   /** The signaling endpoints, once known (the live object: copy before handing it out). */
-  get endpoints(): ChannelEndpoints | undefined {
+  get endpoints(): SignalingChannelEndpoints | undefined {
     return this.#_endpoints;
   }
 

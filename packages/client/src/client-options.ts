@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 
-import { SignalingError, ValidationError, isValidChannelArn, isValidChannelName, type Role } from '@kvs-sig/core';
-import { MemoryCache, cacheKey, type ChannelEndpoints, type EndpointCache } from './cache';
+import { SignalingError, ValidationError, isValidChannelArn, isValidChannelName, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
+import { MemoryCache, cacheKey, type EndpointCache } from './cache';
 import { checkTimeout } from './channel-manager';
 import {
   badOption,
@@ -160,14 +160,14 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
  * @throws ValidationError when they are malformed, given without `channelArn`, or missing where nothing can look them up.
  * @internal
  */
-export function parseFixedEndpoints(options: SignalingClientOptions, canSignRequests: boolean): ChannelEndpoints | undefined {
+export function parseFixedEndpoints(options: SignalingClientOptions, canSignRequests: boolean): SignalingChannelEndpoints | undefined {
   if (options.signalingEndpoints !== undefined) {
     const ep = options.signalingEndpoints;
     if (options.channelArn === undefined) throw badOption('signalingEndpoints', 'needs channelArn');
-    if (typeof ep !== 'object' || ep === null || typeof ep.wss !== 'string') {
-      throw badOption('signalingEndpoints.wss', 'is required (a wss:// URL)');
+    if (typeof ep !== 'object' || ep === null || typeof ep.wssEndpoint !== 'string') {
+      throw badOption('signalingEndpoints.wssEndpoint', 'is required (a wss:// URL)');
     }
-    checkEndpointScheme(ep.wss, 'signalingEndpoints.wss', options.allowInsecureEndpoints === true);
+    checkEndpointScheme(ep.wssEndpoint, 'signalingEndpoints.wssEndpoint', options.allowInsecureEndpoints === true);
     return { ...ep };
   }
   if (!canSignRequests) {

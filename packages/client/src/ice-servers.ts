@@ -103,7 +103,7 @@ export class IceServers {
   /** Starts a fetch in the background when the cache is cold and the HTTPS endpoint is known. */
   prefetch(): void {
     if (this.#cache && this.#cache.expiresAt > Date.now()) return;
-    if (this.#lifetime.signal.aborted || this.#inflight || !this.#host.setup.endpoints?.https || !managerInternals(this.#host.channels).canSignRequests) return;
+    if (this.#lifetime.signal.aborted || this.#inflight || !this.#host.setup.endpoints?.httpsEndpoint || !managerInternals(this.#host.channels).canSignRequests) return;
     this.#fetch().catch((error: unknown) => {
       if (this.#lifetime.signal.aborted) return;
       this.#host.log.warn(`GetIceServerConfig failed (getIceServers() will retry): ${describe(error)}`);
@@ -146,11 +146,11 @@ export class IceServers {
     const generation = this.#generation;
     const signal = this.#lifetime.signal;
     const run = (async () => {
-      if (this.#host.setup.arn === undefined || this.#host.setup.endpoints?.https === undefined) {
+      if (this.#host.setup.arn === undefined || this.#host.setup.endpoints?.httpsEndpoint === undefined) {
         await this.#host.setup.resolve(signal);
       }
-      const https = this.#host.setup.endpoints?.https;
-      if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.https)');
+      const https = this.#host.setup.endpoints?.httpsEndpoint;
+      if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.httpsEndpoint)');
       const started = Date.now();
       const cfg = await this.#host.channels.getIceServerConfig(
         { channelArn: this.#host.setup.arn!, httpsEndpoint: https, ...(this.#host.clientId === undefined ? {} : { clientId: this.#host.clientId }) },

@@ -42,10 +42,10 @@ import {
   type Role,
   type RtcIceServer,
   type SdpPayload,
+  type SignalingChannelEndpoints,
   type WssAction,
 } from '@kvs-sig/core';
 import { Backoff } from './backoff';
-import type { ChannelEndpoints } from './cache';
 import { ChannelSetup } from './channel-setup';
 import { ChannelManagerBase, managerInternals, type ExchangeRecord, type ManagerInternals } from './channel-manager';
 import { runConnectLoop, type ConnectLoopHost } from './connection/connect-loop';
@@ -246,7 +246,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   }
 
   /** The signaling endpoints, once known. */
-  get endpoints(): ChannelEndpoints | undefined {
+  get endpoints(): SignalingChannelEndpoints | undefined {
     const endpoints = this.#setup.endpoints;
     return endpoints === undefined ? undefined : { ...endpoints };
   }
@@ -510,7 +510,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const endpoints = this.#setup.endpoints!;
     const arn = this.#setup.arn!;
     const url = await this.#cp.presignConnectUrl({
-      wssEndpoint: endpoints.wss,
+      wssEndpoint: endpoints.wssEndpoint ?? '',
       channelArn: arn,
       role: this.role,
       ...(this.clientId === undefined ? {} : { clientId: this.clientId }),
@@ -596,7 +596,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
 
   async #joinStorageSessionNow(): Promise<void> {
     try {
-      const webrtc = this.#setup.endpoints?.webrtc;
+      const webrtc = this.#setup.endpoints?.webrtcEndpoint;
       await this.channels.joinStorageSession({ channelArn: this.#setup.arn!, ...(webrtc ? { webrtcEndpoint: webrtc } : {}) });
     } catch (error) {
       this.#reportError(toSignalingError(error));

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 
-import type { IceCandidateInit, Role, RtcIceServer, SdpPayload, SignalingError, StatusResponse } from '@kvs-sig/core';
-import type { ChannelEndpoints, EndpointCache } from './cache';
+import type { IceCandidateInit, Role, RtcIceServer, SdpPayload, SignalingChannelEndpoints, SignalingError, StatusResponse } from '@kvs-sig/core';
+import type { EndpointCache } from './cache';
 import type { ConnectionOptions, ReconnectOptions } from './options';
 import type { QueueOptions } from './queue';
 import type { WebSocketConstructor } from './transport';
@@ -92,7 +92,7 @@ export interface SignalingClientOptions extends ConnectionOptions {
    * Known signaling endpoints: skips GetSignalingChannelEndpoint (needs `channelArn`).
    * Required with a `requestSigner` that cannot sign requests.
    */
-  signalingEndpoints?: ChannelEndpoints;
+  signalingEndpoints?: SignalingChannelEndpoints;
   /** Reconnect policy, or `false` to never reconnect. @default {} (on, with the defaults) */
   reconnect?: false | ReconnectOptions;
   /** Ping interval where the runtime can ping (ws in Node); a missing pong within it closes the socket. @default 30000 */

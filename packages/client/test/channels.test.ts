@@ -32,8 +32,8 @@ describe('ChannelManager against the emulator', () => {
   test('getEndpoints and getIceServers (STUN first, then TURN)', async () => {
     const { channelArn } = await cm.createChannel({ channelName: 'cm-ep' });
     const ep = await cm.getEndpoints({ channelArn, role: 'VIEWER' });
-    expect(ep.wss).toMatch(/^wss:\/\//);
-    expect(ep.https).toMatch(/^https:\/\//);
+    expect(ep.wssEndpoint).toMatch(/^wss:\/\//);
+    expect(ep.httpsEndpoint).toMatch(/^https:\/\//);
     const ice = await cm.getIceServers({ channelArn, clientId: 'v1' });
     expect(ice[0]!.urls).toBe('stun:stun.kinesisvideo.us-west-2.amazonaws.com:443');
     expect(ice.slice(1).every((s) => (s.urls as string[]).every((u) => /^turns?:/.test(u)))).toBe(true);

@@ -76,7 +76,7 @@ describe('channel lookup and round trips (read from the emulator request log)', 
     await second.connect();
     expect(sequentialBeforeOpen(h.ops(), 'ConnectAsMaster')).toEqual(['ConnectAsMaster']);
     expect(second.metrics().exchangesBeforeOpen).toBe(1);
-    expect(second.endpoints?.wss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+/);
+    expect(second.endpoints?.wssEndpoint).toMatch(/^wss:\/\/127\.0\.0\.1:\d+/);
   });
 
   test('warm from a FileCache written by an earlier process: 1 exchange', async () => {
@@ -118,7 +118,7 @@ describe('channel lookup and round trips (read from the emulator request log)', 
     const junk = { get: () => ({ channelArn: 42, endpoints: null }) as never, set: () => undefined, delete: () => undefined };
     const other = h.viewer('bad-cache', 'v2', { cache: junk });
     await other.connect();
-    expect(other.endpoints?.wss).toMatch(/^wss:/);
+    expect(other.endpoints?.wssEndpoint).toMatch(/^wss:/);
   });
 
   test('GetIceServerConfig never delays open: with 400 ms latency on it, open comes first', async () => {

@@ -42,7 +42,7 @@ test('a URL-only requestSigner with known endpoints: no control-plane call, re-s
     channelArn: arn,
     clientId: 'v1',
     allowInsecureEndpoints: true,
-    signalingEndpoints: { wss: server.endpoint },
+    signalingEndpoints: { wssEndpoint: server.endpoint },
     keepaliveIntervalMs: 100,
     reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
     requestSigner: {
@@ -78,7 +78,7 @@ test('a frame written into a connection that dies unread is sent again on the ne
     channelArn: arn,
     clientId: 'v1',
     allowInsecureEndpoints: true,
-    signalingEndpoints: { wss: server.endpoint },
+    signalingEndpoints: { wssEndpoint: server.endpoint },
     reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
     requestSigner: { getSignedUrl: async (endpoint, query) => `${endpoint}/?${new URLSearchParams(query).toString()}` },
   });
@@ -110,7 +110,7 @@ test('frames far beyond the service size are reported as unknownMessage and the 
     channelArn: arn,
     clientId: 'v1',
     allowInsecureEndpoints: true,
-    signalingEndpoints: { wss: server.endpoint },
+    signalingEndpoints: { wssEndpoint: server.endpoint },
     requestSigner: { getSignedUrl: async (endpoint, query) => `${endpoint}/?${new URLSearchParams(query).toString()}` },
   });
   try {

@@ -52,7 +52,7 @@ test('failed attempts are numbered, carry their error, and false makes connect()
   const client = track(
     new SignalingClient(
       server.clientOptions({
-        signalingEndpoints: { wss: `ws://127.0.0.1:${await deadPort()}` },
+        signalingEndpoints: { wssEndpoint: `ws://127.0.0.1:${await deadPort()}` },
         reconnect: {
           strategy: (context) => {
             seen.push(context);
@@ -95,7 +95,7 @@ test.each([
   }, /threw: .*boom/],
 ])('a strategy returning %s ends connect() with INVALID_CONFIGURATION naming reconnect.strategy', async (_, strategy, message) => {
   const client = track(
-    new SignalingClient(server.clientOptions({ signalingEndpoints: { wss: `ws://127.0.0.1:${await deadPort()}` }, reconnect: { strategy } })),
+    new SignalingClient(server.clientOptions({ signalingEndpoints: { wssEndpoint: `ws://127.0.0.1:${await deadPort()}` }, reconnect: { strategy } })),
   );
   const err = (await client.connect().catch((e: unknown) => e)) as SignalingError & { field?: string };
   expect(err).toMatchObject({ code: 'INVALID_CONFIGURATION', field: 'reconnect.strategy' });
@@ -112,7 +112,7 @@ test('a strategy that is not a function is refused by the constructor', () => {
 test('without a strategy the built-in backoff stays in force (delays within [0, initialDelayMs · 2^n))', async () => {
   const client = track(
     new SignalingClient(
-      server.clientOptions({ signalingEndpoints: { wss: `ws://127.0.0.1:${await deadPort()}` }, reconnect: { initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 4 } }),
+      server.clientOptions({ signalingEndpoints: { wssEndpoint: `ws://127.0.0.1:${await deadPort()}` }, reconnect: { initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 4 } }),
     ),
   );
   const delays: number[] = [];

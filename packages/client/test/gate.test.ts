@@ -121,7 +121,7 @@ describe('many clients opening at once', () => {
     h = await Harness.start({ limits: { maxChannels: n + 10 } });
     const mgr = new ChannelManager(h.base());
     const arns = await Promise.all(Array.from({ length: n }, (_, i) => mgr.createChannel({ channelName: `gate-${i}` }).then((c) => c.channelArn)));
-    const { wss, https } = await mgr.getEndpoints({ channelArn: arns[0]!, role: 'MASTER' });
+    const { wssEndpoint, httpsEndpoint } = await mgr.getEndpoints({ channelArn: arns[0]!, role: 'MASTER' });
     await mgr.close();
     // Every handshake takes 150 ms at the service, so without a bound all n would be in flight together.
     h.emu.faults.setLatency(150, ['ConnectAsMaster']);
@@ -143,7 +143,7 @@ describe('many clients opening at once', () => {
       }
     }
     const clients = arns.map((channelArn) =>
-      h.client({ role: 'MASTER', channelArn, signalingEndpoints: { wss, https }, WebSocket: Counting as unknown as new (url: string) => WebSocketLike }),
+      h.client({ role: 'MASTER', channelArn, signalingEndpoints: { wssEndpoint, httpsEndpoint }, WebSocket: Counting as unknown as new (url: string) => WebSocketLike }),
     );
     await Promise.all(clients.map((c) => c.connect()));
     expect(clients.every((c) => c.state === 'open')).toBe(true);

@@ -60,7 +60,7 @@ export async function rawSignalingServer(options: { autoPong?: boolean; onConnec
         region: 'us-west-2',
         channelArn: rawArn,
         allowInsecureEndpoints: true,
-        signalingEndpoints: { wss: endpoint },
+        signalingEndpoints: { wssEndpoint: endpoint },
         requestSigner: { getSignedUrl: async (ep, query) => `${ep}/?${new URLSearchParams(query).toString()}` },
         ...extra,
       } as SignalingClientOptions;
@@ -72,7 +72,7 @@ export async function rawSignalingServer(options: { autoPong?: boolean; onConnec
         region: 'us-west-2',
         channelArn: rawArn,
         allowInsecureEndpoints: true,
-        signalingEndpoints: { wss: endpoint, https: httpsEndpoint },
+        signalingEndpoints: { wssEndpoint: endpoint, httpsEndpoint },
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
         ...extra,
       } as SignalingClientOptions;

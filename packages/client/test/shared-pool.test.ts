@@ -185,7 +185,7 @@ describe('SignalingClient and ChannelManager on the shared pool', () => {
     const h = await Harness.start();
     try {
       // signalingEndpoints is checked after the ChannelManager (and its fetch) exist.
-      expect(() => h.master('bad', { signalingEndpoints: { wss: 'wss://127.0.0.1:1' } })).toThrow(/channelArn/);
+      expect(() => h.master('bad', { signalingEndpoints: { wssEndpoint: 'wss://127.0.0.1:1' } })).toThrow(/channelArn/);
       h.master('never-connected');
       expect(sharedAgentUsers()).toEqual([]);
     } finally {

@@ -263,7 +263,7 @@ describe('IceCandidateBuffer', () => {
 
 const entry = (storedAt: number, arn = 'arn:1'): CachedChannel => ({
   channelArn: arn,
-  endpoints: { wss: 'wss://a', https: 'https://b' },
+  endpoints: { wssEndpoint: 'wss://a', httpsEndpoint: 'https://b' },
   messageTtlSeconds: 60,
   storedAt,
 });

@@ -230,7 +230,7 @@ export async function endpointsCommand(args: string[], io: CliIo): Promise<ExitC
       ['PROTOCOL', 'ENDPOINT'],
       Object.entries(endpoints)
         .filter(([, v]) => typeof v === 'string' && v)
-        .map(([k, v]) => [k.toUpperCase(), String(v)]),
+        .map(([k, v]) => [k.replace(/Endpoint$/, '').toUpperCase(), String(v)]),
       { width: tableWidth(io, values.wide === true) },
     ),
   );
