@@ -3,7 +3,7 @@
  * exit-code mapping and stdin line parsing.
  */
 import { PassThrough } from 'node:stream';
-import { ProtocolError, ServiceError, TransportError, ValidationError, serviceErrorClasses, type ServiceErrorClass } from '@kvs-sig/core';
+import { ProtocolError, ServiceError, TimeoutError, TransportError, ValidationError, serviceErrorClasses, type ServiceErrorClass } from '@kvs-sig/core';
 import { parseInputLine } from '../src/cli/connect';
 import { ConfigError, ExitCode, exitCodeOf, UsageError } from '../src/cli/exit-codes';
 import { errorJson, errorLine, guardIo, inFlags, keyValues, table, withSpinner, type CliIo } from '../src/cli/output';
@@ -94,12 +94,12 @@ it('maps errors to documented exit codes', () => {
   const svc = (errorType: string, httpStatus: number) => new ServiceError('m', { errorType, httpStatus });
   expect(exitCodeOf(new UsageError('x'))).toBe(ExitCode.USAGE);
   expect(exitCodeOf(new ConfigError('x'))).toBe(ExitCode.CONFIG);
-  expect(exitCodeOf(new ValidationError('channelName', 'too long', 'INVALID_CHANNEL_NAME'))).toBe(ExitCode.USAGE);
+  expect(exitCodeOf(new ValidationError('channelName', 'too long'))).toBe(ExitCode.USAGE);
   expect(exitCodeOf(new ValidationError('region', 'missing', 'INVALID_CONFIGURATION'))).toBe(ExitCode.CONFIG);
   expect(exitCodeOf(svc('ResourceNotFoundException', 404))).toBe(ExitCode.NOT_FOUND);
   expect(exitCodeOf(svc('AccessDeniedException', 403))).toBe(ExitCode.AUTH);
   expect(exitCodeOf(svc('ClientLimitExceededException', 400))).toBe(ExitCode.SERVICE);
-  expect(exitCodeOf(new TransportError('TIMEOUT', 't'))).toBe(ExitCode.NETWORK);
+  expect(exitCodeOf(new TimeoutError('t'))).toBe(ExitCode.NETWORK);
   expect(exitCodeOf(new ProtocolError('INVALID_JSON', 'bad'))).toBe(ExitCode.FAILURE);
   expect(exitCodeOf(Object.assign(new Error('none'), { name: 'CredentialsProviderError' }))).toBe(ExitCode.CONFIG);
   expect(exitCodeOf(new Error('bug'))).toBe(ExitCode.FAILURE);

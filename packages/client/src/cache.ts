@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import { SignalingError, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
+import { SignalingError, ValidationError, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
 
 /** What a cache stores per key. @public */
 export interface CachedChannel {
@@ -151,10 +151,7 @@ export class LocalStorageCache extends PolicyCache {
     super(options);
     const storage = options.storage ?? (globalThis as { localStorage?: StorageLike }).localStorage;
     if (!storage) {
-      throw new SignalingError(
-        'INVALID_CONFIGURATION',
-        'LocalStorageCache needs localStorage: pass { storage } or use MemoryCache in this runtime',
-      );
+      throw new ValidationError('storage', 'LocalStorageCache needs localStorage: pass { storage } or use MemoryCache in this runtime', 'INVALID_CONFIGURATION');
     }
     this.#storage = storage;
     this.#itemName = options.itemName ?? 'kvs-sig:endpoints:v1';

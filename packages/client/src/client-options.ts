@@ -78,7 +78,7 @@ export function parseClientOptions(options: SignalingClientOptions): ClientConfi
     throw badOption('channelName', 'give exactly one of channelName or channelArn');
   }
   if (hasName && !isValidChannelName(options.channelName)) {
-    throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]', 'INVALID_CHANNEL_NAME');
+    throw new ValidationError('channelName', 'must be 1–256 characters of [a-zA-Z0-9_.-]');
   }
   if (hasArn && !isValidChannelArn(options.channelArn)) {
     throw badOption('channelArn', 'is not a signaling channel ARN (arn:aws:kinesisvideo:<region>:<account>:channel/<name>/<id>)');

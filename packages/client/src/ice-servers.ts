@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import { AbortError, SignalingError, toRtcIceServers, type IceServer, type RtcIceServer } from '@kvs-sig/core';
+import { AbortError, SignalingError, ValidationError, toRtcIceServers, type IceServer, type RtcIceServer } from '@kvs-sig/core';
 import { managerInternals, type ChannelManagerBase } from './channel-manager';
 import type { ChannelSetup } from './channel-setup';
 import type { SafeLogger } from './options';
@@ -150,7 +150,7 @@ export class IceServers {
         await this.#host.setup.resolve(signal);
       }
       const https = this.#host.setup.endpoints?.httpsEndpoint;
-      if (https === undefined) throw new SignalingError('INVALID_CONFIGURATION', 'no HTTPS signaling endpoint known (signalingEndpoints.httpsEndpoint)');
+      if (https === undefined) throw new ValidationError('signalingEndpoints.httpsEndpoint', 'no HTTPS signaling endpoint known', 'INVALID_CONFIGURATION');
       const started = Date.now();
       const cfg = await this.#host.channels.getIceServerConfig(
         { channelArn: this.#host.setup.arn!, httpsEndpoint: https, ...(this.#host.clientId === undefined ? {} : { clientId: this.#host.clientId }) },

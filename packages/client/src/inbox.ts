@@ -79,7 +79,7 @@ export class Inbox {
       // Real frames are ~14 KB at most: do not spend time parsing megabytes of junk.
       host.emit('unknownMessage', {
         raw: text,
-        error: new ProtocolError('MESSAGE_TOO_LARGE', `a ${text.length}-character frame is far beyond the service's message size`),
+        error: new ProtocolError('FRAME_TOO_LARGE', `a ${text.length}-character frame is far beyond the service's message size`),
       });
       return;
     }

@@ -35,6 +35,7 @@
 
 import {
   AbortError,
+  ProtocolError,
   SignalingError,
   TransportError,
   parseServiceError,
@@ -417,10 +418,7 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
         return;
       case 'report-too-large':
         this.#reportError(
-          new TransportError('MESSAGE_TOO_LARGE', 'the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed', {
-            closeCode: effect.code,
-            closeReason: effect.reason,
-          }),
+          new ProtocolError('FRAME_TOO_LARGE', `the service sent a frame larger than the WebSocket accepts (32 MiB); the connection closed (${effect.code})`, { retryable: true }),
         );
         return;
       case 'shut-down': {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { SignalingError, isSignalingError } from '@kvs-sig/core';
+import { TransportError, isSignalingError, type SignalingError } from '@kvs-sig/core';
 import { describe } from './transport';
 
 /** Runs a possibly-sync, possibly-throwing user callback as a promise. @internal */
@@ -15,7 +15,7 @@ export async function settle<T>(fn: () => T | Promise<T>): Promise<T> {
 /** `error` as a SignalingError (an unknown failure becomes a retryable `CONNECTION_FAILED`). @internal */
 export function toSignalingError(error: unknown): SignalingError {
   if (isSignalingError(error)) return error;
-  return new SignalingError('CONNECTION_FAILED', describe(error), { cause: error, retryable: true });
+  return new TransportError('CONNECTION_FAILED', describe(error), { cause: error });
 }
 
 /**

@@ -121,7 +121,7 @@ test('frames far beyond the service size are reported as unknownMessage and the 
     for (const text of [`{"messageType":"SDP_OFFER","messagePayload":"${'A'.repeat(10 * 1024 * 1024)}"}`, ' '.repeat(2 * 1024 * 1024) + '{}']) {
       const reported = client.waitFor('unknownMessage', { timeoutMs: 5000 });
       ws.send(text);
-      expect((await reported).error?.code).toBe('MESSAGE_TOO_LARGE');
+      expect((await reported).error?.code).toBe('FRAME_TOO_LARGE');
     }
     // Still the same connection, still relaying.
     const small = client.waitFor('unknownMessage', { timeoutMs: 3000 });

@@ -40,13 +40,13 @@ const ROWS: Record<string, SignalingError[]> = {
     reply(503, 'ServiceUnavailable'),
     new TimeoutError('the handshake took too long'),
     new TransportError('CONNECTION_FAILED', 'ECONNRESET', { retryable: true }),
-    new SignalingError('CONNECTION_FAILED', 'the handshake failed (no detail in a browser)', { retryable: true }),
+    new TransportError('CONNECTION_FAILED', 'the handshake failed (no detail in a browser)'),
   ],
   '`ClientLimitExceededException`': [reply(400, 'ClientLimitExceededException', 'The channel already has the maximum number of viewers')],
   'Signature expired / not yet current': [
     reply(403, 'InvalidSignatureException', 'Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z'),
     reply(403, 'InvalidSignatureException', 'Signature not yet current: 20260101T001000Z is still later than 20260101T000500Z'),
-    new SignalingError('CLOCK_SKEW', 'the clock is off by 20 minutes'),
+    new ServiceError('the clock is off by 20 minutes', { errorType: 'InvalidSignatureException', httpStatus: 403 }, 'CLOCK_SKEW'),
   ],
   '`InvalidArgumentException`, bad options': [reply(400, 'InvalidArgumentException', '1 validation error detected'), new ValidationError('role', 'must be MASTER or VIEWER')],
 };
@@ -115,7 +115,8 @@ describe('decide()', () => {
   });
 
   test('clock skew: corrected at once; the second in a row also re-resolves and waits', () => {
-    const error = new SignalingError('CLOCK_SKEW', 'off');
+    // Not an auth refusal (no 401/403), so only the first correction is immediate.
+    const error = new ServiceError('off', { errorType: 'Unknown', httpStatus: 0 }, 'CLOCK_SKEW');
     const first = decide(error, fresh);
     expect(first).toMatchObject({ route: 'correct-clock', atOnce: true, reResolveEndpoint: false, skewRetries: 1 });
     const second = decide(error, { ...fresh, skewRetries: first.skewRetries });
@@ -145,7 +146,7 @@ describe('decide()', () => {
 
   test('configuration is fatal; a credentials source failing is fatal only before the first open', () => {
     for (const code of ['MISSING_CREDENTIALS', 'INVALID_CONFIGURATION', 'INSECURE_ENDPOINT'] as const) {
-      expect(decide(new SignalingError(code, 'x'), connected).giveUp).toBe(true);
+      expect(decide(new ValidationError('x', 'x', code), connected).giveUp).toBe(true);
     }
     expect(decide(reply(400, 'AccountChannelLimitExceededException'), connected).giveUp).toBe(true);
     const provider = new SignalingError('CREDENTIALS_PROVIDER_FAILED', 'sso expired');

@@ -41,6 +41,7 @@ export const ErrorCodes = {
   EXPIRATION_LENGTH_TOO_LARGE: 'The IoT expiration is too long',
   // Codes of the SDK itself.
   MESSAGE_TOO_LARGE: 'A message payload exceeds the service size limit',
+  FRAME_TOO_LARGE: 'The service sent a frame beyond its own message size limit (or beyond what the WebSocket accepts)',
   INVALID_BASE64: 'A payload is not valid base64, or not UTF-8 JSON once decoded',
   INVALID_CONFIGURATION: 'Options that cannot work together, or a missing region/endpoint',
   INSECURE_ENDPOINT: 'An http:// or ws:// endpoint was given without allowing it (loopback only)',
@@ -62,6 +63,53 @@ export const ErrorCodes = {
 
 /** @public */
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The classes of the hierarchy. @public */
+export type ErrorClassName = 'SignalingError' | 'ValidationError' | 'ProtocolError' | 'ServiceError' | 'TransportError' | 'TimeoutError' | 'AbortError';
+
+/**
+ * The one class each code comes with, wherever it is raised: code a caller
+ * switches on always means the same kind of failure. The constructors accept
+ * only their own codes (checked by the compiler).
+ * @public
+ */
+export const ErrorCodeClasses = {
+  BAD_PARAM: 'ValidationError',
+  INVALID_JSON: 'ProtocolError',
+  UNEXPECTED_RESPONSE: 'ProtocolError',
+  INVALID_TTL: 'ProtocolError',
+  INVALID_PROTOCOL: 'ProtocolError',
+  INVALID_CHANNEL_NAME: 'ProtocolError',
+  INVALID_CHANNEL_TYPE: 'ProtocolError',
+  INVALID_ICE_SERVER_URIS_COUNT: 'ProtocolError',
+  INVALID_STATUS_RESPONSE: 'ProtocolError',
+  ACCESS_KEY_LENGTH_TOO_LARGE: 'ProtocolError',
+  SECRET_ACCESS_KEY_LENGTH_TOO_LARGE: 'ProtocolError',
+  SESSION_TOKEN_LENGTH_TOO_LARGE: 'ProtocolError',
+  EXPIRATION_LENGTH_TOO_LARGE: 'ProtocolError',
+  MESSAGE_TOO_LARGE: 'ValidationError',
+  FRAME_TOO_LARGE: 'ProtocolError',
+  INVALID_BASE64: 'ProtocolError',
+  INVALID_CONFIGURATION: 'ValidationError',
+  INSECURE_ENDPOINT: 'ValidationError',
+  SERVICE_ERROR: 'ServiceError',
+  MISSING_CREDENTIALS: 'ValidationError',
+  CREDENTIALS_PROVIDER_FAILED: 'SignalingError',
+  CLOCK_SKEW: 'ServiceError',
+  TRANSPORT_UNAVAILABLE: 'SignalingError',
+  CONNECTION_FAILED: 'TransportError',
+  CONNECTION_CLOSED: 'TransportError',
+  TIMEOUT: 'TimeoutError',
+  ABORTED: 'AbortError',
+  NOT_OPEN: 'SignalingError',
+  QUEUE_FULL: 'SignalingError',
+  MESSAGE_EXPIRED: 'SignalingError',
+  CLIENT_CLOSED: 'SignalingError',
+  DELIVERY_FAILED: 'ServiceError',
+} as const satisfies Record<ErrorCode, ErrorClassName>;
+
+/** The codes that belong to class `C` (see {@link ErrorCodeClasses}). @public */
+export type ErrorCodeOf<C extends ErrorClassName> = { [K in ErrorCode]: (typeof ErrorCodeClasses)[K] extends C ? K : never }[ErrorCode];
 
 /**
  * A rule where core's builders refuse input that the service model accepts
@@ -144,7 +192,7 @@ export class SignalingError extends Error {
   /** Whether the same call may succeed if tried again later. */
   readonly retryable: boolean;
 
-  constructor(code: ErrorCode, message: string, options: SignalingErrorOptions = {}) {
+  constructor(code: ErrorCodeOf<'SignalingError'>, message: string, options: SignalingErrorOptions = {}) {
     super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -218,14 +266,18 @@ export function isSignalingError(value: unknown): value is SignalingError {
 export class ValidationError extends SignalingError {
   /** The offending input field, e.g. `channelName` or `tags[3].key`. */
   readonly field: string;
-  constructor(field: string, message: string, code: ErrorCode = 'BAD_PARAM', options?: SignalingErrorOptions) {
-    super(code, `${field}: ${message}`, options);
+  constructor(field: string, message: string, code: ErrorCodeOf<'ValidationError'> = 'BAD_PARAM', options?: SignalingErrorOptions) {
+    super(code as ErrorCodeOf<'SignalingError'>, `${field}: ${message}`, options);
     this.field = field;
   }
 }
 
 /** A reply or frame from the service that breaks the protocol contract. @public */
-export class ProtocolError extends SignalingError {}
+export class ProtocolError extends SignalingError {
+  constructor(code: ErrorCodeOf<'ProtocolError'>, message: string, options?: SignalingErrorOptions) {
+    super(code as ErrorCodeOf<'SignalingError'>, message, options);
+  }
+}
 
 /** Fields of a {@link ServiceError}. @public */
 export interface ServiceErrorDetails {
@@ -242,8 +294,8 @@ export class ServiceError extends SignalingError {
   readonly errorType: string;
   readonly httpStatus: number;
   readonly requestId: string | undefined;
-  constructor(message: string, details: ServiceErrorDetails, code: ErrorCode = 'SERVICE_ERROR') {
-    super(code, `${details.errorType} (${details.httpStatus}): ${message}`, {
+  constructor(message: string, details: ServiceErrorDetails, code: ErrorCodeOf<'ServiceError'> = 'SERVICE_ERROR') {
+    super(code as ErrorCodeOf<'SignalingError'>, `${details.errorType} (${details.httpStatus}): ${message}`, {
       cause: details.cause,
       retryable: details.retryable ?? false,
     });
@@ -263,8 +315,8 @@ export interface TransportErrorDetails extends SignalingErrorOptions {
 export class TransportError extends SignalingError {
   readonly closeCode: number | undefined;
   readonly closeReason: string | undefined;
-  constructor(code: ErrorCode, message: string, details: TransportErrorDetails = {}) {
-    super(code, message, { retryable: true, ...details });
+  constructor(code: ErrorCodeOf<'TransportError'>, message: string, details: TransportErrorDetails = {}) {
+    super(code as ErrorCodeOf<'SignalingError'>, message, { retryable: true, ...details });
     this.closeCode = details.closeCode;
     this.closeReason = details.closeReason;
   }
@@ -273,13 +325,13 @@ export class TransportError extends SignalingError {
 /** An operation that did not finish within its time limit. @public */
 export class TimeoutError extends SignalingError {
   constructor(message: string, options: SignalingErrorOptions = {}) {
-    super('TIMEOUT', message, { retryable: true, ...options });
+    super('TIMEOUT' as ErrorCodeOf<'SignalingError'>, message, { retryable: true, ...options });
   }
 }
 
 /** An operation stopped by its AbortSignal. @public */
 export class AbortError extends SignalingError {
   constructor(message = 'The operation was aborted', options: SignalingErrorOptions = {}) {
-    super('ABORTED', message, options);
+    super('ABORTED' as ErrorCodeOf<'SignalingError'>, message, options);
   }
 }

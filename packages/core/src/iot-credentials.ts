@@ -6,7 +6,7 @@
  */
 import { IOT_ACCESS_KEY_MAX_LENGTH, IOT_EXPIRATION_MAX_LENGTH, IOT_SECRET_ACCESS_KEY_MAX_LENGTH, IOT_SESSION_TOKEN_MAX_LENGTH } from './constants';
 import { ProtocolError, ValidationError } from './errors';
-import type { ErrorCode } from './errors';
+import type { ErrorCodeOf } from './errors';
 import { requireEndpoint } from './endpoint';
 import { get, parseJsonObject } from './json';
 import { requireTopKey } from './describe-signaling-channel';
@@ -60,7 +60,7 @@ export interface AwsIotCredentials {
   expiration: Date;
 }
 
-const FIELDS: readonly [string, number, ErrorCode][] = [
+const FIELDS: readonly [string, number, ErrorCodeOf<'ProtocolError'>][] = [
   ['accessKeyId', IOT_ACCESS_KEY_MAX_LENGTH, 'ACCESS_KEY_LENGTH_TOO_LARGE'],
   ['secretAccessKey', IOT_SECRET_ACCESS_KEY_MAX_LENGTH, 'SECRET_ACCESS_KEY_LENGTH_TOO_LARGE'],
   ['sessionToken', IOT_SESSION_TOKEN_MAX_LENGTH, 'SESSION_TOKEN_LENGTH_TOO_LARGE'],

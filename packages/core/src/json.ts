@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { MAX_JSON_DEPTH, MAX_RESPONSE_LENGTH } from './constants';
-import { ProtocolError } from './errors';
-import type { ErrorCode } from './errors';
+import { ProtocolError, ValidationError } from './errors';
+import type { ErrorCodeOf } from './errors';
 
 /** A plain JSON object read from a reply. @internal */
 export type JsonObject = Record<string, unknown>;
@@ -52,8 +52,8 @@ function maxDepthExceeded(text: string): boolean {
  * text give `INVALID_JSON`; a top level that is not an object gives `notObject`.
  * @internal
  */
-export function parseJsonObject(text: unknown, what: string, notObject: ErrorCode = 'UNEXPECTED_RESPONSE'): JsonObject {
-  if (typeof text !== 'string') throw new ProtocolError('BAD_PARAM', `${what}: the reply text must be a string`);
+export function parseJsonObject(text: unknown, what: string, notObject: ErrorCodeOf<'ProtocolError'> = 'UNEXPECTED_RESPONSE'): JsonObject {
+  if (typeof text !== 'string') throw new ValidationError('text', `${what}: the reply text must be a string`);
   if (text.length === 0) throw new ProtocolError('INVALID_JSON', `${what}: the reply is empty`);
   if (text.length > MAX_RESPONSE_LENGTH) throw new ProtocolError('INVALID_JSON', `${what}: the reply is larger than ${MAX_RESPONSE_LENGTH} characters`);
   if (maxDepthExceeded(text)) throw new ProtocolError('INVALID_JSON', `${what}: the reply nests deeper than ${MAX_JSON_DEPTH} levels`);
@@ -80,7 +80,7 @@ export function optString(obj: JsonObject, key: string, what: string): string | 
  * both, protocol.md Q7); outside [min, max] or not an integer gives `code`.
  * @internal
  */
-export function readIntLenient(value: unknown, min: number, max: number, code: ErrorCode, what: string): number {
+export function readIntLenient(value: unknown, min: number, max: number, code: ErrorCodeOf<'ProtocolError'>, what: string): number {
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && /^[0-9]{1,10}$/.test(value)) n = Number(value);

@@ -14,7 +14,7 @@ import {
   MIN_MESSAGE_TTL_SECONDS,
 } from './constants';
 import { ValidationError } from './errors';
-import type { ErrorCode } from './errors';
+import type { ErrorCodeOf } from './errors';
 import type { EndpointProtocol, Role } from './types';
 
 const ID_RE = /^[a-zA-Z0-9_.-]+$/;
@@ -234,7 +234,7 @@ export function requireNextToken(value: unknown, field = 'nextToken'): string {
 }
 
 /** @internal */
-export function requireBase64(value: unknown, field: string, max: number, code: ErrorCode = 'BAD_PARAM'): string {
+export function requireBase64(value: unknown, field: string, max: number, code: ErrorCodeOf<'ValidationError'> = 'BAD_PARAM'): string {
   const s = requireString(value, field);
   if (s.length < 1 || !BASE64_RE.test(s)) throw new ValidationError(field, 'must be non-empty base64 ([a-zA-Z0-9+/=])');
   if (s.length > max) throw new ValidationError(field, `is ${s.length} characters, over the limit of ${max}`, code);

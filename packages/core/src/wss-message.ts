@@ -250,7 +250,7 @@ function pick(obj: JsonObject, camel: string, pascal: string, what: string): unk
  * (`messagePayload`/`MessagePayload`, `recipientClientId`/`RecipientClientId`,
  * `correlationId`/`CorrelationId`; `action` is always lower case). An empty
  * recipient (`""`, as C sends for a viewer) counts as absent.
- * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE` (unknown action, bad ids or payload), `MESSAGE_TOO_LARGE`.
+ * @throws ProtocolError `INVALID_JSON`, `UNEXPECTED_RESPONSE` (unknown action, bad ids or payload), `FRAME_TOO_LARGE`.
  * @public
  */
 export function parseWssSendMessage(text: string): WssSendMessage {
@@ -265,7 +265,7 @@ export function parseWssSendMessage(text: string): WssSendMessage {
     throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: messagePayload must be a non-empty base64 string`);
   }
   if (payload.length > MAX_WSS_MESSAGE_PAYLOAD_LENGTH) {
-    throw new ProtocolError('MESSAGE_TOO_LARGE', `${what}: messagePayload is ${payload.length} characters, over ${MAX_WSS_MESSAGE_PAYLOAD_LENGTH}`);
+    throw new ProtocolError('FRAME_TOO_LARGE', `${what}: messagePayload is ${payload.length} characters, over ${MAX_WSS_MESSAGE_PAYLOAD_LENGTH}`);
   }
   const out: WssSendMessage = { action: action as WssAction, messagePayload: payload };
   const recipient = pick(obj, 'recipientClientId', 'RecipientClientId', what);

@@ -14,7 +14,7 @@ import {
   parseSendAlexaOfferToMasterResponse,
   parseWssRecvMessage,
 } from '@kvs-sig/core';
-import { A1, expectProtocol } from './helpers';
+import { A1, expectProtocol, expectValidation } from './helpers';
 
 const info = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -45,7 +45,8 @@ describe('ParseDescribeSignalingChannelResponse', () => {
     expect(parseDescribeSignalingChannelResponse(info({ CreationTime: 1712345678.901 })).creationTime).toBe(1712345678.901);
   });
   test('_BadParams', () => {
-    expectProtocol(() => parseDescribeSignalingChannelResponse(undefined as never), 'BAD_PARAM');
+    // A caller that passes no text misuses the API: BAD_PARAM is a ValidationError wherever it is raised.
+    expectValidation(() => parseDescribeSignalingChannelResponse(undefined as never), 'text');
   });
   test('_InvalidJson', () => {
     expectProtocol(() => parseDescribeSignalingChannelResponse('{"ChannelInfo": {'), 'INVALID_JSON');

@@ -30,7 +30,7 @@ describe('parseWssSendMessage', () => {
     expectProtocol(() => parseWssSendMessage('{"action":"SDP_OFFER","messagePayload":"AAAA","MessagePayload":"BBBB"}'), 'UNEXPECTED_RESPONSE');
     expectProtocol(() => parseWssSendMessage('{"action":"SDP_OFFER","messagePayload":"AAAA","recipientClientId":"a b"}'), 'UNEXPECTED_RESPONSE');
     expectProtocol(() => parseWssSendMessage('{"action":"SDP_OFFER","messagePayload":"AAAA","correlationId":5}'), 'UNEXPECTED_RESPONSE');
-    expectProtocol(() => parseWssSendMessage(JSON.stringify({ action: 'SDP_OFFER', messagePayload: 'A'.repeat(10244) })), 'MESSAGE_TOO_LARGE');
+    expectProtocol(() => parseWssSendMessage(JSON.stringify({ action: 'SDP_OFFER', messagePayload: 'A'.repeat(10244) })), 'FRAME_TOO_LARGE');
   });
 });
 

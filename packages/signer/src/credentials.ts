@@ -57,12 +57,12 @@ export function isCredentialsProvider(value: unknown): value is CredentialsProvi
 /**
  * Checks the shape of resolved credentials and returns a clean copy.
  * Missing or empty keys throw `MISSING_CREDENTIALS` naming the field; other
- * garbage throws `CREDENTIALS_PROVIDER_FAILED`.
+ * other garbage throws `INVALID_CONFIGURATION` naming the field (both ValidationErrors).
  * @public
  */
 export function validateCredentials(value: unknown, source = 'credentials'): Credentials {
   if (typeof value !== 'object' || value === null) {
-    throw new ValidationError(source, `expected an object with accessKeyId and secretAccessKey, got ${describe(value)}`, 'CREDENTIALS_PROVIDER_FAILED');
+    throw new ValidationError(source, `expected an object with accessKeyId and secretAccessKey, got ${describe(value)}`, 'INVALID_CONFIGURATION');
   }
   const v = value as Record<string, unknown>;
   for (const field of ['accessKeyId', 'secretAccessKey'] as const) {
@@ -78,7 +78,7 @@ export function validateCredentials(value: unknown, source = 'credentials'): Cre
   const token = v.sessionToken;
   if (token !== undefined && token !== null) {
     if (typeof token !== 'string') {
-      throw new ValidationError(`${source}.sessionToken`, `must be a string, got ${typeof token}`, 'CREDENTIALS_PROVIDER_FAILED');
+      throw new ValidationError(`${source}.sessionToken`, `must be a string, got ${typeof token}`, 'INVALID_CONFIGURATION');
     }
     // The AWS SDKs treat an empty token as "no token"; so do we.
     if (token !== '') out.sessionToken = token;
@@ -87,7 +87,7 @@ export function validateCredentials(value: unknown, source = 'credentials'): Cre
   if (exp !== undefined && exp !== null) {
     const date = exp instanceof Date ? exp : typeof exp === 'string' || typeof exp === 'number' ? new Date(exp) : undefined;
     if (date === undefined || Number.isNaN(date.getTime())) {
-      throw new ValidationError(`${source}.expiration`, 'is not a valid date', 'CREDENTIALS_PROVIDER_FAILED');
+      throw new ValidationError(`${source}.expiration`, 'is not a valid date', 'INVALID_CONFIGURATION');
     }
     out.expiration = date;
   }

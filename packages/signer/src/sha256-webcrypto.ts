@@ -1,4 +1,4 @@
-import { SignalingError } from '@kvs-sig/core';
+import { ValidationError } from '@kvs-sig/core';
 import type { Checksum, SourceData } from '@smithy/types';
 
 const bytesOf = (data: SourceData): Uint8Array =>
@@ -19,9 +19,10 @@ function subtle(): Subtle {
   const s = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
   if (!s) {
     // Browsers expose crypto.subtle only in secure contexts (https:// pages, localhost).
-    throw new SignalingError(
-      'INVALID_CONFIGURATION',
+    throw new ValidationError(
+      'crypto.subtle',
       'SigV4 signing needs WebCrypto (crypto.subtle), which this page lacks: serve it over https:// (or localhost), or sign on a backend through requestSigner',
+      'INVALID_CONFIGURATION',
     );
   }
   return s;

@@ -155,7 +155,7 @@ class Prepared {
         { signingDate, expiresIn },
       );
     } catch (cause) {
-      throw new SignalingError('INVALID_CONFIGURATION', `presigning failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new ValidationError('url', `presigning failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'INVALID_CONFIGURATION', { cause });
     }
     return `${parts.scheme}://${parts.host}${parts.path}?${serialiseQuery(presigned.query as Record<string, string | string[]>)}`;
   }

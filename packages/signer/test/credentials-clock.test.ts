@@ -98,9 +98,9 @@ describe('createCredentialsProvider', () => {
     [{ accessKeyId: '', secretAccessKey: 's' }, 'credentials.accessKeyId', 'MISSING_CREDENTIALS'],
     [{ accessKeyId: 'a', secretAccessKey: '' }, 'credentials.secretAccessKey', 'MISSING_CREDENTIALS'],
     [{ accessKeyId: 'a', secretAccessKey: 7 }, 'credentials.secretAccessKey', 'MISSING_CREDENTIALS'],
-    [{ accessKeyId: 'a', secretAccessKey: 's', expiration: 'not a date' }, 'credentials.expiration', 'CREDENTIALS_PROVIDER_FAILED'],
-    [{ accessKeyId: 'a', secretAccessKey: 's', sessionToken: 5 }, 'credentials.sessionToken', 'CREDENTIALS_PROVIDER_FAILED'],
-    [null, 'credentials', 'CREDENTIALS_PROVIDER_FAILED'],
+    [{ accessKeyId: 'a', secretAccessKey: 's', expiration: 'not a date' }, 'credentials.expiration', 'INVALID_CONFIGURATION'],
+    [{ accessKeyId: 'a', secretAccessKey: 's', sessionToken: 5 }, 'credentials.sessionToken', 'INVALID_CONFIGURATION'],
+    [null, 'credentials', 'INVALID_CONFIGURATION'],
   ])('garbage %j names %s', async (value, field, code) => {
     const p = createCredentialsProvider(async () => value as unknown as Credentials);
     await expect(p.get()).rejects.toMatchObject({ field, code });
@@ -218,7 +218,7 @@ describe('isClockSkewError', () => {
   test.each([
     new ServiceError('Signature expired: 20240102T030405Z is now earlier than 20240102T031000Z (20240102T031500Z - 5 min.)', { errorType: 'InvalidSignatureException', httpStatus: 403 }),
     new ServiceError('Signature not yet current: 20240102T040000Z is still later than 20240102T031500Z (20240102T031000Z + 5 min.)', { errorType: 'InvalidSignatureException', httpStatus: 403 }),
-    new SignalingError('CLOCK_SKEW', 'refused'),
+    new ServiceError('refused', { errorType: 'InvalidSignatureException', httpStatus: 403 }, 'CLOCK_SKEW'),
     { name: 'RequestTimeTooSkewed', message: 'x' },
     'Signature expired: 20240102T030405Z is now earlier than 20240102T031000Z',
   ])('true for %p', (e) => expect(isClockSkewError(e)).toBe(true));

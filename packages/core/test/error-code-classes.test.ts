@@ -1,0 +1,97 @@
+/**
+ * Each error code comes with one class wherever it is raised, so code that
+ * switches on `code` and code that switches on the class agree. The table is
+ * pinned here: moving a code to another class is an API change and must show
+ * up in this file. The constructors accept only their own codes (the
+ * `@ts-expect-error` lines below fail the type check if that ever loosens).
+ */
+import {
+  AbortError,
+  ErrorCodeClasses,
+  ErrorCodes,
+  ProtocolError,
+  ServiceError,
+  SignalingError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  type ErrorClassName,
+  type ErrorCode,
+} from '@kvs-sig/core';
+
+const PINNED: Record<ErrorCode, ErrorClassName> = {
+  BAD_PARAM: 'ValidationError',
+  INVALID_JSON: 'ProtocolError',
+  UNEXPECTED_RESPONSE: 'ProtocolError',
+  INVALID_TTL: 'ProtocolError',
+  INVALID_PROTOCOL: 'ProtocolError',
+  INVALID_CHANNEL_NAME: 'ProtocolError',
+  INVALID_CHANNEL_TYPE: 'ProtocolError',
+  INVALID_ICE_SERVER_URIS_COUNT: 'ProtocolError',
+  INVALID_STATUS_RESPONSE: 'ProtocolError',
+  ACCESS_KEY_LENGTH_TOO_LARGE: 'ProtocolError',
+  SECRET_ACCESS_KEY_LENGTH_TOO_LARGE: 'ProtocolError',
+  SESSION_TOKEN_LENGTH_TOO_LARGE: 'ProtocolError',
+  EXPIRATION_LENGTH_TOO_LARGE: 'ProtocolError',
+  MESSAGE_TOO_LARGE: 'ValidationError',
+  FRAME_TOO_LARGE: 'ProtocolError',
+  INVALID_BASE64: 'ProtocolError',
+  INVALID_CONFIGURATION: 'ValidationError',
+  INSECURE_ENDPOINT: 'ValidationError',
+  SERVICE_ERROR: 'ServiceError',
+  MISSING_CREDENTIALS: 'ValidationError',
+  CREDENTIALS_PROVIDER_FAILED: 'SignalingError',
+  CLOCK_SKEW: 'ServiceError',
+  TRANSPORT_UNAVAILABLE: 'SignalingError',
+  CONNECTION_FAILED: 'TransportError',
+  CONNECTION_CLOSED: 'TransportError',
+  TIMEOUT: 'TimeoutError',
+  ABORTED: 'AbortError',
+  NOT_OPEN: 'SignalingError',
+  QUEUE_FULL: 'SignalingError',
+  MESSAGE_EXPIRED: 'SignalingError',
+  CLIENT_CLOSED: 'SignalingError',
+  DELIVERY_FAILED: 'ServiceError',
+};
+
+/** Builds an error of `cls` with `code` (the casts stand for any call site the compiler has already checked). */
+function make(cls: ErrorClassName, code: ErrorCode): SignalingError {
+  const c = code as never;
+  switch (cls) {
+    case 'ValidationError':
+      return new ValidationError('field', 'bad', c);
+    case 'ProtocolError':
+      return new ProtocolError(c, 'bad');
+    case 'ServiceError':
+      return new ServiceError('bad', { errorType: 'SomeException', httpStatus: 400 }, c);
+    case 'TransportError':
+      return new TransportError(c, 'bad');
+    case 'TimeoutError':
+      return new TimeoutError('bad');
+    case 'AbortError':
+      return new AbortError('bad');
+    case 'SignalingError':
+      return new SignalingError(c, 'bad');
+  }
+}
+
+test('every code has exactly one class, and the table is the pinned one', () => {
+  expect(Object.keys(ErrorCodeClasses).sort()).toEqual(Object.keys(ErrorCodes).sort());
+  expect(ErrorCodeClasses).toEqual(PINNED);
+});
+
+test.each(Object.entries(PINNED) as Array<[ErrorCode, ErrorClassName]>)('%s is a %s', (code, cls) => {
+  const e = make(cls, code);
+  expect([e.name, e.code]).toEqual([cls, code]);
+});
+
+test('the constructors refuse the codes of other classes (type check)', () => {
+  // @ts-expect-error MESSAGE_TOO_LARGE is a ValidationError (the caller's message); the service's is FRAME_TOO_LARGE.
+  expect(new ProtocolError('MESSAGE_TOO_LARGE', 'x').code).toBe('MESSAGE_TOO_LARGE');
+  // @ts-expect-error FRAME_TOO_LARGE is a ProtocolError.
+  expect(new TransportError('FRAME_TOO_LARGE', 'x').code).toBe('FRAME_TOO_LARGE');
+  // @ts-expect-error INVALID_CONFIGURATION is a ValidationError (it names the option).
+  expect(new SignalingError('INVALID_CONFIGURATION', 'x').code).toBe('INVALID_CONFIGURATION');
+  // @ts-expect-error CONNECTION_FAILED is a TransportError.
+  expect(new SignalingError('CONNECTION_FAILED', 'x').code).toBe('CONNECTION_FAILED');
+});
