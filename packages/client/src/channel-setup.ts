@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 
-import { ProtocolError, ServiceError, type ChannelInfo, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
+import { ProtocolError, ServiceError, isSignalingError, type ChannelInfo, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
 import { isCachedChannel, type EndpointCache } from './cache';
 import type { ChannelManagerBase } from './channel-manager';
 import type { SafeLogger } from './options';
@@ -146,7 +146,7 @@ export class ChannelSetup {
     try {
       info = await this.host.channels.describeChannel(ref, { signal });
     } catch (error) {
-      if (!(error instanceof ServiceError && error.httpStatus === 404)) throw error;
+      if (!(isSignalingError(error, 'ServiceError') && error.httpStatus === 404)) throw error;
       if (!this.#createIfMissing || this.#channelName === undefined) {
         this.describe404 = true;
         throw error;
@@ -156,7 +156,7 @@ export class ChannelSetup {
         await this.host.channels.createChannel({ channelName: this.#channelName }, { signal });
       } catch (createError) {
         // Another client may have created it meanwhile: describe again either way.
-        if (!(createError instanceof ServiceError && createError.errorType === 'ResourceInUseException')) throw createError;
+        if (!(isSignalingError(createError, 'ServiceError') && createError.errorType === 'ResourceInUseException')) throw createError;
       }
       info = await this.#waitActive(ref, signal);
     }

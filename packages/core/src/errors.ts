@@ -257,9 +257,30 @@ function describeCause(cause: unknown): unknown {
   return undefined;
 }
 
-/** True for any error of this hierarchy, from any copy of the package. @public */
-export function isSignalingError(value: unknown): value is SignalingError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+/** Each class name of the hierarchy and its type (see {@link isSignalingError}). @public */
+export interface ErrorClasses {
+  SignalingError: SignalingError;
+  ValidationError: ValidationError;
+  ProtocolError: ProtocolError;
+  ServiceError: ServiceError;
+  TransportError: TransportError;
+  TimeoutError: TimeoutError;
+  AbortError: AbortError;
+}
+
+/**
+ * True for any error of this hierarchy, from any copy of the package (a
+ * `Symbol.for` brand, where `instanceof` would fail across two copies or
+ * realms). With `cls`, true only for that class: the class of a branded error
+ * is the one its code belongs to ({@link ErrorCodeClasses}).
+ * @example `if (isSignalingError(e, 'ServiceError') && e.httpStatus === 404) …`
+ * @public
+ */
+export function isSignalingError<C extends ErrorClassName = 'SignalingError'>(value: unknown, cls?: C): value is ErrorClasses[C] {
+  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (cls === undefined || cls === 'SignalingError') return true;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(ErrorCodeClasses, code) && ErrorCodeClasses[code as ErrorCode] === cls;
 }
 
 /** The caller passed something the service (or the SDK) would reject. @public */

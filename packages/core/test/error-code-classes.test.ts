@@ -5,6 +5,8 @@
  * up in this file. The constructors accept only their own codes (the
  * `@ts-expect-error` lines below fail the type check if that ever loosens).
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   AbortError,
   ErrorCodeClasses,
@@ -15,6 +17,7 @@ import {
   TimeoutError,
   TransportError,
   ValidationError,
+  isSignalingError,
   type ErrorClassName,
   type ErrorCode,
 } from '@kvs-sig/core';
@@ -94,4 +97,41 @@ test('the constructors refuse the codes of other classes (type check)', () => {
   expect(new SignalingError('INVALID_CONFIGURATION', 'x').code).toBe('INVALID_CONFIGURATION');
   // @ts-expect-error CONNECTION_FAILED is a TransportError.
   expect(new SignalingError('CONNECTION_FAILED', 'x').code).toBe('CONNECTION_FAILED');
+});
+
+describe('class checks go through the brand', () => {
+  // What an error from a second copy of core (or another realm) looks like to this copy.
+  const foreign = (code: ErrorCode, extra: Record<string, unknown> = {}) =>
+    Object.defineProperty({ name: 'ServiceError', message: 'm', code, ...extra }, Symbol.for('kvs-sig.error'), { value: true });
+
+  test('isSignalingError(e, cls) recognises a foreign copy by its code, where instanceof cannot', () => {
+    const e = foreign('SERVICE_ERROR', { httpStatus: 404, errorType: 'ResourceNotFoundException' });
+    expect(e instanceof ServiceError).toBe(false);
+    expect([isSignalingError(e), isSignalingError(e, 'ServiceError'), isSignalingError(e, 'ValidationError')]).toEqual([true, true, false]);
+    expect(isSignalingError(foreign('MESSAGE_TOO_LARGE'), 'ValidationError')).toBe(true);
+    expect(isSignalingError({ code: 'SERVICE_ERROR' }, 'ServiceError')).toBe(false);
+    expect(isSignalingError(foreign('NOT_A_CODE' as ErrorCode), 'ServiceError')).toBe(false);
+  });
+
+  test.each(Object.entries(PINNED) as Array<[ErrorCode, ErrorClassName]>)('a %s from this copy is a %s to the brand check', (code, cls) => {
+    const e = make(cls, code);
+    expect(isSignalingError(e, cls)).toBe(true);
+    expect(isSignalingError(e, 'SignalingError')).toBe(true);
+  });
+
+  test('no package checks our error classes with instanceof (they may come from another copy of core)', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, d.name);
+        if (d.isDirectory()) walk(p);
+        else if (/\.ts$/.test(d.name) && /instanceof\s+(SignalingError|ValidationError|ProtocolError|ServiceError|TransportError|TimeoutError|AbortError)\b/.test(readFileSync(p, 'utf8'))) {
+          offenders.push(path.relative(root, p));
+        }
+      }
+    };
+    for (const pkg of readdirSync(path.join(root, 'packages'))) if (pkg !== 'core' && existsSync(path.join(root, 'packages', pkg, 'src'))) walk(path.join(root, 'packages', pkg, 'src'));
+    expect(offenders).toEqual([]);
+  });
 });

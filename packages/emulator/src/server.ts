@@ -12,6 +12,7 @@ import {
   MIN_ICE_SERVER_TTL_SECONDS,
   ServiceError,
   ValidationError,
+  isSignalingError,
 } from '@kvs-sig/core';
 import { WebSocketServer } from 'ws';
 import { handleAdmin, type AdminTarget } from './admin';
@@ -325,7 +326,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const toServiceError = (err: unknown, what: string): ServiceError => {
-    if (err instanceof ServiceError) return err;
+    if (isSignalingError(err, 'ServiceError')) return err;
     // A bug in a handler must not take the server down; answer like the service's 5xx.
     logger(`${what}: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return awsError(INTERNAL_FAILURE.errorType, INTERNAL_FAILURE.message, INTERNAL_FAILURE.status);

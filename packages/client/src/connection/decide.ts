@@ -4,7 +4,7 @@
  * The kind of AWS refusal comes from core's one table (`classifyServiceError`).
  * @packageDocumentation
  */
-import { ServiceError, TransportError, ValidationError, classifyServiceError, type SignalingError } from '@kvs-sig/core';
+import { classifyServiceError, isSignalingError, type ServiceError, type SignalingError } from '@kvs-sig/core';
 // The credentials entry: no SigV4 module in a browser bundle that signs on a backend.
 import { isClockSkewError } from '@kvs-sig/signer/credentials';
 
@@ -71,8 +71,8 @@ export function decide(error: SignalingError, ctx: Readonly<FailureContext>): De
     skewRetries: ctx.skewRetries,
   };
   // A 403 refusal is retried at once while credentials have not been refused twice in a row.
-  const authAtOnce = (): boolean => error instanceof ServiceError && isAuthRefusal(error) && d.authFailures <= 1;
-  if (error instanceof ValidationError) return { ...d, route: 'give-up', giveUp: true };
+  const authAtOnce = (): boolean => isSignalingError(error, 'ServiceError') && isAuthRefusal(error) && d.authFailures <= 1;
+  if (isSignalingError(error, 'ValidationError')) return { ...d, route: 'give-up', giveUp: true };
   if (isClockSkewError(error)) {
     // The offset was learnt from the reply's Date header (HTTP) or is unknown (handshake):
     // the second time in a row, re-probe via the control plane.
@@ -82,7 +82,7 @@ export function decide(error: SignalingError, ctx: Readonly<FailureContext>): De
     d.atOnce = d.skewRetries <= 1 || authAtOnce();
     return d;
   }
-  if (error instanceof ServiceError) {
+  if (isSignalingError(error, 'ServiceError')) {
     const s = error.httpStatus;
     const cls = classifyServiceError(error);
     if (isAuthRefusal(error)) {
@@ -122,7 +122,7 @@ export function decide(error: SignalingError, ctx: Readonly<FailureContext>): De
   }
   if (FATAL_CODES.has(error.code)) return { ...d, route: 'give-up', giveUp: true };
   // An untrusted certificate before the first open is configuration (tls.ca), not weather.
-  if (error instanceof TransportError && !error.retryable && !ctx.everOpened) return { ...d, route: 'give-up', giveUp: true };
+  if (isSignalingError(error, 'TransportError') && !error.retryable && !ctx.everOpened) return { ...d, route: 'give-up', giveUp: true };
   if (error.code === 'CREDENTIALS_PROVIDER_FAILED') {
     // Before the first open this is almost always configuration: fail fast. Later it is
     // more likely a passing outage of the credentials source: keep healing.
