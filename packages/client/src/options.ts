@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { ValidationError, isValidClientId, redactSecrets, type Role, type SignalingError } from '@kvs-sig/core';
+import { ValidationError, isLoopbackHost, isValidClientId, redactSecrets, type Role, type SignalingError } from '@kvs-sig/core';
 import type { CredentialsInput, CredentialsProvider, RequestSigner } from '@kvs-sig/signer';
 import type { EndpointCache } from './cache';
 import type { FetchLike, WebSocketConstructor, WebSocketFactory } from './transport';
@@ -215,8 +215,6 @@ function sanitizeFields(fields: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * Refuses `http://`/`ws://` unless allowed and towards a loopback host.
  * @returns the URL unchanged.
@@ -230,7 +228,7 @@ export function checkEndpointScheme(url: string, field: string, allowInsecure: b
     return url; // core's builders report malformed URLs with the field name.
   }
   if (parsed.protocol === 'http:' || parsed.protocol === 'ws:') {
-    if (!allowInsecure || !LOOPBACK.test(parsed.hostname)) {
+    if (!allowInsecure || !isLoopbackHost(parsed.hostname)) {
       return throwInsecure(field, url, allowInsecure);
     }
   }

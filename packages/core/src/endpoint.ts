@@ -19,7 +19,18 @@ export interface ControlPlaneOptions {
 const REGION_RE = /^[a-zA-Z0-9-]{1,64}$/;
 /** Two letters, one or more words, a number: every AWS region name has this shape. */
 const AWS_REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const LOOPBACK_RE = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+const LOOPBACK_HOST_RE = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+const HOST_PORT_RE = /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/;
+
+/**
+ * True for a loopback host name: `localhost`, `127.x.y.z` or `[::1]` (a URL's
+ * hostname, without port). The one check behind every "`http://`/`ws://` only
+ * towards loopback" rule of the SDK (core's builders, the signer, the client).
+ * @public
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return typeof hostname === 'string' && LOOPBACK_HOST_RE.test(hostname);
+}
 const URL_RE = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s@]+)([^?#\s]*)$/i;
 
 /**
@@ -36,7 +47,8 @@ export function requireEndpoint(value: unknown, field: string, secure: 'https' |
   const scheme = (m[1] as string).toLowerCase();
   const insecure = secure === 'https' ? 'http' : 'ws';
   if (scheme === insecure) {
-    if (!LOOPBACK_RE.test(m[2] as string)) {
+    const host = HOST_PORT_RE.exec(m[2] as string)?.[1];
+    if (host === undefined || !isLoopbackHost(host)) {
       throw new ValidationError(field, `${insecure}:// is allowed only for a loopback host; use ${secure}://`, 'INSECURE_ENDPOINT');
     }
   } else if (scheme !== secure) {

@@ -30,7 +30,7 @@ export {
   parseChannelArn,
 } from './validate';
 export type { ChannelArnParts } from './validate';
-export { resolveControlPlaneEndpoint, generateStunUrl, isValidRegion } from './endpoint';
+export { resolveControlPlaneEndpoint, generateStunUrl, isValidRegion, isLoopbackHost } from './endpoint';
 export type { ControlPlaneOptions, StunUrlOptions } from './endpoint';
 export type { ControlPlaneTarget } from './request';
 export { constructDescribeSignalingChannelRequest, parseDescribeSignalingChannelResponse } from './describe-signaling-channel';

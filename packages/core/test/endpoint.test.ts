@@ -1,4 +1,4 @@
-import { createSignaling, generateStunUrl, isValidRegion, resolveControlPlaneEndpoint, toRtcIceServers } from '@kvs-sig/core';
+import { createSignaling, generateStunUrl, isLoopbackHost, isValidRegion, resolveControlPlaneEndpoint, toRtcIceServers } from '@kvs-sig/core';
 import { expectValidation } from './helpers';
 
 describe('resolveControlPlaneEndpoint (protocol.md 3.1.1)', () => {
@@ -88,4 +88,11 @@ describe('generateStunUrl / toRtcIceServers (protocol.md 3.1.4)', () => {
     expectValidation(() => toRtcIceServers([{} as never], { region: 'us-west-2' }), 'iceServers[0].uris');
     expectValidation(() => toRtcIceServers([], { region: undefined as never }), 'region');
   });
+});
+
+describe('isLoopbackHost: the one loopback check (core builders, signer, client)', () => {
+  test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]'])('%s is loopback', (h) => expect(isLoopbackHost(h)).toBe(true));
+  test.each(['', '10.0.0.1', '128.0.0.1', '127.0.0.1.example.com', 'localhost.example.com', '::1', '[::2]', '127.0.0.1:80', '0.0.0.0'])('%j is not', (h) =>
+    expect(isLoopbackHost(h)).toBe(false),
+  );
 });

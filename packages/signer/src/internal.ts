@@ -1,6 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ChecksumConstructor } from '@smithy/types';
-import { ValidationError } from '@kvs-sig/core';
+import { ValidationError, isLoopbackHost } from '@kvs-sig/core';
 import type { Credentials } from './credentials';
 
 /** Default signing name for every KVS API. */
@@ -25,8 +25,6 @@ export interface SplitUrl {
   query: Record<string, string | string[]>;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
-
 /**
  * Splits `scheme://host[:port][/path][?query]` without normalising anything.
  * Query values may be raw (a bare ARN) or percent-encoded; both decode to the same value.
@@ -43,7 +41,7 @@ export function splitUrl(url: string, field: string, schemes: readonly string[],
   const hm = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(host);
   if (!hm || host.includes('@')) throw new ValidationError(field, `has an invalid host: ${host}`);
   const hostname = hm[1] as string;
-  if (!allowInsecure && (scheme === 'ws' || scheme === 'http') && !LOOPBACK.test(hostname)) {
+  if (!allowInsecure && (scheme === 'ws' || scheme === 'http') && !isLoopbackHost(hostname)) {
     throw new ValidationError(field, `${scheme}:// is allowed only for loopback hosts; use ${scheme}s://`, 'INSECURE_ENDPOINT');
   }
   const port = hm[2] === undefined ? undefined : Number(hm[2]);
