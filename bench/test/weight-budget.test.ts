@@ -4,7 +4,7 @@
  * recorded in bench/weight-budgets.json. A page with a backend signer must
  * load no SigV4 code at all.
  */
-import { BUDGETED, BUDGET_SLACK, SESSION_ROW, bundleEntry, overBudget } from '../src/weight-bundle';
+import { BUDGETED, BUDGET_SLACK, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, overBudget } from '../src/weight-bundle';
 import { measureBudgeted, readBudgets } from '../src/weight-budget';
 import * as esbuild from 'esbuild';
 
@@ -48,4 +48,11 @@ test("a viewer session page carries none of @kvs-sig/webrtc's master-only code",
   // The session code is there (the row measures something), the master's is not.
   expect(webrtc).toEqual(expect.arrayContaining(['packages/webrtc/src/viewer.ts', 'packages/webrtc/src/peer.ts']));
   expect(webrtc.filter((f) => /\/(master|storage)[^/]*\.ts$/.test(f))).toEqual([]);
+});
+
+test('a viewer page drops the tables it never reads (core marks them pure)', async () => {
+  const s = await bundleEntry(BUDGETED.find((e) => e.name === SESSION_BASE_ROW)!);
+  // STRICTER_THAN_MODEL's explanations (core/src/errors.ts): public, read by tests and tools, never by a viewer.
+  expect(s.code).toContain('ResourceNotFoundException');
+  expect(s.code).not.toContain('TagOnCreateList');
 });
