@@ -10,6 +10,7 @@ import { FakeSocket, until } from './fake-socket';
 import { makeCandidates, makeSdp, recvFrame, type CandidateInit, type SdpInit } from './frames';
 import { fmt, mergeThroughput, ratio, recorder, throughput, type BenchContext, type BenchResult, type GoalCheck, type Throughput } from './harness';
 import { createOursMaster } from './ours-client';
+import { templates } from './template';
 
 const REGION = 'us-west-2';
 const CHANNEL_ARN = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/bench-channel/1700000000000';
@@ -187,7 +188,7 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
     // The same client with its duplicate check off: the difference is what that check costs per message.
     subjects.push(await createOursMaster({ region: REGION, channelArn: CHANNEL_ARN, wssEndpoint: WSS, credentials: CREDENTIALS, viewerId: VIEWER, dedupeWindowMs: 0 }));
   } catch (e) {
-    notes.push(`Our SignalingClient could not be measured in this run: ${(e as Error).message}`);
+    notes.push(templates('message-cost').render('note.ours-unavailable', { error: (e as Error).message }));
     ctx.log(`message-cost: ours (client) unavailable: ${(e as Error).message}`);
   }
 
@@ -266,46 +267,55 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
   const rest = (us.parse as number) - decode - (us.frameJson as number) - (us.payloadJson as number);
   const coreRecvX = p('recv.SDP_OFFER', 'ours: core only') / p('recv.SDP_OFFER', 'floor');
   const coreSendX = p('send.SDP_ANSWER', 'ours: core only') / p('send.SDP_ANSWER', 'floor');
-  const clientOverhead = `the client adds ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse`;
+  const prose = templates('message-cost');
+  // What the client adds on receive to core's parse, per offer and per candidate.
+  const clientAdds = { offerAdds: fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only')), candidateAdds: fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only')) };
   if ((coreRecvX > 2 || coreSendX > 2) && decode <= (us.parse as number)) {
     // Core fell back to its pure-JS byte loops (no `atob`/`btoa`?): say where the time goes.
     notes.push(
-    `**Why ours misses the floor:** on the SDP offer, core's pure-JS \`decodeBase64\` + \`decodeUtf8\` take ${fmt(decode)} of the ${fmt(us.parse as number)} µs of \`parseWssRecvMessage\` (${fmt((decode / (us.parse as number)) * 100)}%); on the answer, \`encodeUtf8\` + \`encodeBase64\` take ${fmt(encode)} of ${fmt(us.construct as number)} µs. Core may not use \`Buffer\`; its payload codec should take the platform's \`atob\`/\`btoa\`, which exist in every target runtime (browsers, Node ≥ 16, React Native ≥ 0.74, workers), and fall back to these loops only without them. ${rest > 2 ? `The rest of the receive gap (${fmt(rest)} µs after the decode and both \`JSON.parse\` calls) is core's other per-frame work: a character-by-character nesting-depth scan of the whole frame in \`json.ts\` before \`JSON.parse\` (not measured separately: it is internal), the field checks and the result object.` : `After the decode and both \`JSON.parse\` calls almost nothing is left (${fmt(rest)} µs): the decode is the whole gap.`} This is a change in \`packages/core/src/base64.ts\` (\`decodePayload\`/\`encodePayload\` and the codecs under them), not in the client: the client adds only ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse.`,
+      prose.render('note.misses-floor', {
+        decode: fmt(decode),
+        parse: fmt(us.parse as number),
+        decodeShare: fmt((decode / (us.parse as number)) * 100),
+        encode: fmt(encode),
+        construct: fmt(us.construct as number),
+        restLarge: rest > 2,
+        rest: fmt(rest),
+        ...clientAdds,
+      }),
     );
   }
-  const dedupeShare = names.includes('ours: SignalingClient, dedupeWindowMs 0')
+  const withDedupeOff = names.includes('ours: SignalingClient, dedupeWindowMs 0');
+  const dedupeShare = withDedupeOff
     ? (p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0')) /
       Math.max(1e-9, p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))
     : 0;
   if (coreRecvX <= 2 && coreSendX <= 2) {
+    notes.push(prose.render('note.at-floor', { recvX: fmt(coreRecvX), sendX: fmt(coreSendX), ...clientAdds, mostlyDedupe: dedupeShare >= 0.7 }));
+  }
+  const offerBytes = offerEvent.data.length;
+  const candBytes = Math.round(candEvents.slice(0, 4).reduce((a, e) => a + e.data.length, 0) / 4);
+  if (withDedupeOff) {
     notes.push(
-      `**Core is at the floor:** \`parseWssRecvMessage\` costs ${fmt(coreRecvX)}x the floor on the offer and \`constructWssMessage\` ${fmt(coreSendX)}x on the answer: its payload codec uses the platform's \`atob\`/\`btoa\` where they exist (the standalone \`decodeBase64\`/\`encodeBase64\` rows above are its pure-JS fallback, not on this path). The client's remaining gap is its own work: ${clientOverhead}${dedupeShare >= 0.7 ? ', nearly all of it the duplicate check below' : ''}.`,
+      prose.render('note.dedupe', {
+        offer: fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0')),
+        candidate: fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: SignalingClient, dedupeWindowMs 0')),
+        offerBytes,
+      }),
     );
   }
   notes.push(
-    ...(names.includes('ours: SignalingClient, dedupeWindowMs 0')
-      ? [
-          `Our client's duplicate check (it drops frames the service re-delivers) costs ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per candidate here (default window against \`dedupeWindowMs: 0\`, same frames; differences of a microsecond are within noise). Its key is a numeric hash of the type, the sender, the payload length and the payload's two ends, and a match is confirmed on the whole payload, so a distinct message is never dropped; what it still costs is mostly the collection of the payloads it keeps to confirm matches: this benchmark is its worst case, the window (4,096 entries or about 1 MB of payloads) always full of distinct ${offerEvent.data.length}-byte offers (\`Inbox\` in \`packages/client/src/inbox.ts\`).`,
-        ]
-      : []),
-    `On send, our client adds ${fmt(p('send.ICE_CANDIDATE', 'ours: SignalingClient') - p('send.ICE_CANDIDATE', 'ours: core only'))} µs per candidate and ${fmt(p('send.SDP_ANSWER', 'ours: SignalingClient') - p('send.SDP_ANSWER', 'ours: core only'))} µs per answer to core's \`constructWssMessage\`: argument checks and the Promise each send returns. A send made while the socket is open, nothing waits and pacing allows is written at once (the queue and its expiry timer are used only while frames wait), and where the runtime can ping, one ping per tick confirms every frame written in it (\`packages/client/src/outbox.ts\`).`,
-    `The official client is at or below the floor on receive because it decodes with \`atob\` and \`JSON.parse\`s the binary string as is: that is only correct while the payload is ASCII (a UTF-8 character anywhere in an SDP, e.g. a session name, comes out garbled); on send it uses \`btoa\`, which throws on non-Latin-1 text and then falls back to \`Buffer\` (absent in browsers).`,
+    prose.render('note.send', {
+      candidate: fmt(p('send.ICE_CANDIDATE', 'ours: SignalingClient') - p('send.ICE_CANDIDATE', 'ours: core only')),
+      answer: fmt(p('send.SDP_ANSWER', 'ours: SignalingClient') - p('send.SDP_ANSWER', 'ours: core only')),
+    }),
+    prose.render('note.official-ascii'),
   );
-  const offerBytes = offerEvent.data.length;
-  const candBytes = Math.round(candEvents.slice(0, 4).reduce((a, e) => a + e.data.length, 0) / 4);
 
   return {
     name: 'message-cost',
     title: 'Message cost: CPU per received and sent message',
-    method: [
-      `A master talking to one viewer. Received frames are what the service relays (\`{"senderClientId","messageType","messagePayload"}\`): an SDP offer of ${offerBytes} bytes (Chrome-shaped: audio, video with 15 codecs, data channel) and ICE candidates averaging ${candBytes} bytes (host, tcp host, srflx, relay). Sent messages are the master's SDP answer and candidates to \`${VIEWER}\`.`,
-      '- **Same input for everyone:** each frame is built once as a message event and handed to the socket\'s `message` listeners by an in-memory WebSocket (`bench/src/fake-socket.ts`) that both clients get as their WebSocket constructor (the official client through `globalThis.WebSocket`, ours through its `WebSocket` option). There is no network, framing or TLS in the figure, only each client\'s own parse, decode and dispatch to one app listener; sends are measured to the point where the frame string is handed to `socket.send` (our sends return a Promise; each batch waits one `setImmediate` so those settle inside the batch that caused them, for every subject alike).',
-      `- **Distinct frames:** ${POOL} different offers and ${POOL} different candidates (only the SDP session id or candidate foundation differs), cycled in the same order for every subject: our client drops exact repeats (frames the service re-delivers), so repeating one frame would measure its duplicate check instead of its parse; its duplicate window (4,096 entries or about 1 MB of payloads, whichever fills first) is full during the measurement, so its cost is included. Our client's send pacing (5 SDP and 20 ICE per second per connection by default, the service's quotas) is turned off with \`sendRate: false\`, since pacing is a rate policy, not CPU.`,
-      '- **Same work:** the harness checks every frame reached the app listener of every subject, every send produced a frame, and the last sent frames carry the same payload.',
-      '- **floor**: `JSON.parse(frame)`, `Buffer.from(payload, "base64").toString("utf8")`, `JSON.parse(decoded)`, call the listener; for sends `JSON.stringify(payload)` → `Buffer` base64 → `JSON.stringify(frame)`. Node\'s native base64 is the fastest decoder available here, so this floor is strict: core may not use `Buffer` (it runs in browsers).',
-      '- **ours: core only**: `parseWssRecvMessage` / `constructWssMessage` from `@kvs-sig/core` plus the listener call. **ours: SignalingClient**: the full client (core parse plus validation, ICE buffering per peer, typed emitter, outbound path).',
-      `- ${plan.samples} batches of ${plan.batch} messages after ${plan.warmup} warm-up messages, repeated in ${rounds} interleaved round(s); CPU µs per message from \`process.cpuUsage\` (user + system), median (p50) and p90 over batches.`,
-    ].join('\n'),
+    method: prose.render('method', { offerBytes, candBytes, viewer: VIEWER, pool: POOL, samples: plan.samples, batch: plan.batch, warmup: plan.warmup, rounds }),
     tables: [
       { columns: ['operation', 'implementation', 'msg/s', 'CPU µs/msg (p50)', 'CPU µs/msg (p90)', 'x floor', 'official / this (CPU)'], rows },
       { title: `Where the cost goes: each step alone on the SDP frames (CPU µs per call, p50)`, columns: ['direction', 'step', 'CPU µs'], rows: parts },
