@@ -5,7 +5,7 @@
  */
 import type { BenchContext, BenchResult, Measurement } from '../src/harness';
 import { parseArgs, summarize } from '../src/harness';
-import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time';
+import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time/analysis';
 import { BENCHMARKS, renderReport } from '../src/report';
 import { footprint, stringLiteralBytes } from '../src/weight';
 import { BUDGETED } from '../src/weight-bundle';
