@@ -5,14 +5,8 @@
  * KVS JS SDK viewer sample's flow, and times the viewer with the page's clock.
  * @packageDocumentation
  */
-import * as http from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
-import { browserBuild } from './browser-build';
-
-const require = createRequire(import.meta.url);
+import { serveApp, type AppSite } from './browser-page';
 
 // What each flow's app writes, plus the clocks the benchmark reads. Both viewers use the same
 // RTCConfiguration (TURN only, the sample's "TURN only" option) and the same first-frame probe.
@@ -30,13 +24,14 @@ let current;   // { pc(): RTCPeerConnection | undefined, stop(): Promise<void>, 
 let master;
 
 async function videoStats(pc) {
-  const v = { frames: 0, keyFrames: 0, pli: 0 };
+  const v = { frames: 0, keyFrames: 0, pli: 0, packets: 0 };
   if (!pc) return v;
   (await pc.getStats()).forEach((s) => {
     if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
     v.frames += Number(s.framesDecoded || 0);
     v.keyFrames += Number(s.keyFramesDecoded || 0);
     v.pli += Number(s.pliCount || 0);
+    v.packets += Number(s.packetsReceived || 0);
   });
   return v;
 }
@@ -178,7 +173,7 @@ let watch;
 /** Starts watching the current viewer: ICE states and decoded frames (epoch ms), for a recovery sample. */
 export function armRecovery() {
   const c = current;
-  const w = { states: [], stall: false, base: undefined, stalledAt: undefined, resumedAt: undefined, lastFrames: 0, stopped: false };
+  const w = { states: [], pliTimes: [], lastPli: undefined, stall: false, base: undefined, stalledAt: undefined, resumedAt: undefined, lastFrames: 0, stopped: false };
   watch = w;
   let pc;
   const onState = () => {
@@ -193,8 +188,11 @@ export function armRecovery() {
     const v = await videoStats(pc);
     const n = v.frames;
     if (w.atCut === undefined) w.atCut = v;
+    if (w.lastPli !== undefined && v.pli > w.lastPli) w.pliTimes.push(epoch());
+    w.lastPli = v.pli;
     // Frames decoded when ICE first left 'connected': nothing in flight is left by then.
-    if (w.stall && w.base === undefined) { w.base = n; w.stalledAt = epoch(); }
+    if (w.stall && w.base === undefined) { w.base = n; w.packetsBase = v.packets; w.stalledAt = epoch(); }
+    if (w.packetsBase !== undefined && w.packetsBackAt === undefined && v.packets > w.packetsBase) w.packetsBackAt = epoch();
     if (w.base !== undefined && w.resumedAt === undefined && n > w.base) { w.resumedAt = epoch(); w.atResume = v; }
     w.lastFrames = n;
     setTimeout(tick, 25);
@@ -208,7 +206,7 @@ export async function recovery(deadline) {
   const w = watch;
   while (w.resumedAt === undefined && epoch() < deadline) await new Promise((r) => setTimeout(r, 50));
   w.stopped = true;
-  return { states: w.states, stalledAt: w.stalledAt, resumedAt: w.resumedAt, restarts: current?.state.restarts ?? [], frames: w.lastFrames,
+  return { states: w.states, pliTimes: w.pliTimes, stalledAt: w.stalledAt, packetsBackAt: w.packetsBackAt, resumedAt: w.resumedAt, restarts: current?.state.restarts ?? [], frames: w.lastFrames,
     keyFramesAtCut: w.atCut?.keyFrames ?? 0, pliAtCut: w.atCut?.pli ?? 0, keyFramesAtResume: w.atResume?.keyFrames, pliAtResume: w.atResume?.pli };
 }
 
@@ -246,6 +244,10 @@ export interface ViewerTimes {
 export interface RecoveryWatch {
   states: Array<[string, number]>;
   stalledAt?: number;
+  /** When the viewer's count of picture-loss indications sent grew (polled). */
+  pliTimes: number[];
+  /** The first video RTP packet received after the stall. */
+  packetsBackAt?: number;
   resumedAt?: number;
   restarts: number[];
   frames: number;
@@ -278,39 +280,10 @@ type BenchGlobal = {
   };
 };
 
-/** The app page's site: serves `/` on http://127.0.0.1:<port>. */
-export interface SessionSite {
-  readonly origin: string;
-  close(): Promise<void>;
-}
-
 /** Bundles the app (our packages from the workspace sources, the official SDK and AWS SDK v3) and serves it. */
-export async function startSessionSite(): Promise<SessionSite> {
-  const base = browserBuild(APP);
-  // As in browser-page.ts: the official package's CommonJS entry reads process.env.PACKAGE_VERSION at load.
-  const { version } = require('amazon-kinesis-video-streams-webrtc/package.json') as { version: string };
-  const define = { ...base.define, 'process.env.PACKAGE_VERSION': JSON.stringify(version) };
-  const out = await esbuild.build({ ...base, define, format: 'iife', globalName: 'SessionBench', minify: true });
-  const code = out.outputFiles?.[0]?.text;
-  if (!code) throw new Error('session-time: esbuild produced no browser app');
-  const html = `<!doctype html><meta charset="utf-8"><script>${code.replace(/<\/script/gi, '<\\/script')}</script>`;
-  const server = http.createServer((req, res) => {
-    if (req.url !== '/') return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+export function startSessionSite(): Promise<AppSite> {
+  return serveApp(APP, 'SessionBench');
 }
-
 
 export function startMasterInPage(page: Page, args: Omit<SessionPageArgs, 'clientId'> & { turnDirect: { from: string; to: string } }): Promise<void> {
   return page.evaluate((a) => (globalThis as unknown as BenchGlobal).SessionBench.startMaster(a), args);

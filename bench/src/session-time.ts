@@ -26,12 +26,12 @@ import {
   viewerInPage,
   type RecoveryWatch,
   type SessionPageArgs,
-  type SessionSite,
   type UserRestart,
   type ViewerFlow,
   type ViewerTimes,
 } from './session-page';
 import { startUdpLink, type UdpLink } from './udp-link';
+import type { AppSite } from './browser-page';
 import { startTurnServer, type TurnServer } from '../../examples/common/src/turn';
 import { launchChromium, type Chromium } from '../../test/chromium';
 
@@ -49,7 +49,7 @@ interface World {
   udp: UdpLink;
   turn: TurnServer;
   chromium: Chromium;
-  site: SessionSite;
+  site: AppSite;
   /** The control plane as clients reach it: its link. */
   endpoint: string;
   log: (m: string) => void;
@@ -178,8 +178,11 @@ function signalingSeen(w: World, before: Record<Host, number>, acceptedFrom: Rec
   };
 }
 
-/** One connect sample: a fresh channel and master, a fresh viewer context; `warm` runs the same flow once first in that page. */
-async function connectSample(w: World, flow: ViewerFlow, warm: boolean, i: number): Promise<ConnectSample> {
+/**
+ * A fresh channel with a camera master on it and a viewer page in a fresh browser context (empty connection pool,
+ * preflight cache and endpoint cache); `fn` runs the viewer, then everything it started is stopped and closed.
+ */
+async function withViewerPage<T>(w: World, fn: (page: Page, channel: string) => Promise<T>): Promise<T> {
   const channel = await w.nextChannel();
   const master = await startMaster(w, channel);
   const context = await w.chromium.newContext();
@@ -187,6 +190,19 @@ async function connectSample(w: World, flow: ViewerFlow, warm: boolean, i: numbe
     const page = await context.newPage();
     page.on('pageerror', (e) => w.log(`session-time: viewer page error: ${e.message}`));
     await page.goto(`${w.site.origin}/`);
+    const out = await fn(page, channel);
+    await stopInPage(page);
+    return out;
+  } finally {
+    await context.close();
+    await stopInPage(master.page).catch(() => undefined);
+    await master.context.close();
+  }
+}
+
+/** One connect sample; `warm` runs the same flow once first in that page. */
+function connectSample(w: World, flow: ViewerFlow, warm: boolean, i: number): Promise<ConnectSample> {
+  return withViewerPage(w, async (page, channel) => {
     const id = `${flow}-${warm ? 'warm' : 'cold'}-${i}`;
     if (warm) {
       await viewerInPage(page, flow, viewerArgs(w, channel, `${id}-prime`));
@@ -196,14 +212,8 @@ async function connectSample(w: World, flow: ViewerFlow, warm: boolean, i: numbe
     const before = {} as Record<Host, number>;
     for (const h of HOSTS) before[h] = w.links[h].stats().connections;
     const times = await viewerInPage(page, flow, viewerArgs(w, channel, id));
-    const seen = signalingSeen(w, before, before);
-    await stopInPage(page);
-    return { times, ...seen };
-  } finally {
-    await context.close();
-    await stopInPage(master.page).catch(() => undefined);
-    await master.context.close();
-  }
+    return { times, ...signalingSeen(w, before, before) };
+  });
 }
 
 /** One recovery sample. */
@@ -217,14 +227,8 @@ interface RecoverySample {
   restart?: UserRestart;
 }
 
-async function recoverySample(w: World, flow: ViewerFlow, windowMs: number, i: number): Promise<RecoverySample> {
-  const channel = await w.nextChannel();
-  const master = await startMaster(w, channel);
-  const context = await w.chromium.newContext();
-  try {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => w.log(`session-time: viewer page error: ${e.message}`));
-    await page.goto(`${w.site.origin}/`);
+function recoverySample(w: World, flow: ViewerFlow, windowMs: number, i: number): Promise<RecoverySample> {
+  return withViewerPage(w, async (page, channel) => {
     const args = viewerArgs(w, channel, `${flow}-recover-${i}`);
     await viewerInPage(page, flow, args);
     // A second of steady video, then the network changes.
@@ -232,16 +236,12 @@ async function recoverySample(w: World, flow: ViewerFlow, windowMs: number, i: n
     await armRecoveryInPage(page);
     const cutAt = performance.timeOrigin + performance.now();
     const flowsMoved = w.udp.rebind();
+    if (flowsMoved === 0) throw new Error('session-time: the rebind moved no flow: the viewer was not on the UDP link');
     const watch = await recoveryInPage(page, cutAt + windowMs);
     const sample: RecoverySample = { flow, watch, cutAt, flowsMoved };
     if (flow === 'official' && watch.resumedAt === undefined) sample.restart = await userRestartInPage(page, args);
-    await stopInPage(page);
     return sample;
-  } finally {
-    await context.close();
-    await stopInPage(master.page).catch(() => undefined);
-    await master.context.close();
-  }
+  });
 }
 
 interface ConnectVariant {
@@ -285,7 +285,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
       }
       ctx.log(`session-time: connect round ${i + 1}/${samples}`);
     }
-    type Fig = { dc: number; frame: number; dc90: number; frame90: number; open: number; offer: number; answer: number; connected: number; depth: number; exchanges: number; preflights: number; conns: number; waves: number; ops: string };
+    type Fig = { counted: number; dc: number; frame: number; dc90: number; frame90: number; open: number; offer: number; answer: number; connected: number; depth: number; exchanges: number; preflights: number; conns: number; waves: number; ops: string };
     const fig = new Map<string, Fig>();
     for (const v of VARIANTS) {
       const list = results.get(v.name) ?? [];
@@ -302,6 +302,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
         answer: t('answerReceived'),
         connected: t('connected'),
         depth: p50(list.map((s) => s.depth)),
+        counted: p50(list.map((s) => s.depth + 2 * s.waves)),
         exchanges: p50(list.map((s) => s.exchanges)),
         preflights: p50(list.map((s) => s.preflights)),
         conns: p50(list.map((s) => HOSTS.reduce((a, h) => a + s.connections[h], 0))),
@@ -324,6 +325,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
         ['connectedMs.p50', f.connected, 'ms'],
         ['signalingOpenMs.p50', f.open, 'ms'],
         ['sequentialExchanges', f.depth, 'exchanges'],
+        ['countedRoundTrips', f.counted, 'round trips'],
         ['tcpConnections', f.conns, 'connections'],
         ['preflights', f.preflights, 'preflights'],
       ] as const) {
@@ -348,6 +350,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
         `${fmt(f.dc - f.connected)} (${rtts(f.dc - f.connected)})`,
         `${fmt(f.frame - f.connected)} (${rtts(f.frame - f.connected)})`,
         `${f.depth} / ${f.exchanges} (${f.preflights})`,
+        String(f.counted),
         `${f.conns} in ${f.waves} wave${f.waves === 1 ? '' : 's'}`,
       ]);
     });
@@ -375,6 +378,16 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
       return since(r, r.watch.states.find(([x, t]) => (x === 'connected' || x === 'completed') && t >= restart)?.[1]);
     };
     const oursIceBack = p50Of(ours.map(reconnectedAt));
+    const oursPacketsBack = p50Of(ours.map((r) => since(r, r.watch.packetsBackAt)));
+    // The last picture-loss indication before the frames came back, and the key frame it brought.
+    const lastPliGap = p50Of(
+      ours.map((r) => {
+        const back = r.watch.resumedAt;
+        const pli = back === undefined ? undefined : [...r.watch.pliTimes].reverse().find((t) => t <= back);
+        return back === undefined || pli === undefined ? undefined : back - pli;
+      }),
+    );
+    const pliTimesText = ours.map((r) => r.watch.pliTimes.map((t) => fmt(t - r.cutAt)).join(', ') || 'none').join('; ');
     const keyAfter = ours.filter((r) => r.watch.keyFramesAtResume !== undefined && r.watch.keyFramesAtResume > r.watch.keyFramesAtCut).length;
     const pliAfter = p50Of(ours.map((r) => (r.watch.pliAtResume === undefined ? undefined : r.watch.pliAtResume - r.watch.pliAtCut)));
     const oursRecovered = oursResumed.filter((x) => x !== undefined).length;
@@ -387,6 +400,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
     if (Number.isFinite(oursDisc)) rec.add('ours', 'disconnectedMs.p50', oursDisc, 'ms');
     if (Number.isFinite(oursRestart)) rec.add('ours', 'iceRestartMs.p50', oursRestart, 'ms');
     if (Number.isFinite(oursIceBack)) rec.add('ours', 'iceConnectedAgainMs.p50', oursIceBack, 'ms');
+    if (Number.isFinite(oursPacketsBack)) rec.add('ours', 'videoPacketsAgainMs.p50', oursPacketsBack, 'ms');
     rec.add('ours', 'recovered', oursRecovered, 'samples');
     rec.add(OFFICIAL, 'recoveredByItself', offSelf, 'samples');
     if (Number.isFinite(offDisc)) rec.add(OFFICIAL, 'disconnectedMs.p50', offDisc, 'ms');
@@ -399,6 +413,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
         fmt(oursDisc),
         fmt(oursRestart),
         fmt(oursIceBack),
+        fmt(oursPacketsBack),
         `${oursRecovered} of ${ours.length}`,
         fmt(oursBack),
         '',
@@ -407,6 +422,7 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
         `${OFFICIAL} (no ICE restart)`,
         `${off.length}`,
         `${fmt(offDisc)}${Number.isFinite(offFailed) ? `; failed at ${fmt(offFailed)}` : ''}`,
+        'never',
         'never',
         'never',
         `${offSelf} of ${off.length} within ${fmt(officialWindowMs / 1000)} s`,
@@ -441,13 +457,22 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
 
     // ---- Findings, from the figures above.
     const media = (f: Fig): number => f.frame - f.offer;
-    const sigPart = (f: Fig): number => f.offer;
-    const ceiling = (a: Fig, b: Fig): number => (sigPart(b) + media(a)) / (sigPart(a) + media(a));
     const notes: string[] = [
-      `**Where the time goes** (p50, ms and round trips of ${RTT_MS} ms): ours cold sends its offer at ${fmt(oc.offer)} ms (${rtts(oc.offer)} RTT), the official sample at ${fmt(fc.offer)} ms (${rtts(fc.offer)}): that is the whole difference the flows make, from ${fc.depth} sequential signaling exchanges (CORS preflights included) and ${fc.conns} new connections for the sample against ${oc.depth} and ${oc.conns} for ours. From the offer to the first frame both run the same browser WebRTC stack against the same master: ${fmt(media(oc))} ms for ours, ${fmt(media(fc))} ms for the sample (${rtts(media(oc))} and ${rtts(media(fc))} RTT): the answer crosses the service twice (viewer → service → master and back, 2 RTT), the viewer allocates its TURN relay (Allocate, challenged, Allocate again, then a permission: about 3 RTT on the media leg), ICE checks (1 RTT or more), DTLS (2 RTT), then SCTP for the data channel or the first RTP frame and its decode.`,
-      `**Why the ratios are what they are:** the media part is a fixed cost neither flow can shorten, so it caps the ratio: with ours' ${fmt(media(oc))} ms after the offer, even an instant offer from ours would be ${fmt((sigPart(fc) + media(oc)) / media(oc))}x cold; with the offer times measured, the expected cold ratio is ${fmt(ceiling(oc, fc))}x (measured ${fmt(coldFrame)}x to the frame). Warm, ours sends its offer at ${fmt(ow.offer)} ms (${rtts(ow.offer)} RTT; ${ow.conns} new connection${ow.conns === 1 ? '' : 's'}, ${ow.depth} sequential exchange${ow.depth === 1 ? '' : 's'}) against the sample's ${fmt(fw.offer)} ms (${rtts(fw.offer)}); 2.5x would need the media part under ${fmt((fw.frame / 2.5 - ow.offer) > 0 ? fw.frame / 2.5 - ow.offer : 0)} ms, and it measured ${fmt(media(ow))} ms.`,
+      `**Where the time goes** (p50, ms and round trips of ${RTT_MS} ms): ours cold sends its offer at ${fmt(oc.offer)} ms (${rtts(oc.offer)} RTT), the official sample at ${fmt(fc.offer)} ms (${rtts(fc.offer)}): that is where the flows differ, from ${fc.depth} sequential signaling exchanges (CORS preflights included) and ${fc.conns} new connections for the sample against ${oc.depth} and ${oc.conns} for ours. From the offer to the first frame both run the same browser WebRTC stack against the same master: ${fmt(media(oc))} ms for ours, ${fmt(media(fc))} ms for the sample (${rtts(media(oc))} and ${rtts(media(fc))} RTT): the offer and the answer cross the service (viewer → service → master and back, 2 RTT) while the viewer allocates its TURN relay (Allocate, challenged, Allocate again: 2 RTT on the media leg, from \`setLocalDescription\`); then a TURN permission and the ICE check (2 RTT) and DTLS (2 RTT) to \`connected\` (measured ${rtts(oc.connected - oc.answer)} RTT for ours cold, ${rtts(fc.connected - fc.answer)} for the sample), then SCTP for the data channel or the first RTP frame and its decode (1 RTT and more).`,
+      `**Why cold misses 1.5x, in round trips:** before its offer a flow waits for signaling: counted (sequential exchanges + 2 × connection waves, each new connection paying TCP and TLS), ours cold ${oc.counted} round trips, the sample ${fc.counted}; measured ${rtts(oc.offer)} and ${rtts(fc.offer)} (the rest is the browser's own time per request and connection on a loaded machine, as the open-time Chromium rows show). After the offer both pay about the same: ${rtts(media(oc))} and ${rtts(media(fc))} RTT. At the counted round trips the ratio would be (${fc.counted} + ${rtts(media(fc))}) / (${oc.counted} + ${rtts(media(oc))}) = ${fmt((fc.counted + media(fc) / RTT_MS) / (oc.counted + media(oc) / RTT_MS))}x; measured ${fmt(coldFrame)}x to the frame. For 1.5x ours would have to send its offer by ${fmt(Math.max(0, fc.frame / 1.5 - media(oc)))} ms (${rtts(Math.max(0, fc.frame / 1.5 - media(oc)))} RTT), ${fmt(oc.offer - Math.max(0, fc.frame / 1.5 - media(oc)))} ms sooner than it does: with the preflights Chromium adds, no flow from a channel name gets there. The session adds no round trip of its own: ours' signaling open to offer is ${fmt(oc.offer - oc.open)} ms, the GetIceServerConfig branch (TCP, TLS, preflight, POST on the HTTPS host) ending a round trip after the WebSocket upgrade, as in the open-time Chromium rows; a peer connection needs its ICE servers before it can gather.`,
+      `**Why warm misses 2.5x:** 2.5x needs ours' first frame by ${fmt(fw.frame / 2.5)} ms, but the part after the offer alone measured ${fmt(media(ow))} ms (${rtts(media(ow))} RTT) and no client can start it sooner: the answer has to cross the service to the master and back (2 RTT), then ICE permission and check through TURN (2 RTT) and DTLS (2 RTT) before the first SRTP packet or SCTP message (1 RTT). Even with signaling at zero, ours would be ${fmt(fw.frame / media(ow))}x the sample warm. Ours warm sends its offer at ${fmt(ow.offer)} ms (${rtts(ow.offer)} RTT: ${ow.counted} counted, ${ow.conns} new connection${ow.conns === 1 ? '' : 's'}, ${ow.depth} sequential exchange${ow.depth === 1 ? '' : 's'}), against the sample's ${fmt(fw.offer)} ms (${rtts(fw.offer)}: ${fw.counted} counted); measured ${fmt(warmFrame)}x to the frame, ${fmt(warmDc)}x to the data channel. Gathering sooner would not shorten it: the TURN allocation (2 RTT) already runs while the offer and the answer cross the service (2 RTT).`,
       `**Warm means warm for both:** ours warm reuses the page's endpoint cache (\`MemoryCache\`), its kept-alive connections and preflight answers; the sample has no cache, but started again in the same page it too finds kept-alive connections and cached preflights (${fw.conns} new connection${fw.conns === 1 ? '' : 's'}, ${fw.preflights} preflight${fw.preflights === 1 ? '' : 's'}), which is the fair comparison. Against the sample cold, ours warm is ${fmt(fc.dc / ow.dc)}x to the data channel and ${fmt(fc.frame / ow.frame)}x to the first frame.`,
-      `**Recovery:** after the rebind Chromium reported ICE \`disconnected\` at ${fmt(oursDisc)} ms (ours) and ${fmt(offDisc)} ms (the sample) (p50); ours waits its \`restart.disconnectedGraceMs\` (3,000 ms default) in case the path comes back, then restarts ICE (at ${fmt(oursRestart)} ms: fresh ICE servers, a new offer with new credentials, a new TURN allocation through the new path, ICE checks; no new DTLS handshake, the peer connection is the same); ICE was connected again at ${fmt(oursIceBack)} ms (${fmt(oursIceBack - oursRestart)} ms, ${rtts(oursIceBack - oursRestart)} RTT, after the restart) and media resumed at ${fmt(oursBack)} ms (${fmt(oursBack - oursIceBack)} ms later; the first frame decoded after the gap was ${keyAfter === ours.length ? 'a key frame in every sample' : `a key frame in ${keyAfter} of ${ours.length} samples`}, the viewer having sent ${fmt(pliAfter)} picture-loss indications (p50) since the change: the decoder cannot go on from frames it lost and waits for a key frame the master's encoder sends once a PLI reaches it over the new path). Most of the total is waiting: Chromium's detection and the grace. A shorter grace trades restarts on brief outages for a faster recovery.`,
+      `**Recovery:** after the rebind Chromium reported ICE \`disconnected\` at ${fmt(oursDisc)} ms (ours) and ${fmt(offDisc)} ms (the sample) (p50); ours waits its \`restart.disconnectedGraceMs\` (3,000 ms default) in case the path comes back, then restarts ICE (at ${fmt(oursRestart)} ms: fresh ICE servers, a new offer with new credentials, a new TURN allocation through the new path, ICE checks; no new DTLS handshake, the peer connection is the same); ICE was connected again at ${fmt(oursIceBack)} ms (${fmt(oursIceBack - oursRestart)} ms, ${rtts(oursIceBack - oursRestart)} RTT, after the restart), video RTP packets arrived again at ${fmt(oursPacketsBack)} ms and frames were decoded again at ${fmt(oursBack)} ms (per sample: ${ours.map((r) => (r.watch.resumedAt === undefined ? 'never' : fmt(r.watch.resumedAt - r.cutAt))).join(', ')}). ${
+        oursPacketsBack - oursIceBack > oursBack - oursPacketsBack
+          ? `Most of the ${fmt(oursBack - oursIceBack)} ms between ICE and video is on the master's side: no video packet reached the viewer for ${fmt(oursPacketsBack - oursIceBack)} ms after ICE was back (Chromium's sender, after seconds without feedback; its internals were not measured here), then ${fmt(oursBack - oursPacketsBack)} ms to a decodable frame`
+          : `Packets were back ${fmt(oursPacketsBack - oursIceBack)} ms after ICE, and the decoder then waited ${fmt(oursBack - oursPacketsBack)} ms for a frame it could decode`
+      }; the first frame decoded after the gap was ${keyAfter === ours.length ? 'a key frame in every sample' : `a key frame in ${keyAfter} of ${ours.length} samples`}, the viewer having sent ${fmt(pliAfter)} picture-loss indications (p50) since the change, at (ms after the change, per sample) ${pliTimesText}; the last one before the frames came back ${fmt(lastPliGap)} ms before them (p50). ${
+        !Number.isFinite(lastPliGap)
+          ? 'No picture-loss indication was seen before the frames came back, so what held the decoder is not shown here.'
+          : lastPliGap < (oursBack - oursPacketsBack) / 2
+          ? `So the wait is the receiver's: the frames that arrive after the gap depend on frames it lost, and Chromium asks for a key frame again only after a while without a decodable frame; the master answers its PLI within about a round trip. A viewer-side key-frame request when ICE reconnects, or a key frame from the master when its peer's ICE restarts, would save those seconds (the W3C API has no direct call for either outside encoded transforms).`
+          : 'The PLI before the frames came back was sent well before them: the wait is on the sending side.'
+      } Most of the total is waiting: Chromium's detection and the grace. A shorter grace trades restarts on brief outages for a faster recovery.`,
       `**The official sample does nothing:** it has no ICE restart, and its page only logs connection state changes; in ${officialWindowMs / 1000} s after the change its video stayed frozen (${offSelf} of ${off.length} samples recovered by themselves)${Number.isFinite(offFailed) ? ` and Chromium declared the connection \`failed\` at ${fmt(offFailed)} ms` : ''}. Its only way back is the user: Stop then Start Viewer, which closes everything and runs the whole cold flow again (describe, endpoints, ICE servers, signaling, a new peer connection): ${fmt(offUser)} ms from the click to the first frame (p50). A user who clicked the moment the page reported \`disconnected\` would get video back ${fmt(offEarliest)} ms after the change, before any human reaction time; ours needs no one.`,
       `**Set-up (both flows alike):** the viewer is TURN-only (\`iceTransportPolicy: 'relay'\`, the sample's "TURN only" option), so its media crosses the ${RTT_MS} ms UDP link to coturn as its signaling crosses the TCP links; without it both peers would pair over loopback at 0 ms and the media part would be free. The sample's TURN-only mode also drops the master's non-relay candidates; this flow keeps them, so both viewers pair their relay with the master's host candidate. The master is our master session in a Chromium page of its own with the fake camera (a camera master and a browser viewer, the common KVS shape), its signaling through the same links and its TURN straight to coturn (only the viewer's network is modelled, and only the viewer's changes).`,
       `The machine is shared (2 cores, other work running; the load average is in the header of this section): every step in the page also waits for CPU, so absolute times are high and noisy; the ratios and round-trip counts carry the result. Measured exchanges, first sample: ours cold ${oc.ops}; the sample cold ${fc.ops}.`,
@@ -461,12 +486,12 @@ export async function runSessionTime(ctx: BenchContext): Promise<BenchResult> {
       },
       {
         title: 'Where the time goes (p50; ms, round trips in brackets)',
-        columns: ['variant', 'signaling open', 'open → offer sent', 'offer → answer', 'answer → connected', 'connected → channel open', 'connected → first frame', 'sequential / all signaling exchanges (preflights)', 'new TCP connections'],
+        columns: ['variant', 'signaling open', 'open → offer sent', 'offer → answer', 'answer → connected', 'connected → channel open', 'connected → first frame', 'sequential / all signaling exchanges (preflights)', 'signaling round trips counted (sequential + 2 × waves)', 'new TCP connections'],
         rows: phaseRows,
       },
       {
         title: "Recovery after the viewer's network changes (ms after the change, p50)",
-        columns: ['flow', 'samples', "ICE 'disconnected' at", 'ICE restart at', 'ICE connected again at', 'media back by itself', 'media back at', "the user's Stop + Start"],
+        columns: ['flow', 'samples', "ICE 'disconnected' at", 'ICE restart at', 'ICE connected again at', 'video packets again at', 'media back by itself', 'media back at', "the user's Stop + Start"],
         rows: recRows,
       },
     ];
