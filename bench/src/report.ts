@@ -15,6 +15,7 @@ export interface BenchEntry {
 /** Every benchmark, in report order. @public */
 export const BENCHMARKS: readonly BenchEntry[] = [
   { name: 'open-time', load: async () => (await import('./open-time')).runOpenTime },
+  { name: 'session-time', load: async () => (await import('./session-time')).runSessionTime },
   { name: 'message-cost', load: async () => (await import('./message-cost')).runMessageCost },
   { name: 'signing', load: async () => (await import('./signing')).runSigning },
   { name: 'scale', load: async () => (await import('./scale')).runScale },
