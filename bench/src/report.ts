@@ -62,7 +62,7 @@ export function renderReport(input: ReportInput): string {
   );
   const goals = input.results.flatMap((r) => r.goals.map((g) => ({ ...g, bench: r.name })));
   if (goals.length) {
-    out.push('## Goals (issue 7)', '', table({
+    out.push('## Goals (set by the issues)', '', table({
       columns: ['benchmark', 'goal', 'met', 'measured'],
       rows: goals.map((g) => [g.bench, g.goal, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**', g.detail]),
     }), '');
