@@ -205,6 +205,15 @@ export function transportConformance(get: () => { target: TransportTarget; serve
       expect(events).toEqual([{ type: 'fail', code: 'CONNECTION_FAILED', retryable: true, message: expect.stringMatching(/^WebSocket handshake failed: /), handshakeStatus: null }]);
     });
 
+    test('a URL the runtime will not build a WebSocket for: CONNECTION_FAILED at once, and sends fail with it', async () => {
+      const { target } = get();
+      const s = id();
+      await target.probe.open(s, 'ftp://127.0.0.1:9/', 5000);
+      const events = await eventually(() => target.probe.events(s), ended, 'the failure');
+      expect(events).toEqual([{ type: 'fail', code: 'CONNECTION_FAILED', retryable: true, message: expect.stringMatching(/^could not create the WebSocket: /), handshakeStatus: null }]);
+      expect(await target.probe.send(s, clientFrame('x'))).toBe('CONNECTION_FAILED');
+    });
+
     test('a server that never answers the handshake: TIMEOUT after handshakeTimeoutMs', async () => {
       const { target, server } = get();
       const s = id();
