@@ -41,13 +41,15 @@ const jest = createRequire(import.meta.url).resolve('jest/package.json').replace
  * tests of the sans-I/O code (core, signer and the client's unit/ tests) run first with coverage, every
  * other test after without. Not the whole suite: v8's block coverage doubled the CPU time of the core
  * project (24.5 s to 47 s user) and made load-sensitive tests (client integration/gate.test.ts) miss their
- * deadlines. The thresholds sit just under the figures measured when they were set, so a drop fails CI;
- * raise them when coverage grows.
+ * deadlines. core's property and JSON-depth stress tests stay out of it too: they repeat paths other
+ * tests cover (lines 99.6% without them, 99.8% with) and cost a third of the coverage run's extra CPU.
+ * The thresholds sit just under the figures measured when they were set, so a drop fails CI; raise them
+ * when coverage grows.
  */
-const COVERED = '/packages/(core|signer)/|/packages/client/test/unit/';
+const COVERED = '/packages/(core|signer)/(?!test/(properties|json-depth-guard)\\.)|/packages/client/test/unit/';
 const THRESHOLDS = {
-  // Measured (lines, branches, functions): core 99.8, 98.4, 100; signer 87.3, 83.1, 90.5; client 72.4, 77.7, 56.6.
-  './packages/core/src/': { lines: 99, branches: 97.5, functions: 99 },
+  // Measured (lines, branches, functions): core 99.6, 97.7, 100; signer 87.3, 83.1, 90.5; client 72.4, 77.7, 56.6.
+  './packages/core/src/': { lines: 99, branches: 97, functions: 99 },
   './packages/signer/src/': { lines: 86, branches: 82, functions: 89 },
   './packages/client/src/': { lines: 71, branches: 76, functions: 55 },
 };
