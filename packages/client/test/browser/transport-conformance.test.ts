@@ -5,12 +5,22 @@
  * against the TLS emulator. The same cases run on in-memory fakes (unit/) and
  * from Node (integration/).
  */
-import { launchBrowser, startSite, type Site, type TestBrowser, type TestPage } from '../support/browser-helpers';
-import { buildProbeBundle, transportConformance, type TransportTarget } from '../support/transport-conformance';
+import * as path from 'node:path';
+import { bundleForPage, launchBrowser, startSite, type Site, type TestBrowser, type TestPage } from '../support/browser-helpers';
+import { transportConformance, type TransportTarget } from '../support/transport-conformance';
 import type { RemoteProbe, TransportProbe } from '../support/transport-probe';
 import { startEmulatorTransportServer, type EmulatorTransportServer } from '../support/transport-servers';
 
 jest.setTimeout(30_000);
+
+/** The probe for the page: `globalThis.transportProbe` over the page's own WebSocket and fetch. */
+function buildProbeBundle(): Promise<string> {
+  const contents = [
+    "import { createTransportProbe } from './transport-probe';",
+    'globalThis.transportProbe = createTransportProbe((url) => new WebSocket(url), (url, init) => fetch(url, init));',
+  ].join('\n');
+  return bundleForPage({ contents, resolveDir: path.join(__dirname, '../support') });
+}
 
 /** The page's probe (globalThis.transportProbe) as seen from Node. */
 function pageProbe(page: TestPage): RemoteProbe {

@@ -12,19 +12,27 @@ import { build } from 'esbuild';
 import { launchChromium as launchSharedChromium, type Chromium } from '../../../../test/chromium';
 import { launchFirefox } from '../../../../test/firefox';
 
-/** The browser entry point bundled as an IIFE exposing `globalThis.KvsSig`. */
-export async function buildBrowserBundle(): Promise<string> {
+/**
+ * Bundles for a page: an IIFE under the browser export conditions, from an entry
+ * file or from inline source (resolved from `resolveDir`); `globalName` exposes its exports.
+ */
+export async function bundleForPage(source: { entry: string } | { contents: string; resolveDir: string }, globalName?: string): Promise<string> {
   const out = await build({
-    entryPoints: [path.resolve(__dirname, '../../src/index.browser.ts')],
+    ...('entry' in source ? { entryPoints: [source.entry] } : { stdin: { contents: source.contents, resolveDir: source.resolveDir, loader: 'ts' as const } }),
     bundle: true,
     platform: 'browser',
     format: 'iife',
-    globalName: 'KvsSig',
+    ...(globalName === undefined ? {} : { globalName }),
     write: false,
     conditions: ['@kvs-sig/source', 'browser'],
     logLevel: 'silent',
   });
   return out.outputFiles[0]!.text;
+}
+
+/** The browser entry point bundled as an IIFE exposing `globalThis.KvsSig`. */
+export function buildBrowserBundle(): Promise<string> {
+  return bundleForPage({ entry: path.resolve(__dirname, '../../src/index.browser.ts') }, 'KvsSig');
 }
 
 export type { Chromium } from '../../../../test/chromium';

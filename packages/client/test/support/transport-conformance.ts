@@ -8,9 +8,7 @@
  * hold for every pair, with the documented differences named as flags
  * (a browser WebSocket cannot ping and hides a refused handshake's status).
  */
-import * as path from 'node:path';
 import { constructWssMessage, parseWssRecvMessage, type HttpRequest } from '@kvs-sig/core';
-import { build } from 'esbuild';
 import type { RemoteProbe, SocketEvent } from './transport-probe';
 
 /** Where the transport runs. */
@@ -71,28 +69,6 @@ export function payloadOfSdp(sdp: unknown): string {
 export function payloadOfFrame(frame: string | null): string {
   if (frame === null) throw new Error('a binary frame where text was expected');
   return payloadOfSdp(parseWssRecvMessage(frame).payload?.sdp);
-}
-
-/** The probe bundled for a browser page: `globalThis.transportProbe` over the page's WebSocket and fetch. */
-export async function buildProbeBundle(): Promise<string> {
-  const out = await build({
-    stdin: {
-      contents: [
-        "import { createTransportProbe } from './transport-probe';",
-        'globalThis.transportProbe = createTransportProbe((url) => new WebSocket(url), (url, init) => fetch(url, init));',
-      ].join('\n'),
-      resolveDir: __dirname,
-      sourcefile: path.join(__dirname, 'probe-page.ts'),
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    conditions: ['@kvs-sig/source', 'browser'],
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 5000): Promise<T> {

@@ -2,7 +2,7 @@
  * The client's transport (openSocket and httpCall over a WebSocket factory and a
  * fetch) behind an interface that takes and returns plain JSON, so the one
  * conformance suite drives it the same way in Node and inside a browser page
- * (transport-conformance.ts bundles this file for the page).
+ * (browser/transport-conformance.test.ts bundles this file for the page).
  */
 import type { HttpRequest } from '@kvs-sig/core';
 import { httpCall, openSocket, type FetchLike, type Socket, type WebSocketFactory } from '../../src/transport';
