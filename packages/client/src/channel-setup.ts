@@ -11,7 +11,7 @@
 import { ProtocolError, ServiceError, type ChannelInfo, type Role } from '@kvs-sig/core';
 import { isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
 import type { ChannelManagerBase } from './channel-manager';
-import type { SafeLogger } from './options';
+import type { SafeLogger } from './logger';
 import { describe, sleep } from './transport';
 import type { ClientMetrics } from './types';
 import { settle } from './util';

@@ -38,7 +38,9 @@ export {
 export type { CallOptions, ChannelManagerOptions, ChannelRef, IceServerConfig } from './channel-manager';
 export { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 export { MASTER_SENDER_KEY } from './ice-buffer';
-export type { ConnectionOptions, Logger, ReconnectOptions, RetryContext, RetryStrategy, TimeoutOptions, TlsOptions } from './options';
+export type { ConnectionOptions, TimeoutOptions, TlsOptions } from './connection-options';
+export type { Logger } from './logger';
+export type { ReconnectOptions, RetryContext, RetryStrategy } from './reconnect-options';
 export type { QueueOptions } from './queue';
 export type {
   ClientMetrics,

@@ -9,7 +9,7 @@
 import { AbortError, SignalingError, toRtcIceServers, type IceServer, type RtcIceServer } from '@kvs-sig/core';
 import type { ChannelManagerBase } from './channel-manager';
 import type { ChannelSetup } from './channel-setup';
-import type { SafeLogger } from './options';
+import type { SafeLogger } from './logger';
 import { describe } from './transport';
 import type { ClientMetrics } from './types';
 import { toSignalingError } from './util';

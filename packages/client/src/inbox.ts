@@ -17,7 +17,7 @@ import {
 } from '@kvs-sig/core';
 import { DuplicateCheck } from './duplicate-check';
 import { IceCandidateBuffer } from './ice-buffer';
-import type { SafeLogger } from './options';
+import type { SafeLogger } from './logger';
 import type { ClientMetrics, SignalingClientEvents, SignalingMessage, StatusResponseEvent } from './types';
 import { KEEP_EVERY_ICE_SERVER, toSignalingError } from './util';
 

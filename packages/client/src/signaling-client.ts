@@ -56,7 +56,9 @@ import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type Reconne
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, badOption, type Platform } from './options';
+import { SafeLogger } from './logger';
+import { badOption } from './option-checks';
+import type { Platform } from './platform';
 import { Outbox, buildFrame, newOutboundLink } from './outbox';
 import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
 import type {

@@ -49,6 +49,11 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** Builds a socket for a URL (platform default or wrapping a user constructor). @internal */
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
+/** Wraps a user `WebSocket` constructor as a factory. @internal */
+export function factoryFromConstructor(ctor: WebSocketConstructor): WebSocketFactory {
+  return (url) => new ctor(url);
+}
+
 /** A failed WebSocket upgrade as a Node transport saw it. @internal */
 export interface HandshakeFailure {
   status: number;

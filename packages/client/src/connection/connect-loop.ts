@@ -8,7 +8,9 @@ import { TransportError, ValidationError, type SignalingError } from '@kvs-sig/c
 import type { Backoff } from '../backoff';
 import type { ChannelSetup } from '../channel-setup';
 import type { ReconnectPolicy } from '../client-options';
-import { badOption, type RetryContext, type SafeLogger } from '../options';
+import type { SafeLogger } from '../logger';
+import { badOption } from '../option-checks';
+import type { RetryContext } from '../reconnect-options';
 import { describe, sleep } from '../transport';
 import type { SignalingClientEvents } from '../types';
 import { toSignalingError } from '../util';

@@ -5,7 +5,7 @@
  */
 import { MAX_REMEMBERED_CHARS, shortKey } from '../../src/duplicate-check';
 import { Inbox, type InboxHost } from '../../src/inbox';
-import { SafeLogger } from '../../src/options';
+import { SafeLogger } from '../../src/logger';
 import type { ClientMetrics, SignalingClientEvents } from '../../src/types';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
