@@ -43,14 +43,15 @@ import {
 } from '@kvs-sig/core';
 // From the entry that holds no SigV4: the default signer is loaded on demand (loadSigV4OnFirstUse).
 import { ClockSkew, createCredentialsProvider, isClockSkewError, type CredentialsProvider, type RequestSigner } from '@kvs-sig/signer/credentials';
+import { throwIfAborted } from './abort';
 import type { ChannelEndpoints } from './cache';
-import { acquireRequestSlot } from './gate';
 import type { ConnectionOptions } from './connection-options';
+import { acquireRequestSlot } from './gate';
+import { KEEP_EVERY_ICE_SERVER } from './ice-servers';
 import { SafeLogger } from './logger';
 import { badOption, checkEndpointScheme, checkTimeout } from './option-checks';
 import type { Platform } from './platform';
-import { httpCall, throwIfAborted, type FetchLike } from './transport';
-import { KEEP_EVERY_ICE_SERVER } from './util';
+import { httpCall, type FetchLike } from './transport';
 
 /** Options of {@link ChannelManager}. @public */
 export type ChannelManagerOptions = ConnectionOptions;

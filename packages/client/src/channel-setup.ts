@@ -12,9 +12,9 @@ import { ProtocolError, ServiceError, type ChannelInfo, type Role } from '@kvs-s
 import { isCachedChannel, type ChannelEndpoints, type EndpointCache } from './cache';
 import type { ChannelManagerBase } from './channel-manager';
 import type { SafeLogger } from './logger';
-import { describe, sleep } from './transport';
+import { sleep } from './abort';
+import { describe } from './errors';
 import type { ClientMetrics } from './types';
-import { settle } from './util';
 
 /** The validated channel options. @internal */
 export interface ChannelSetupConfig {
@@ -183,4 +183,9 @@ export class ChannelSetup {
     this.#messageTtlSeconds = seconds;
     this.host.onMessageTtl(seconds);
   }
+}
+
+/** Runs a possibly-sync, possibly-throwing user callback as a promise. */
+async function settle<T>(fn: () => T | Promise<T>): Promise<T> {
+  return fn();
 }

@@ -16,10 +16,11 @@ import {
   type SdpPayload,
 } from '@kvs-sig/core';
 import { DuplicateCheck } from './duplicate-check';
+import { toSignalingError } from './errors';
 import { IceCandidateBuffer } from './ice-buffer';
+import { KEEP_EVERY_ICE_SERVER } from './ice-servers';
 import type { SafeLogger } from './logger';
 import type { ClientMetrics, SignalingClientEvents, SignalingMessage, StatusResponseEvent } from './types';
-import { KEEP_EVERY_ICE_SERVER, toSignalingError } from './util';
 
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;

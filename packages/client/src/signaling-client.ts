@@ -54,13 +54,14 @@ import { initialContext, publicState, transition, type ConnContext, type ConnEff
 import { connectGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
+import { describe, toSignalingError } from './errors';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
 import { SafeLogger } from './logger';
 import { badOption } from './option-checks';
 import type { Platform } from './platform';
 import { Outbox, buildFrame, newOutboundLink } from './outbox';
-import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
+import { openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
 import type {
   ClientMetrics,
   ClientState,
@@ -70,7 +71,6 @@ import type {
   SignalingClientOptions,
   SignalingMessage,
 } from './types';
-import { toSignalingError } from './util';
 
 /** One socket of this client: its id (the machine's), its send state and its timers. */
 interface Conn extends TimedSocket {
