@@ -1,5 +1,7 @@
 /**
- * Exports shared by the Node and browser entry points.
+ * The runtime-neutral part of the public API: everything the Node entry
+ * (`index.node.ts`) and the browser entry (`index.browser.ts`) both export.
+ * Each entry adds only the classes bound to its platform's defaults.
  * @packageDocumentation
  */
 
