@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -6,55 +6,21 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import {
-  MAX_ICE_SERVER_TTL_SECONDS,
-  MAX_WSS_MESSAGE_PAYLOAD_LENGTH,
-  MIN_ICE_SERVER_TTL_SECONDS,
-  ServiceError,
-  ValidationError,
-} from '@kvs-sig/core';
+import { ServiceError } from '@kvs-sig/core';
 import { WebSocketServer } from 'ws';
 import { handleAdmin, type AdminTarget } from './admin';
 import { authenticateHttp, authenticateWss, type AuthSettings } from './auth';
 import { awsError, errorBody, rawMessage } from './aws-errors';
-import { ChannelStore, randomAlnum } from './channels';
-import { loadWerift, MediaServer } from './media-server';
+import { ChannelStore } from './channels';
+import { createFaultApi, finite, nonNegative } from './fault-api';
+import { MediaServer } from './media-server';
 import { HANDLERS, ROUTES, STORAGE_OPERATIONS, type OperationContext } from './operations';
+import { checkCredentials, invalidOption, parseOptions } from './options';
 import { SignalingHub } from './signaling';
-import { Clock, FaultState, INTERNAL_FAILURE, Log, THROTTLED, isOperation } from './state';
+import { Clock, FaultState, INTERNAL_FAILURE, Log } from './state';
 import { generateCertificates } from './tls';
-import type {
-  AdvertisedEndpoints,
-  ConnectionFilter,
-  Emulator,
-  EmulatorCredentials,
-  EmulatorFaults,
-  EmulatorLimits,
-  EmulatorOptions,
-  InjectedError,
-  Operation,
-  RequestRecord,
-} from './types';
+import type { ConnectionFilter, Emulator, EmulatorCredentials, EmulatorOptions, Operation, RequestRecord } from './types';
 import { CHANNEL_ARN, checkClientId, requireString } from './validate';
-
-/** The service's limits, used unless options shorten them. @public */
-export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = Object.freeze({
-  maxViewersPerChannel: 10,
-  connectsPerSecondPerChannel: 3,
-  idleTimeoutMs: 600_000,
-  maxConnectionMs: 3_600_000,
-  goAwayGraceMs: 60_000,
-  iceServerTtlSeconds: 300,
-  maxPayloadLength: MAX_WSS_MESSAGE_PAYLOAD_LENGTH,
-  maxClockSkewMs: 300_000,
-  maxChannels: 10_000,
-  alexaAnswerTimeoutMs: 5_000,
-  maxLogRecords: 50_000,
-  sdpMessagesPerSecondPerConnection: Number.POSITIVE_INFINITY,
-  iceCandidatesPerSecondPerConnection: Number.POSITIVE_INFINITY,
-  maxHeldMessagesPerRecipient: 256,
-  maxHeldMessagesPerChannel: 2048,
-});
 
 /** Largest request body accepted (the service's requests are a few KB). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -62,70 +28,6 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_FRAME_BYTES = 128 * 1024;
 /** Pongs a socket may have waiting to be written before it is terminated (ws's default). */
 const MAX_PENDING_PONGS = 60;
-
-/** Limits the service's models bound; outside them clients would (rightly) refuse the replies. */
-const LIMIT_RANGES: Readonly<Record<string, [number, number, string]>> = {
-  iceServerTtlSeconds: [MIN_ICE_SERVER_TTL_SECONDS, MAX_ICE_SERVER_TTL_SECONDS, 'the model\'s Ttl range'],
-  maxPayloadLength: [1, MAX_WSS_MESSAGE_PAYLOAD_LENGTH, 'core\'s parser enforces the service limit'],
-};
-
-/** Limits that count messages: a fraction would make the bound ambiguous. */
-const INTEGER_LIMITS: ReadonlySet<string> = new Set(['maxHeldMessagesPerRecipient', 'maxHeldMessagesPerChannel']);
-
-function invalidOption(field: string, message: string): ValidationError {
-  return new ValidationError(field, message, 'INVALID_CONFIGURATION');
-}
-
-function checkLimits(partial: Partial<EmulatorLimits> | undefined): EmulatorLimits {
-  const limits: EmulatorLimits = { ...DEFAULT_LIMITS };
-  for (const [key, value] of Object.entries(partial ?? {})) {
-    if (!(key in DEFAULT_LIMITS)) throw invalidOption(`limits.${key}`, 'is not a known limit');
-    if (value === undefined) continue;
-    const unbounded = key.endsWith('PerSecondPerConnection') && value === Number.POSITIVE_INFINITY;
-    if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!Number.isFinite(value) && !unbounded)) {
-      throw invalidOption(`limits.${key}`, `must be a positive number, got ${String(value)}`);
-    }
-    if (INTEGER_LIMITS.has(key) && !Number.isInteger(value)) throw invalidOption(`limits.${key}`, `must be a positive integer, got ${value}`);
-    const range = LIMIT_RANGES[key];
-    if (range && (value < range[0] || value > range[1])) {
-      throw invalidOption(`limits.${key}`, `must be in ${range[0]}..${range[1]} (${range[2]}), got ${value}`);
-    }
-    (limits as unknown as Record<string, number>)[key] = value;
-  }
-  return limits;
-}
-
-function randomCredentials(): { accessKeyId: string; secretAccessKey: string } {
-  return {
-    accessKeyId: `AKIA${randomAlnum(16).toUpperCase()}`,
-    secretAccessKey: randomBytes(30).toString('base64'),
-  };
-}
-
-function checkOneCredentials(c: unknown, field: string): EmulatorCredentials {
-  if (typeof c !== 'object' || c === null) throw invalidOption(field, 'must be an object');
-  const k = c as Partial<EmulatorCredentials>;
-  if (typeof k.accessKeyId !== 'string' || k.accessKeyId === '') throw invalidOption(`${field}.accessKeyId`, 'must be a non-empty string');
-  if (typeof k.secretAccessKey !== 'string' || k.secretAccessKey === '') throw invalidOption(`${field}.secretAccessKey`, 'must be a non-empty string');
-  if (k.sessionToken !== undefined && (typeof k.sessionToken !== 'string' || k.sessionToken === '')) {
-    throw invalidOption(`${field}.sessionToken`, 'must be a non-empty string when given');
-  }
-  if (k.expiration !== undefined && (!(k.expiration instanceof Date) || Number.isNaN(k.expiration.getTime()))) {
-    throw invalidOption(`${field}.expiration`, 'must be a valid Date when given');
-  }
-  return {
-    accessKeyId: k.accessKeyId,
-    secretAccessKey: k.secretAccessKey,
-    ...(k.sessionToken !== undefined ? { sessionToken: k.sessionToken } : {}),
-    ...(k.expiration !== undefined ? { expiration: new Date(k.expiration.getTime()) } : {}),
-  };
-}
-
-function checkCredentials(c: EmulatorCredentials | EmulatorCredentials[], field = 'credentials'): EmulatorCredentials[] {
-  const list = Array.isArray(c) ? c.map((one, i) => checkOneCredentials(one, `${field}[${i}]`)) : [checkOneCredentials(c, field)];
-  if (list.length === 0) throw invalidOption(field, 'must hold at least one set of credentials');
-  return list;
-}
 
 function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -185,38 +87,7 @@ const CORS_HEADERS = {
  * @public
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  if (typeof options !== 'object' || options === null) throw invalidOption('options', 'must be an object');
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '') throw invalidOption('host', 'must be a non-empty string');
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalidOption('port', `must be an integer in 0..65535, got ${String(port)}`);
-  const region = options.region ?? 'us-west-2';
-  if (typeof region !== 'string' || !/^[a-z0-9-]{1,64}$/.test(region)) throw invalidOption('region', `must look like us-west-2, got ${String(region)}`);
-  const accountId = options.accountId ?? String(randomInt(100_000_000_000, 999_999_999_999));
-  if (!/^\d{12}$/.test(accountId)) throw invalidOption('accountId', 'must be 12 digits');
-  const credentials = checkCredentials(options.credentials ?? randomCredentials());
-  const limits = checkLimits(options.limits);
-  if (options.turn !== undefined) {
-    const t = options.turn;
-    if (!Array.isArray(t.urls) || t.urls.length === 0 || t.urls.some((u) => typeof u !== 'string' || !/^turns?:/.test(u))) {
-      throw invalidOption('turn.urls', 'must be a non-empty list of turn:/turns: URIs');
-    }
-    if (typeof t.secret !== 'string' || t.secret === '') throw invalidOption('turn.secret', 'must be a non-empty string');
-  }
-  const mediaServerMode = options.mediaServer ?? 'auto';
-  if (mediaServerMode !== 'auto' && mediaServerMode !== 'webrtc' && mediaServerMode !== 'offer-only') {
-    throw invalidOption('mediaServer', `must be 'auto', 'webrtc' or 'offer-only', got ${String(mediaServerMode)}`);
-  }
-  if (mediaServerMode === 'webrtc' && !(await loadWerift())) {
-    throw invalidOption('mediaServer', "is 'webrtc' but werift is not installed (npm install -D werift), or use 'offer-only'");
-  }
-  const iceServerCount = options.iceServerCount ?? (options.turn !== undefined ? 1 : 2);
-  if (typeof iceServerCount !== 'number' || !Number.isInteger(iceServerCount) || iceServerCount < 0) {
-    throw invalidOption('iceServerCount', `must be a non-negative integer, got ${String(iceServerCount)}`);
-  }
-  const logger = options.logger ?? (() => {});
-  const tlsOption = options.tls ?? true;
-  const advertised = checkAdvertised(options.advertisedEndpoints, tlsOption !== false);
+  const { host, port, region, accountId, credentials, limits, mediaServerMode, iceServerCount, logger, tls: tlsOption, advertised } = await parseOptions(options);
 
   const clock = new Clock();
   const log = new Log(limits.maxLogRecords);
@@ -536,36 +407,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   ctx.wsOrigin = `${wsScheme}://${authority}`;
   ctx.advertised = { HTTPS: advertised.https ?? ctx.httpOrigin, WSS: advertised.wss ?? ctx.wsOrigin, WEBRTC: advertised.webrtc ?? ctx.httpOrigin };
 
-  const faultApi: EmulatorFaults = {
-    setLatency(ms, operations) {
-      nonNegative('ms', ms);
-      if (operations === undefined) {
-        faults.latencyMs = ms;
-        return;
-      }
-      for (const op of operations) faults.latencyByOperation.set(checkOperation(op), ms);
-    },
-    failNext(operation, count, error) {
-      faults.queueFailure(checkOperation(operation), checkCount(count), { ...INTERNAL_FAILURE, ...stripUndefined(error) });
-    },
-    throttleNext(operation, count) {
-      faults.queueFailure(checkOperation(operation), checkCount(count), THROTTLED);
-    },
-    refuseHandshake(count, opts = {}) {
-      if (opts.role !== undefined && opts.role !== 'MASTER' && opts.role !== 'VIEWER') throw invalidOption('role', 'must be MASTER or VIEWER');
-      faults.queueRefusal(checkCount(count), opts.status ?? INTERNAL_FAILURE.status, opts.errorType ?? INTERNAL_FAILURE.errorType, opts.role);
-    },
-    dropConnections: (filter?: ConnectionFilter) => hub.dropConnections(filter),
-    goAway: (filter?: ConnectionFilter) => hub.goAway(filter),
-    reconnectIceServer: (filter?: ConnectionFilter) => hub.reconnectIceServer(filter),
-    setClockOffset(ms) {
-      clock.offsetMs = finite('ms', ms);
-    },
-    reset() {
-      faults.reset();
-      clock.offsetMs = 0;
-    },
-  };
+  const faultApi = createFaultApi(faults, clock, hub);
 
   const emulator: Emulator = {
     controlPlaneEndpoint: ctx.httpOrigin,
@@ -604,60 +446,3 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const adminTarget: AdminTarget = { emulator, hubConnections: (f) => hub.connections(f) };
   return emulator;
 }
-
-function checkAdvertised(value: unknown, tls: boolean): AdvertisedEndpoints {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw invalidOption('advertisedEndpoints', 'must be an object');
-  const schemes: Record<keyof AdvertisedEndpoints, string> = { https: tls ? 'https:' : 'http:', wss: tls ? 'wss:' : 'ws:', webrtc: tls ? 'https:' : 'http:' };
-  const out: AdvertisedEndpoints = {};
-  for (const [key, raw] of Object.entries(value)) {
-    const field = `advertisedEndpoints.${key}`;
-    if (!(key in schemes)) throw invalidOption(field, 'is not a protocol (https, wss, webrtc)');
-    if (raw === undefined) continue;
-    const scheme = schemes[key as keyof AdvertisedEndpoints];
-    let url: URL;
-    try {
-      url = new URL(String(raw));
-    } catch {
-      throw invalidOption(field, `must be an origin like ${scheme}//host:port, got ${String(raw)}`);
-    }
-    // Clients append their own paths and queries: anything beyond the origin would be dropped or doubled.
-    if (typeof raw !== 'string' || url.protocol !== scheme || url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-      throw invalidOption(field, `must be an origin like ${scheme}//host:port (no path, query or credentials), got ${String(raw)}`);
-    }
-    out[key as keyof AdvertisedEndpoints] = url.origin;
-  }
-  return out;
-}
-
-function checkOperation(op: unknown): Operation {
-  if (!isOperation(op)) throw invalidOption('operation', `is not a known operation: ${String(op)}`);
-  return op;
-}
-
-function checkCount(count: unknown): number {
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw invalidOption('count', `must be a positive integer, got ${String(count)}`);
-  return count;
-}
-
-function nonNegative(field: string, ms: unknown): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidOption(field, `must be a non-negative number, got ${String(ms)}`);
-  return ms;
-}
-
-function finite(field: string, ms: unknown): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw invalidOption(field, `must be a finite number, got ${String(ms)}`);
-  return ms;
-}
-
-function stripUndefined(e: InjectedError | undefined): InjectedError {
-  const out: InjectedError = {};
-  if (e?.status !== undefined) {
-    if (!Number.isInteger(e.status) || e.status < 400 || e.status > 599) throw invalidOption('error.status', 'must be an HTTP error status 400-599');
-    out.status = e.status;
-  }
-  if (e?.errorType !== undefined) out.errorType = e.errorType;
-  if (e?.message !== undefined) out.message = e.message;
-  return out;
-}
-
