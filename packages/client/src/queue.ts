@@ -13,7 +13,11 @@ import { SignalingError } from '@kvs-sig/core';
 export interface QueueOptions {
   /** Most messages held at once; one more rejects with `QUEUE_FULL`. @default 100 */
   maxMessages?: number;
-  /** Oldest a held message may get before it rejects with `MESSAGE_EXPIRED`. @default 60000 (the channel's MessageTtlSeconds once known) */
+  /**
+   * Oldest a held message may get before it rejects with `MESSAGE_EXPIRED` (never written),
+   * or `DELIVERY_UNCONFIRMED` (written to a connection lost before the service confirmed it).
+   * @default 60000 (the channel's MessageTtlSeconds once known)
+   */
   maxAgeMs?: number;
 }
 
@@ -144,7 +148,7 @@ export class OutboundQueue {
     this.clearTimer();
   }
 
-  /** Rejects every entry older than the age limit with `MESSAGE_EXPIRED` and re-arms the timer for the new head. */
+  /** Rejects every entry older than the age limit (`MESSAGE_EXPIRED` or `DELIVERY_UNCONFIRMED`) and re-arms the timer for the new head. */
   expire(): void {
     this.expireHead();
     const head = this.entries[0];
