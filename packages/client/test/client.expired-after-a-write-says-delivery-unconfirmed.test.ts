@@ -7,14 +7,10 @@
  * told wrong. Now it rejects with `DELIVERY_UNCONFIRMED`; a send that never left the queue
  * still rejects with `MESSAGE_EXPIRED`.
  */
-import type { WebSocket } from 'ws';
 import { SignalingClient } from '../src/index';
 import { candidate, until } from './helpers';
-import { rawSignalingServer } from './raw-signaling-server';
+import { rawSignalingServer, tcp } from './raw-signaling-server';
 
-function tcp(ws: WebSocket): { pause(): void } {
-  return (ws as unknown as { _socket: { pause(): void } })._socket;
-}
 
 describe('a send whose fate the client cannot know', () => {
   let server: Awaited<ReturnType<typeof rawSignalingServer>>;

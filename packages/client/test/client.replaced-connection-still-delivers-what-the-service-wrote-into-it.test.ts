@@ -8,15 +8,10 @@
  * three). A late pong on it also confirms the frames written to it: they are not sent
  * again.
  */
-import type { WebSocket } from 'ws';
 import { SignalingClient } from '../src/index';
 import { candidate, until } from './helpers';
-import { b64, rawSignalingServer, record } from './raw-signaling-server';
+import { b64, rawSignalingServer, record, tcp } from './raw-signaling-server';
 
-/** Stops (and resumes) reading the server side of a socket: to the client, the server is frozen. */
-function tcp(ws: WebSocket): { pause(): void; resume(): void } {
-  return (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
