@@ -60,6 +60,29 @@ describe('a connection replaced after its keepalive expired', () => {
     expect(client.state).toBe('open');
   });
 
+  test('it is read for at most the queue age limit, and close() closes it with the client', async () => {
+    server = await rawSignalingServer();
+    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 300, queue: { maxAgeMs: 1000 }, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    await client.connect();
+    const old = server.sockets[0]!;
+    tcp(old).pause();
+    await until(() => server.sockets.length === 2 && client!.state === 'open', 5000, 'the keepalive to replace the stalled connection');
+    expect(old.readyState).toBe(old.OPEN);
+    // The bound (1 s) passes and the client closes it; the stalled server sees that once it reads again.
+    await sleep(1500);
+    tcp(old).resume();
+    await until(() => old.readyState === old.CLOSED, 2000, 'the bound to close the replaced connection');
+
+    const next = server.sockets[1]!;
+    tcp(next).pause();
+    await until(() => server.sockets.length === 3 && client!.state === 'open', 5000, 'the next keepalive replacement');
+    expect(next.readyState).toBe(next.OPEN);
+    await client.close();
+    client = undefined;
+    tcp(next).resume();
+    await until(() => next.readyState === next.CLOSED, 2000, 'close() to close the replaced connection');
+  }, 15_000);
+
   test('a late pong on it confirms what was written to it: the send resolves and the frame is not sent again', async () => {
     const seenOn: string[][] = [];
     server = await rawSignalingServer({ onConnection: (ws) => seenOn.push(record(ws)) });
