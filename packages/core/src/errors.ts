@@ -81,7 +81,8 @@ export interface StricterThanModel {
 }
 
 /** Every place core is deliberately stricter than the service model, and why. @public */
-export const STRICTER_THAN_MODEL: readonly StricterThanModel[] = Object.freeze([
+// Pure: a page that never reads the table drops it (a call is kept by bundlers unless marked).
+export const STRICTER_THAN_MODEL: readonly StricterThanModel[] = /* @__PURE__ */ Object.freeze([
   {
     operations: [
       'DescribeSignalingChannel', 'UpdateSignalingChannel', 'DeleteSignalingChannel', 'GetSignalingChannelEndpoint',
