@@ -64,8 +64,12 @@ export class Inbox {
     this.duplicates = new DuplicateCheck(options.dedupeMs);
   }
 
-  /** Handles one frame from the socket (`text` undefined: a binary frame). */
-  onFrame(text: string | undefined, raw: unknown): void {
+  /**
+   * Handles one frame from the socket (`text` undefined: a binary frame).
+   * @param current false for a socket already replaced but still read: its GO_AWAY and
+   *   RECONNECT_ICE_SERVER concern a connection the client has left, and are ignored.
+   */
+  onFrame(text: string | undefined, raw: unknown, current = true): void {
     const host = this.host;
     host.metrics.messagesReceived += 1;
     if (text === undefined) {
@@ -153,10 +157,12 @@ export class Inbox {
         return;
       }
       case 'GO_AWAY':
+        if (!current) return host.log.debug('GO_AWAY on a replaced connection ignored');
         host.emit('goAway', {});
         host.onGoAway();
         return;
       case 'RECONNECT_ICE_SERVER':
+        if (!current) return host.log.debug('RECONNECT_ICE_SERVER on a replaced connection ignored');
         host.emit('reconnectIceServer', {});
         host.onReconnectIceServer();
         return;

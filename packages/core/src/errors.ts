@@ -56,6 +56,7 @@ export const ErrorCodes = {
   NOT_OPEN: 'The client is not open and cannot queue this send',
   QUEUE_FULL: 'The outbound queue is full',
   MESSAGE_EXPIRED: 'A queued message outlived the channel message TTL before it could be sent',
+  DELIVERY_UNCONFIRMED: 'A message was written to a connection that was lost before the service confirmed reading it, and was not confirmed within the channel message TTL: it may or may not have been delivered',
   CLIENT_CLOSED: 'The client was closed',
   DELIVERY_FAILED: 'The service reported that a message could not be delivered',
 } as const;

@@ -7,15 +7,10 @@
  * stall sent twice. Now at most one ping is out per socket, and its pong sends
  * the next for every frame written meanwhile.
  */
-import type { WebSocket } from 'ws';
 import { SignalingClient } from '../../src/index';
 import { candidate, until } from '../support/helpers';
-import { rawSignalingServer, record } from '../support/raw-signaling-server';
+import { rawSignalingServer, record, tcp } from '../support/raw-signaling-server';
 
-/** Stops (and resumes) reading the server side of a socket: to the client, the server is frozen. */
-function tcp(ws: WebSocket): { pause(): void; resume(): void } {
-  return (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

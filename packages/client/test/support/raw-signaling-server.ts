@@ -87,6 +87,11 @@ export async function rawSignalingServer(options: { autoPong?: boolean; onConnec
   };
 }
 
+/** Stops (and resumes) reading the server side of a socket: to the client, the server is frozen (it can still write). */
+export function tcp(ws: WebSocket): { pause(): void; resume(): void } {
+  return (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+}
+
 /** What the server read on one socket, in order: each frame's candidate, or `ping`. */
 export function record(ws: WebSocket): string[] {
   const seen: string[] = [];

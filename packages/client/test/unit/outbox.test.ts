@@ -286,3 +286,65 @@ describe('Outbox queueing and pacing', () => {
     }
   });
 });
+
+describe('Outbox: a retired connection (replaced after its keepalive, still read)', () => {
+  test('retiring pings once more for the frames written while a ping was out; each late pong confirms its ping\'s frames, which leave the queue and are not sent again', async () => {
+    const s = setup();
+    const sockA = new ScriptedSocket(true, 'a');
+    const connA = s.link(sockA);
+    s.use(connA);
+    const first = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
+    await tick();
+    // f2 and f3 are written while f1's ping is out: no ping for them yet.
+    const later = ['f2', 'f3'].map((f) => track(s.outbox.send(f, 'ICE_CANDIDATE')));
+    await tick();
+    expect(sockA.log).toEqual(['f1', 'ping', 'f2', 'f3']);
+    s.use(undefined);
+    s.outbox.releaseUnconfirmed(connA, true);
+    // One last ping covers f2 and f3; all three wait in the queue for the next connection meanwhile.
+    expect(sockA.log).toEqual(['f1', 'ping', 'f2', 'f3', 'ping']);
+    await tick();
+    expect(s.outbox.size).toBe(3);
+    s.outbox.onPong(connA);
+    await tick();
+    expect(first.state).toBe('resolved');
+    expect(later.map((x) => x.state)).toEqual(['pending', 'pending']);
+    expect(s.outbox.size).toBe(2);
+    s.outbox.onPong(connA);
+    await tick();
+    expect(later.map((x) => x.state)).toEqual(['resolved', 'resolved']);
+    expect(s.outbox.size).toBe(0);
+    // A further pong confirms nothing more.
+    s.outbox.onPong(connA);
+    const sockB = new ScriptedSocket(true, 'b');
+    s.use(s.link(sockB));
+    s.outbox.flush();
+    await tick();
+    expect(sockB.log).toEqual([]);
+  });
+
+  test('a frame already written again on the next connection is confirmed by the late pong, and a later drop of that connection does not send it a third time', async () => {
+    const s = setup();
+    const sockA = new ScriptedSocket(true, 'a');
+    const connA = s.link(sockA);
+    s.use(connA);
+    const send = track(s.outbox.send('f1', 'SDP_OFFER'));
+    await tick();
+    s.use(undefined);
+    s.outbox.releaseUnconfirmed(connA, true);
+    await tick();
+    const sockB = new ScriptedSocket(true, 'b');
+    const connB = s.link(sockB);
+    s.use(connB);
+    s.outbox.flush();
+    await tick();
+    expect(sockB.log).toEqual(['f1', 'ping']);
+    s.outbox.onPong(connA);
+    await tick();
+    expect(send.state).toBe('resolved');
+    s.use(undefined);
+    s.outbox.releaseUnconfirmed(connB);
+    await tick();
+    expect(s.outbox.size).toBe(0);
+  });
+});

@@ -122,6 +122,33 @@ describe('OutboundQueue', () => {
     void ps;
   });
 
+  test('an entry that was written once expires with DELIVERY_UNCONFIRMED (it may have been delivered), one never written with MESSAGE_EXPIRED; remove() takes one out', async () => {
+    jest.useFakeTimers();
+    let now = 1000;
+    const q = new OutboundQueue({ maxAgeMs: 500 }, () => now);
+    const settled: string[] = [];
+    const mk = (name: string) => q.entry(name, 'ICE_CANDIDATE', () => settled.push(`${name} sent`), (e) => settled.push(`${name} ${(e as { code: string }).code}`));
+    const written = mk('w');
+    written.written = true;
+    const gone = mk('g');
+    gone.written = true;
+    q.requeue(written);
+    q.requeue(gone);
+    const never = q.enqueue('n', 'ICE_CANDIDATE').then(
+      () => 'n sent',
+      (e: { code: string }) => `n ${e.code}`,
+    );
+    expect(q.remove(gone)).toBe(true);
+    expect(q.remove(gone)).toBe(false);
+    now = 1500;
+    jest.advanceTimersByTime(500);
+    expect(settled).toEqual(['w DELIVERY_UNCONFIRMED']);
+    expect(await never).toBe('n MESSAGE_EXPIRED');
+    expect(q.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+    jest.useRealTimers();
+  });
+
   test('entries older than maxAgeMs reject MESSAGE_EXPIRED by timer', async () => {
     jest.useFakeTimers();
     let now = 1000;
