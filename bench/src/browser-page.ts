@@ -90,15 +90,23 @@ export interface AppSite {
 }
 
 /** Bundles the app (our client from the workspace sources, the official SDK and AWS SDK v3 for the browser) and serves it. */
-export async function startAppSite(): Promise<AppSite> {
-  const base = browserBuild(APP);
+export function startAppSite(): Promise<AppSite> {
+  return serveApp(APP, 'Bench');
+}
+
+/**
+ * Bundles `app` (our packages from the workspace sources, the official SDK and AWS SDK v3 for the browser) as an IIFE
+ * whose exports land on `globalThis[globalName]`, and serves it as the page `/`.
+ */
+export async function serveApp(app: string, globalName: string): Promise<AppSite> {
+  const base = browserBuild(app);
   // The official package's CommonJS entry reads process.env.PACKAGE_VERSION at load, which its own webpack build defines;
   // without it the page throws `process is not defined`, so an app bundling it defines it too.
   const { version } = require('amazon-kinesis-video-streams-webrtc/package.json') as { version: string };
   const define = { ...base.define, 'process.env.PACKAGE_VERSION': JSON.stringify(version) };
-  const out = await esbuild.build({ ...base, define, format: 'iife', globalName: 'Bench', minify: true });
+  const out = await esbuild.build({ ...base, define, format: 'iife', globalName, minify: true });
   const code = out.outputFiles?.[0]?.text;
-  if (!code) throw new Error('open-time: esbuild produced no browser app');
+  if (!code) throw new Error(`esbuild produced no browser app for ${globalName}`);
   const html = `<!doctype html><meta charset="utf-8"><script>${code.replace(/<\/script/gi, '<\\/script')}</script>`;
   const server = http.createServer((req, res) => {
     if (req.url !== '/') return void res.writeHead(404).end();

@@ -6,11 +6,11 @@
  */
 import { constructWssMessage, decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, parseWssRecvMessage } from '@kvs-sig/core';
 import { Role, SignalingClient as OfficialClient } from 'amazon-kinesis-video-streams-webrtc';
-import { proposedDecode, proposedEncode } from './codec';
 import { FakeSocket, until } from './fake-socket';
 import { makeCandidates, makeSdp, recvFrame, type CandidateInit, type SdpInit } from './frames';
 import { fmt, mergeThroughput, ratio, recorder, throughput, type BenchContext, type BenchResult, type GoalCheck, type Throughput } from './harness';
 import { createOursMaster } from './ours-client';
+import { templates } from './template';
 
 const REGION = 'us-west-2';
 const CHANNEL_ARN = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/bench-channel/1700000000000';
@@ -129,40 +129,34 @@ async function officialSubject(): Promise<MessageSubject> {
 }
 
 /** Where core's cost goes on one SDP frame: each step alone, same frame, same harness. */
-async function breakdown(offerFrame: string, answer: SdpInit, plan: { warmup: number; batch: number; samples: number }): Promise<{ rows: string[][]; us: Record<string, number> }> {
+async function breakdown(offerFrame: string, answer: SdpInit, plan: { warmup: number; batch: number; samples: number }): Promise<string[][]> {
   const frame = JSON.parse(offerFrame) as { messagePayload: string };
   const b64 = frame.messagePayload;
   const bytes = decodeBase64(b64);
   const text = decodeUtf8(bytes);
   const answerJson = JSON.stringify(answer);
   const answerBytes = encodeUtf8(answerJson);
-  if (proposedDecode(b64) !== text) throw new Error('proposedDecode disagrees with core');
-  if (proposedEncode(answerJson) !== encodeBase64(answerBytes)) throw new Error('proposedEncode disagrees with core');
-  const steps: [string, string, string, () => unknown][] = [
-    ['parse', 'receive', 'core `parseWssRecvMessage(frame)` (all of it)', () => parseWssRecvMessage(offerFrame)],
-    ['frameJson', 'receive', '`JSON.parse(frame)`', () => JSON.parse(offerFrame)],
-    ['decodeBase64', 'receive', 'core `decodeBase64(payload)`', () => decodeBase64(b64)],
-    ['decodeUtf8', 'receive', 'core `decodeUtf8(bytes)`', () => decodeUtf8(bytes)],
-    ['payloadJson', 'receive', '`JSON.parse(decoded payload)`', () => JSON.parse(text)],
-    ['bufferDecode', 'receive', 'floor decode: `Buffer.from(b64, "base64").toString("utf8")`', () => Buffer.from(b64, 'base64').toString('utf8')],
-    ['suggestedDecode', 'receive', 'suggested decode: `atob` + length/padding/last-bits checks + ASCII fast path', () => proposedDecode(b64)],
-    ['construct', 'send', 'core `constructWssMessage({ payload })` (all of it)', () => constructWssMessage({ action: 'SDP_ANSWER', payload: answer, recipientClientId: VIEWER })],
-    ['payloadStringify', 'send', '`JSON.stringify(payload)`', () => JSON.stringify(answer)],
-    ['encodeUtf8', 'send', 'core `encodeUtf8(json)`', () => encodeUtf8(answerJson)],
-    ['encodeBase64', 'send', 'core `encodeBase64(bytes)`', () => encodeBase64(answerBytes)],
-    ['bufferEncode', 'send', 'floor encode: `Buffer.from(json).toString("base64")`', () => Buffer.from(answerJson, 'utf8').toString('base64')],
-    ['suggestedEncode', 'send', 'suggested encode: ASCII check + `btoa`', () => proposedEncode(answerJson)],
+  const steps: [string, string, () => unknown][] = [
+    ['receive', 'core `parseWssRecvMessage(frame)` (all of it)', () => parseWssRecvMessage(offerFrame)],
+    ['receive', '`JSON.parse(frame)`', () => JSON.parse(offerFrame)],
+    ['receive', 'core `decodeBase64(payload)`', () => decodeBase64(b64)],
+    ['receive', 'core `decodeUtf8(bytes)`', () => decodeUtf8(bytes)],
+    ['receive', '`JSON.parse(decoded payload)`', () => JSON.parse(text)],
+    ['receive', 'floor decode: `Buffer.from(b64, "base64").toString("utf8")`', () => Buffer.from(b64, 'base64').toString('utf8')],
+    ['send', 'core `constructWssMessage({ payload })` (all of it)', () => constructWssMessage({ action: 'SDP_ANSWER', payload: answer, recipientClientId: VIEWER })],
+    ['send', '`JSON.stringify(payload)`', () => JSON.stringify(answer)],
+    ['send', 'core `encodeUtf8(json)`', () => encodeUtf8(answerJson)],
+    ['send', 'core `encodeBase64(bytes)`', () => encodeBase64(answerBytes)],
+    ['send', 'floor encode: `Buffer.from(json).toString("base64")`', () => Buffer.from(answerJson, 'utf8').toString('base64')],
   ];
   const rows: string[][] = [];
-  const us: Record<string, number> = {};
-  for (const [id, dir, label, fn] of steps) {
+  for (const [dir, label, fn] of steps) {
     const t = await throughput(() => {
       sink = fn();
     }, plan);
-    us[id] = t.cpuMicrosPerOp.p50;
     rows.push([dir, label, fmt(t.cpuMicrosPerOp.p50)]);
   }
-  return { rows, us };
+  return rows;
 }
 
 /** Runs the message-cost benchmark. @public */
@@ -192,7 +186,7 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
     // The same client with its duplicate check off: the difference is what that check costs per message.
     subjects.push(await createOursMaster({ region: REGION, channelArn: CHANNEL_ARN, wssEndpoint: WSS, credentials: CREDENTIALS, viewerId: VIEWER, dedupeWindowMs: 0 }));
   } catch (e) {
-    notes.push(`Our SignalingClient could not be measured in this run: ${(e as Error).message}`);
+    notes.push(templates('message-cost').render('note.ours-unavailable', { error: (e as Error).message }));
     ctx.log(`message-cost: ours (client) unavailable: ${(e as Error).message}`);
   }
 
@@ -264,55 +258,46 @@ export async function runMessageCost(ctx: BenchContext): Promise<BenchResult> {
     }
   }
   ctx.log('message-cost: breakdown');
-  const { rows: parts, us } = await breakdown(offerEvent.data, answer, ctx.quick ? { warmup: 10, batch: 20, samples: 2 } : { warmup: 2000, batch: 2000, samples: 5 });
+  const parts = await breakdown(offerEvent.data, answer, ctx.quick ? { warmup: 10, batch: 20, samples: 2 } : { warmup: 2000, batch: 2000, samples: 5 });
   const p = (op: Op, n: string): number => (get(op, n) as Throughput).cpuMicrosPerOp.p50;
-  const decode = (us.decodeBase64 as number) + (us.decodeUtf8 as number);
-  const encode = (us.encodeBase64 as number) + (us.encodeUtf8 as number);
-  const estRecv = (us.parse as number) - decode + (us.suggestedDecode as number);
-  const estSend = (us.construct as number) - encode + (us.suggestedEncode as number);
-  const rest = (us.parse as number) - decode - (us.frameJson as number) - (us.payloadJson as number);
   const coreRecvX = p('recv.SDP_OFFER', 'ours: core only') / p('recv.SDP_OFFER', 'floor');
   const coreSendX = p('send.SDP_ANSWER', 'ours: core only') / p('send.SDP_ANSWER', 'floor');
-  const clientOverhead = `the client adds ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse`;
-  if ((coreRecvX > 2 || coreSendX > 2) && decode <= (us.parse as number)) {
-    // Core still decodes with its byte loops: say where the time goes and what the suggested codec would give.
-    notes.push(
-    `**Why ours misses the floor:** on the SDP offer, core's pure-JS \`decodeBase64\` + \`decodeUtf8\` take ${fmt(decode)} of the ${fmt(us.parse as number)} µs of \`parseWssRecvMessage\` (${fmt((decode / (us.parse as number)) * 100)}%); on the answer, \`encodeUtf8\` + \`encodeBase64\` take ${fmt(encode)} of ${fmt(us.construct as number)} µs. Core may not use \`Buffer\`, but \`atob\`/\`btoa\` exist in every target runtime (browsers, Node ≥ 16, React Native ≥ 0.74, workers). With the decode and encode sketched in \`bench/src/codec.ts\` (\`proposedDecode\`/\`proposedEncode\`; \`bench/test/codec.test.ts\` checks with fast-check that they accept, refuse and produce exactly what core's codec does), measured here at ${fmt(us.suggestedDecode as number)} and ${fmt(us.suggestedEncode as number)} µs, core's offer parse would cost about ${fmt(estRecv)} µs (${ratio(estRecv, p('recv.SDP_OFFER', 'floor'))} the floor) and the answer construct about ${fmt(estSend)} µs (${ratio(estSend, p('send.SDP_ANSWER', 'floor'))} the floor). ${rest > 2 ? `The rest of the receive gap (${fmt(rest)} µs after the decode and both \`JSON.parse\` calls) is core's other per-frame work: a character-by-character nesting-depth scan of the whole frame in \`json.ts\` before \`JSON.parse\` (not measured separately: it is internal), the field checks and the result object.` : `After the decode and both \`JSON.parse\` calls almost nothing is left (${fmt(rest)} µs): the decode is the whole gap.`} This is a change in \`packages/core/src/base64.ts\` (\`decodePayload\`/\`encodePayload\` and the codecs under them), not in the client: the client adds only ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only'))} µs per candidate on top of core's parse.`,
-    );
-  }
-  const dedupeShare = names.includes('ours: SignalingClient, dedupeWindowMs 0')
+  const prose = templates('message-cost');
+  // What the client adds on receive to core's parse, per offer and per candidate.
+  const clientAdds = { offerAdds: fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only')), candidateAdds: fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: core only')) };
+  const withDedupeOff = names.includes('ours: SignalingClient, dedupeWindowMs 0');
+  const dedupeShare = withDedupeOff
     ? (p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0')) /
       Math.max(1e-9, p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: core only'))
     : 0;
   if (coreRecvX <= 2 && coreSendX <= 2) {
+    notes.push(prose.render('note.at-floor', { recvX: fmt(coreRecvX), sendX: fmt(coreSendX), ...clientAdds, mostlyDedupe: dedupeShare >= 0.7 }));
+  } else {
+    notes.push(prose.render('note.misses-floor', { recvX: fmt(coreRecvX), sendX: fmt(coreSendX), ...clientAdds }));
+  }
+  const offerBytes = offerEvent.data.length;
+  const candBytes = Math.round(candEvents.slice(0, 4).reduce((a, e) => a + e.data.length, 0) / 4);
+  if (withDedupeOff) {
     notes.push(
-      `**Core is at the floor:** \`parseWssRecvMessage\` costs ${fmt(coreRecvX)}x the floor on the offer and \`constructWssMessage\` ${fmt(coreSendX)}x on the answer: its payload codec uses the platform's \`atob\`/\`btoa\` where they exist (the standalone \`decodeBase64\`/\`encodeBase64\` rows above are its pure-JS fallback, not on this path). The client's remaining gap is its own work: ${clientOverhead}${dedupeShare >= 0.7 ? ', nearly all of it the duplicate check below' : ''}.`,
+      prose.render('note.dedupe', {
+        offer: fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0')),
+        candidate: fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: SignalingClient, dedupeWindowMs 0')),
+        offerBytes,
+      }),
     );
   }
   notes.push(
-    ...(names.includes('ours: SignalingClient, dedupeWindowMs 0')
-      ? [
-          `Our client's duplicate check (it drops frames the service re-delivers) costs ${fmt(p('recv.SDP_OFFER', 'ours: SignalingClient') - p('recv.SDP_OFFER', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per offer and ${fmt(p('recv.ICE_CANDIDATE', 'ours: SignalingClient') - p('recv.ICE_CANDIDATE', 'ours: SignalingClient, dedupeWindowMs 0'))} µs per candidate here (default window against \`dedupeWindowMs: 0\`, same frames; differences of a microsecond are within noise). Its key is a numeric hash of the type, the sender, the payload length and the payload's two ends, and a match is confirmed on the whole payload, so a distinct message is never dropped; what it still costs is mostly the collection of the payloads it keeps to confirm matches: this benchmark is its worst case, the window (4,096 entries or about 1 MB of payloads) always full of distinct ${offerEvent.data.length}-byte offers (\`Inbox\` in \`packages/client/src/inbox.ts\`).`,
-        ]
-      : []),
-    `On send, our client adds ${fmt(p('send.ICE_CANDIDATE', 'ours: SignalingClient') - p('send.ICE_CANDIDATE', 'ours: core only'))} µs per candidate and ${fmt(p('send.SDP_ANSWER', 'ours: SignalingClient') - p('send.SDP_ANSWER', 'ours: core only'))} µs per answer to core's \`constructWssMessage\`: argument checks and the Promise each send returns. A send made while the socket is open, nothing waits and pacing allows is written at once (the queue and its expiry timer are used only while frames wait), and where the runtime can ping, one ping per tick confirms every frame written in it (\`packages/client/src/outbox.ts\`).`,
-    `The official client is at or below the floor on receive because it decodes with \`atob\` and \`JSON.parse\`s the binary string as is: that is only correct while the payload is ASCII (a UTF-8 character anywhere in an SDP, e.g. a session name, comes out garbled); on send it uses \`btoa\`, which throws on non-Latin-1 text and then falls back to \`Buffer\` (absent in browsers).`,
+    prose.render('note.send', {
+      candidate: fmt(p('send.ICE_CANDIDATE', 'ours: SignalingClient') - p('send.ICE_CANDIDATE', 'ours: core only')),
+      answer: fmt(p('send.SDP_ANSWER', 'ours: SignalingClient') - p('send.SDP_ANSWER', 'ours: core only')),
+    }),
+    prose.render('note.official-ascii'),
   );
-  const offerBytes = offerEvent.data.length;
-  const candBytes = Math.round(candEvents.slice(0, 4).reduce((a, e) => a + e.data.length, 0) / 4);
 
   return {
     name: 'message-cost',
     title: 'Message cost: CPU per received and sent message',
-    method: [
-      `A master talking to one viewer. Received frames are what the service relays (\`{"senderClientId","messageType","messagePayload"}\`): an SDP offer of ${offerBytes} bytes (Chrome-shaped: audio, video with 15 codecs, data channel) and ICE candidates averaging ${candBytes} bytes (host, tcp host, srflx, relay). Sent messages are the master's SDP answer and candidates to \`${VIEWER}\`.`,
-      '- **Same input for everyone:** each frame is built once as a message event and handed to the socket\'s `message` listeners by an in-memory WebSocket (`bench/src/fake-socket.ts`) that both clients get as their WebSocket constructor (the official client through `globalThis.WebSocket`, ours through its `WebSocket` option). There is no network, framing or TLS in the figure, only each client\'s own parse, decode and dispatch to one app listener; sends are measured to the point where the frame string is handed to `socket.send` (our sends return a Promise; each batch waits one `setImmediate` so those settle inside the batch that caused them, for every subject alike).',
-      `- **Distinct frames:** ${POOL} different offers and ${POOL} different candidates (only the SDP session id or candidate foundation differs), cycled in the same order for every subject: our client drops exact repeats (frames the service re-delivers), so repeating one frame would measure its duplicate check instead of its parse; its duplicate window (4,096 entries or about 1 MB of payloads, whichever fills first) is full during the measurement, so its cost is included. Our client's send pacing (5 SDP and 20 ICE per second per connection by default, the service's quotas) is turned off with \`sendRate: false\`, since pacing is a rate policy, not CPU.`,
-      '- **Same work:** the harness checks every frame reached the app listener of every subject, every send produced a frame, and the last sent frames carry the same payload.',
-      '- **floor**: `JSON.parse(frame)`, `Buffer.from(payload, "base64").toString("utf8")`, `JSON.parse(decoded)`, call the listener; for sends `JSON.stringify(payload)` → `Buffer` base64 → `JSON.stringify(frame)`. Node\'s native base64 is the fastest decoder available here, so this floor is strict: core may not use `Buffer` (it runs in browsers).',
-      '- **ours: core only**: `parseWssRecvMessage` / `constructWssMessage` from `@kvs-sig/core` plus the listener call. **ours: SignalingClient**: the full client (core parse plus validation, ICE buffering per peer, typed emitter, outbound path).',
-      `- ${plan.samples} batches of ${plan.batch} messages after ${plan.warmup} warm-up messages, repeated in ${rounds} interleaved round(s); CPU µs per message from \`process.cpuUsage\` (user + system), median (p50) and p90 over batches.`,
-    ].join('\n'),
+    method: prose.render('method', { offerBytes, candBytes, viewer: VIEWER, pool: POOL, samples: plan.samples, batch: plan.batch, warmup: plan.warmup, rounds }),
     tables: [
       { columns: ['operation', 'implementation', 'msg/s', 'CPU µs/msg (p50)', 'CPU µs/msg (p90)', 'x floor', 'official / this (CPU)'], rows },
       { title: `Where the cost goes: each step alone on the SDP frames (CPU µs per call, p50)`, columns: ['direction', 'step', 'CPU µs'], rows: parts },

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes, fmt, recorder, summarize, type BenchContext, type BenchResult, type GoalCheck, type Summary } from './harness';
+import { templates } from './template';
 import { CANDIDATES_PER_SIDE, type Command, type Reply, type WorldInfo } from './scale-common';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -390,6 +391,7 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   const perClient = [await runOnce(sizes[0] as number, ctx, true)];
   const profiled = await profileConnect(ctx.quick ? 10 : 300, ctx);
 
+  const prose = templates('scale');
   const rows: string[][] = [];
   const latRows: string[][] = [];
   const massRows: string[][] = [];
@@ -429,16 +431,22 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     ]);
     for (const [k, v] of Object.entries(r.latencyParts)) latRows.push([r.label, k, v ? String(v.n) : '0', v ? fmt(v.p50) : 'n/a', v ? fmt(v.p90) : 'n/a', v ? fmt(v.p99) : 'n/a', v ? fmt(v.max) : 'n/a']);
     if (r.latency) latRows.push([r.label, '**all messages**', String(r.latency.n), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max)]);
-    if (r.firstError) notes.push(`N=${r.label}: first error: ${r.firstError}`);
+    if (r.firstError) notes.push(prose.render('note.first-error', { label: r.label, error: r.firstError }));
     const worldShare = r.worldConnectCpuMs / r.connectMs;
     if (worldShare > 0.85) {
-      notes.push(
-        `N=${r.label}: during connect the emulator process used ${fmt(worldShare * 100)}% of a core for ${fmt(r.connectMs / 1000)} s: connect wall time is bounded by the emulator (one Node thread verifying SigV4 and terminating TLS for every request), not by the client; the client's own cost is the "client CPU per connect" column.`,
-      );
+      notes.push(prose.render('note.emulator-bound', { label: r.label, worldShare: fmt(worldShare * 100), seconds: fmt(r.connectMs / 1000) }));
     }
     const perSession = (r.exchangeCpuMs * 1000) / Math.max(1, r.sessions);
     notes.push(
-      `N=${r.label}: the client spent ${fmt(perSession)} µs of CPU per session (one offer and ${CANDIDATES_PER_SIDE} candidates received, one answer and ${CANDIDATES_PER_SIDE} candidates sent), so one core could serve about ${fmt(1e6 / perSession)} sessions/s for the client's share; the exchange took ${fmt(r.exchangeMs / 1000)} s for ${r.sessions} sessions started over ${fmt(r.sessions / (ctx.quick ? 100 : RATE))} s.`,
+      prose.render('note.session-cpu', {
+        label: r.label,
+        perSession: fmt(perSession),
+        candidates: CANDIDATES_PER_SIDE,
+        sessionsPerCore: fmt(1e6 / perSession),
+        seconds: fmt(r.exchangeMs / 1000),
+        sessions: r.sessions,
+        startSeconds: fmt(r.sessions / (ctx.quick ? 100 : RATE)),
+      }),
     );
     rec.add('world', `${s}.exchangeLoopDelayP99`, r.loop.world.p99, 'ms');
     rec.add('ours', `${s}.exchangeLoopDelayP99`, r.loop.masters.p99, 'ms');
@@ -449,12 +457,19 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       const times = slow.p99 / Math.max(fast.p99, 0.001);
       const verdict =
         times < 1.5
-          ? `Neither process stands out (loop p99 within 1.5x of each other): with the machine's ${os.cpus().length} cores shared by both, the delivery p99 (${fmt(r.latency.p99)} ms) is the machine's load more than either side`
-          : worldBehind
-            ? `The emulator's process is the bottleneck (its loop p99 is ${fmt(times)}x the clients'): a message waits there before it is relayed or a viewer reads it, so the delivery p99 (${fmt(r.latency.p99)} ms) measures the emulator more than the client`
-            : `Our clients' process is the one behind (its loop p99 is ${fmt(times)}x the emulator's): the delivery p99 (${fmt(r.latency.p99)} ms) is mostly waiting in the masters`;
+          ? prose.render('fragment.verdict.neither', { cores: os.cpus().length, p99: fmt(r.latency.p99) })
+          : prose.render(worldBehind ? 'fragment.verdict.world' : 'fragment.verdict.masters', { times: fmt(times), p99: fmt(r.latency.p99) });
       notes.push(
-        `N=${r.label}: **where delivery latency comes from.** Over the exchange the event loop of the world process (the emulator relaying every message, plus the N viewers) was late by ${fmt(r.loop.world.p50)} ms p50, ${fmt(r.loop.world.p99)} ms p99 (max ${fmt(r.loop.world.max)}), and the masters' (our clients) by ${fmt(r.loop.masters.p50)} ms p50, ${fmt(r.loop.masters.p99)} ms p99 (max ${fmt(r.loop.masters.max)}). ${verdict}; the client's own cost is its CPU per session above.`,
+        prose.render('note.latency-source', {
+          label: r.label,
+          worldP50: fmt(r.loop.world.p50),
+          worldP99: fmt(r.loop.world.p99),
+          worldMax: fmt(r.loop.world.max),
+          mastersP50: fmt(r.loop.masters.p50),
+          mastersP99: fmt(r.loop.masters.p99),
+          mastersMax: fmt(r.loop.masters.max),
+          verdict,
+        }),
       );
     }
     const mr = r.massReconnect;
@@ -478,13 +493,11 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
     const cores = os.cpus().length;
     // The two benchmark processes account for up to 2 of the load average themselves.
     if (r.loadAfterExchange > cores + 2) {
-      notes.push(
-        `N=${r.label}: the machine's 1-min load average was ${fmt(r.loadAfterExchange)} on ${cores} cores at the end of the exchange (the two benchmark processes count for at most 2 of it), and they together got ${fmt(share * 100)}% of one core: other work on the machine competed for the CPU, so these latencies include time spent waiting for a core and are an upper bound.`,
-      );
+      notes.push(prose.render('note.loaded', { label: r.label, load: fmt(r.loadAfterExchange), cores, share: fmt(share * 100) }));
     } else if (r.latency && r.latency.p50 > 100) {
-      notes.push(`N=${r.label}: latency p50 ${fmt(r.latency.p50)} ms with the two processes at ${fmt(share * 100)}% of one core: messages queue behind each other at ${RATE} sessions/s.`);
+      notes.push(prose.render('note.queued', { label: r.label, p50: fmt(r.latency.p50), share: fmt(share * 100), rate: RATE }));
     }
-    if (r.reconnects > 0) notes.push(`N=${r.label}: ${r.reconnects} reconnects happened during the run.`);
+    if (r.reconnects > 0) notes.push(prose.render('note.reconnects', { label: r.label, reconnects: r.reconnects }));
   }
   const big = runs[runs.length - 1] as ScaleRun;
   const bigRss = big.memAfter.rss;
@@ -499,20 +512,25 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
       ];
   for (const r of runs) {
     const a = r.idleActivity;
+    const cause = !a.threads ? 'fragment.idle-cause.gc' : a.threads.othersMicros > a.threads.mainMicros ? 'fragment.idle-cause.off-main' : 'fragment.idle-cause.on-main';
+    const percentOfWindow = (micros: number): string => fmt((micros / 1000 / a.windowMs) * 100);
     notes.push(
-      `**Idle, N=${r.n.toLocaleString('en-US')}:** the masters used ${fmt(r.idleCpuPercent)}% of a core over the idle window (the world process ${fmt(r.worldIdleCpuPercent)}%); during it, summed over the masters: ${a.attempts} connection attempts, ${a.reconnects} reconnects, ${a.received} frames received; ${a.gcs} garbage collections pausing the main thread ${fmt(a.gcMs)} ms of the ${fmt(a.windowMs)} ms window.${
-        a.threads ? ` By thread: the main thread (the clients' JavaScript, timers and sockets) ${fmt((a.threads.mainMicros / 1000 / a.windowMs) * 100)}% of a core, Node's other threads (V8's collector and compiler helpers, libuv's pool) ${fmt((a.threads.othersMicros / 1000 / a.windowMs) * 100)}%.` : ''
-      }${
-        r.idleCpuPercent >= 10 && a.attempts === 0 && a.received === 0
-          ? ` No client did any signaling work in that window, so the CPU is the process itself${
-              a.threads
-                ? a.threads.othersMicros > a.threads.mainMicros
-                  ? ", and mostly off the main thread: V8's helpers working through the heap the connections built"
-                  : ': on the main thread, with no frame received or connection attempted'
-                : ': V8 collecting the heap the connections built (the pauses above, plus its helper threads)'
-            }, or the machine (compare the load averages in the section header).`
-          : ''
-      }`,
+      prose.render('note.idle', {
+        n: r.n.toLocaleString('en-US'),
+        cpu: fmt(r.idleCpuPercent),
+        worldCpu: fmt(r.worldIdleCpuPercent),
+        attempts: a.attempts,
+        reconnects: a.reconnects,
+        received: a.received,
+        gcs: a.gcs,
+        gcMs: fmt(a.gcMs),
+        windowMs: fmt(a.windowMs),
+        byThread: Boolean(a.threads),
+        mainCpu: a.threads ? percentOfWindow(a.threads.mainMicros) : '',
+        othersCpu: a.threads ? percentOfWindow(a.threads.othersMicros) : '',
+        unexplained: r.idleCpuPercent >= 10 && a.attempts === 0 && a.received === 0,
+        cause: prose.render(cause),
+      }),
     );
   }
   const own1000 = perClient[0];
@@ -520,27 +538,31 @@ export async function runScale(ctx: BenchContext): Promise<BenchResult> {
   if (base1000 && own1000) {
     const rssPer = (r: ScaleRun): number => (r.memAfter.rss - r.memBefore.rss) / r.n;
     notes.push(
-      `**The process-wide HTTPS pool:** ${base1000.n.toLocaleString('en-US')} masters on the default pool (one undici Agent per TLS trust for the whole process, connections per origin bounded as the client README says) used ${fmt(base1000.connectCpuMs / base1000.n)} ms of CPU per connect and ${bytes(rssPer(base1000))} of RSS per connection; the same masters with a pool each (a per-client \`fetch\`, the default before) used ${fmt(own1000.connectCpuMs / own1000.n)} ms and ${bytes(rssPer(own1000))}.`,
+      prose.render('note.pool', {
+        n: base1000.n.toLocaleString('en-US'),
+        sharedCpu: fmt(base1000.connectCpuMs / base1000.n),
+        sharedRss: bytes(rssPer(base1000)),
+        ownCpu: fmt(own1000.connectCpuMs / own1000.n),
+        ownRss: bytes(rssPer(own1000)),
+      }),
     );
   }
   notes.push(
-    `**Connect cost:** ${fmt(profiled.tlsShare * 100)}% of a master's connect CPU is TLS and ${fmt(profiled.httpShare * 100)}% undici's fetch; our own three packages are ${fmt(profiled.ownShare * 100)}% (SigV4 through smithy is listed apart). The HTTPS calls (Describe, GetEndpoint, ICE) share one pool per TLS trust across the process (\`platform-node.ts\`), so N masters do no more TLS handshakes for them than the pool's connection bound per origin, instead of N; the TLS left is mostly each master's own WebSocket handshake, one per connection by nature.`,
-  );
-  notes.push(
-    'The official SignalingClient is not in this table: it cannot fetch its own endpoints or ICE, has no reconnect, and each instance needs the AWS SDK v3 clients for setup, so "5,000 masters" with it is an app someone would have to write; the message-cost section compares the per-message work instead.',
+    prose.render('note.connect-cost', { tls: fmt(profiled.tlsShare * 100), http: fmt(profiled.httpShare * 100), own: fmt(profiled.ownShare * 100) }),
+    prose.render('note.official-absent'),
   );
 
   return {
     name: 'scale',
     title: 'Scale: 1,000 and 5,000 masters in one process',
-    method: [
-      '- **Processes:** the *masters* process (measured) holds N `SignalingClient`s with role MASTER and default options, one per channel (`scale-0` … `scale-N-1`), each resolving its channel by name (Describe, GetEndpoint, ICE prefetch, WSS). The *world* process runs the emulator (TLS, SigV4 verified on every request and handshake) and one viewer per channel (our client with known endpoints, so one handshake each). The bench parent only coordinates over IPC. The emulator\'s per-channel connect rate and channel quota are raised; everything else is the service\'s.',
-      `- **Connect:** every master's \`connect()\` is called at once, as a gateway starting does (the client queues them itself: at most 128 connection attempts and 64 requests per origin in flight for the process), each counted as connected once it is ready: socket open and ICE servers in hand (\`connect()\`, then \`getIceServers()\`, which joins the prefetch \`connect()\` started), so the prefetch's work is in the connect figures, not in the idle ones. Memory is \`process.memoryUsage()\` after two forced GCs (\`--expose-gc\`) before creating any client and after all are ready; per connection = the difference / N. CPU from \`process.cpuUsage\` of each process.`,
-      `- **Idle:** CPU of the masters process over ${ctx.quick ? 0.5 : 5} s with every connection open (default keepalive: a ping every 30 s).`,
-      `- **Exchange:** each viewer sends an SDP offer (Chrome-sized, ~5 KB); its master answers with an SDP answer and ${CANDIDATES_PER_SIDE} candidates; the viewer then sends ${CANDIDATES_PER_SIDE} candidates. Sessions start at ${ctx.quick ? 100 : RATE}/s, all N sessions. Each payload carries its send time (SDP origin line, candidate \`usernameFragment\`); delivery latency = receive time − send time across processes (\`performance.timeOrigin + performance.now()\`, same machine clock), covering the sender's client, the emulator relay and the receiver's parse and dispatch. Over the exchange each process also records its event-loop lateness (\`monitorEventLoopDelay\` at 10 ms, less those 10 ms): the process whose one JavaScript thread runs late is where messages wait.`,
-      '- **Mass reconnect:** last, the emulator cuts every master\'s socket at once without a close frame (`faults.dropConnections`), as a service deploy would; each master\'s time runs from the cut to its next `open` (its endpoint is cached, so a reconnect is one WebSocket handshake); attempts and errors are summed over the masters until the last is open.',
-      `- The machine has ${os.cpus().length} cores shared by both processes. At N = 5,000 the world process holds about 15,000 sockets (5,000 master WebSockets, the masters' pooled HTTPS connections, 5,000 viewer WebSockets) and the masters process about 10,000: \`ulimit -n\` must be at least ${openFilesNeeded(5000).toLocaleString('en-US')}; \`pnpm bench\` lifts the soft limit to the hard one (it is ${openFilesLimit()} here).`,
-    ].join('\n'),
+    method: prose.render('method', {
+      idleSeconds: ctx.quick ? 0.5 : 5,
+      candidates: CANDIDATES_PER_SIDE,
+      rate: ctx.quick ? 100 : RATE,
+      cores: os.cpus().length,
+      filesNeeded: openFilesNeeded(5000).toLocaleString('en-US'),
+      filesLimit: openFilesLimit(),
+    }),
     tables: [
       {
         title: 'Connections, memory, CPU',

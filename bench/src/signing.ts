@@ -12,6 +12,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createSigV4RequestSigner, signRequest } from '@kvs-sig/signer';
 import { SigV4RequestSigner } from 'amazon-kinesis-video-streams-webrtc';
 import { fmt, ratio, recorder, interleavedThroughput, type BenchContext, type BenchResult, type Throughput } from './harness';
+import { templates } from './template';
 
 const REGION = 'us-west-2';
 const CREDENTIALS = {
@@ -115,16 +116,16 @@ export async function runSigning(ctx: BenchContext): Promise<BenchResult> {
   const signRows = [...rows(sign, 'sign'), ['official SigV4RequestSigner', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']];
   // CPU per operation, not wall time: on a shared machine wall time also measures the neighbours.
   const oursVsOfficial = (presign.official as Throughput).cpuMicrosPerOp.p50 / (presign.ours as Throughput).cpuMicrosPerOp.p50;
+  // What our wrapping costs per presign over bare smithy with the same (native) hash, in percent.
+  const sameHash = presign['smithy + node crypto'] !== undefined;
+  const bare = (presign['smithy + node crypto'] ?? presign.smithy) as Throughput;
+  const extra = ((presign.ours as Throughput).cpuMicrosPerOp.p50 / bare.cpuMicrosPerOp.p50 - 1) * 100;
+  const prose = templates('signing');
 
   return {
     name: 'signing',
     title: 'Signing: presigned URLs and signed requests per second',
-    method: [
-      `One signer instance per implementation, reused (the best case for each), credentials with a session token, the signing date taken from the clock on every call, so every implementation pays for the date as it would in use. Each async call is awaited before the next. ${plan.samples} batches of ${plan.batch} calls per implementation after ${plan.warmup} warm-up calls, the implementations' batches interleaved round by round (order rotating) so drift over the run falls on all alike; ops/s is the median over batches (wall time), CPU from \`process.cpuUsage\`; the comparison column uses CPU per operation, which other work on a shared machine does not inflate.`,
-      `- **presign**: a master's \`wss://…?X-Amz-ChannelARN=…\` URL, \`X-Amz-Expires=299\`. ours = \`createSigV4RequestSigner(...).getSignedUrl\`; official = \`new SigV4RequestSigner(region, credentials).getSignedURL\` (WebCrypto through \`isomorphic-webcrypto\`); smithy = \`SignatureV4.presign\` with \`@aws-crypto/sha256-js\` plus the few lines that sort and escape the query into a URL string.`,
-      `- **sign**: a \`DescribeSignalingChannel\` POST with a JSON body, header auth. ours = \`createSigV4RequestSigner(...).signRequest\` and the one-shot \`signRequest(request, options)\`; smithy = \`SignatureV4.sign\`. The official \`SigV4RequestSigner\` only presigns WebSocket URLs: the official flow signs REST calls through the AWS SDK v3 clients, i.e. through smithy (the "smithy + node crypto" row is exactly what V3 uses on Node).`,
-      `- Same-work check: at a fixed date ours, the official signer and bare smithy produced ${sameUrl ? 'byte-identical URLs' : '**different URLs** (see the log)'}.`,
-    ].join('\n'),
+    method: prose.render('method', { samples: plan.samples, batch: plan.batch, warmup: plan.warmup, sameUrl }),
     tables: [
       { title: 'Presigned WebSocket URLs', columns, rows: presignRows },
       { title: 'Signed control-plane requests', columns, rows: signRows },
@@ -132,15 +133,9 @@ export async function runSigning(ctx: BenchContext): Promise<BenchResult> {
     measurements: rec.list,
     goals: [],
     notes: [
-      oursVsOfficial >= 1
-        ? `Ours presigns a URL with ${fmt(oursVsOfficial)}x less CPU than the official signer. The official signer re-imports every HMAC key through WebCrypto and derives the signing key on every call; ours (through smithy) reuses the derived key (smithy caches it per credentials, region, service and day) and hashes synchronously in JS.`
-        : `Ours used more CPU per presigned URL than the official signer in this run (${fmt(1 / oursVsOfficial)}x as much), although smithy reuses the derived signing key and the official signer re-derives it through WebCrypto on every call: our per-call overhead (next point) outweighs that.`,
-      (() => {
-        const extra = ((presign.ours as Throughput).cpuMicrosPerOp.p50 / (presign.smithy as Throughput).cpuMicrosPerOp.p50 - 1) * 100;
-        const cost = extra >= 0 ? `costs ${fmt(extra)}% more CPU per presign than bare smithy` : `costs ${fmt(-extra)}% less CPU per presign than bare smithy (within the noise of this run)`;
-        return `Ours wraps smithy with \`@aws-crypto/sha256-js\` (pure JS, runs everywhere) and ${cost}. \`createSigV4RequestSigner\` checks its options and builds its smithy signers once (again only when the provider hands out new credentials); what remains per call in \`packages/signer/src/sign.ts\` is fetching the cached credentials (a promise hop), parsing and checking the endpoint and the parameters, and escaping the signed query for the URL (the smithy row builds its URL the same way, in \`smithyUrl\`). At ${fmt((presign.ours as Throughput).cpuMicrosPerOp.p50)} µs per URL it only matters to a gateway that reconnects thousands of sockets at once.`;
-      })(),
-      `Native hashing (the "node crypto" rows, what AWS SDK v3 uses on Node) is faster still, but it is not available synchronously in browsers, which is why the signer uses sha256-js everywhere.`,
+      oursVsOfficial >= 1 ? prose.render('note.vs-official.less', { ratio: fmt(oursVsOfficial) }) : prose.render('note.vs-official.more', { ratio: fmt(1 / oursVsOfficial) }),
+      prose.render('note.vs-smithy', { more: extra >= 0, extra: fmt(Math.abs(extra)), sameHash, oursMicros: fmt((presign.ours as Throughput).cpuMicrosPerOp.p50) }),
+      prose.render('note.native'),
     ],
     seconds: (performance.now() - started) / 1000,
   };

@@ -33,10 +33,22 @@ window.iceServers = await client.getIceServers?.();
 client.sendSdpOffer(window.offer);
 `;
 
+/** A requestSigner that asks the page's backend for every signature: the keys never reach the page. */
+const BACKEND_SIGNER = `
+const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const requestSigner = {
+  getSignedUrl: async (wssEndpoint, queryParams, date) => (await post('/sign-url', { wssEndpoint, queryParams, date })).text(),
+  signRequest: async (request, date) => (await post('/sign-request', { request, date })).json(),
+};`;
+
+/** The row of the backend-signer viewer whose peer connection is `@kvs-sig/webrtc`'s viewer session. */
+export const SESSION_ROW = "ours: full viewer with @kvs-sig/webrtc's viewer session (backend signer)";
+/** The row it is measured against: the session layer's added weight is the difference. */
+export const SESSION_BASE_ROW = 'ours: full viewer, backend signer (@kvs-sig/client + requestSigner)';
+
 /**
  * Our rows with a budget: the key is the row's name in bench/weight-budgets.json.
- * To add a row (e.g. a viewer session of `@kvs-sig/webrtc`, once it exists): add
- * an entry here whose code is the app a user writes, run
+ * To add a row: add an entry here whose code is the app a user writes, run
  * `node scripts/run-ts.mjs bench/src/weight-budget.ts --write` to record its
  * budget, and commit both; the weight benchmark and the CI check pick it up.
  */
@@ -52,18 +64,29 @@ const client = new SignalingClient({ role: 'VIEWER', region: 'us-west-2', channe
 ${VIEWER_CALLS}`,
   },
   {
-    name: 'ours: full viewer, backend signer (@kvs-sig/client + requestSigner)',
+    name: SESSION_BASE_ROW,
     what: 'the same client; the keys stay on a backend that signs each URL and request (the design the README recommends)',
     runs: [],
     code: `
 import { SignalingClient } from '@kvs-sig/client';
-const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const requestSigner = {
-  getSignedUrl: async (wssEndpoint, queryParams, date) => (await post('/sign-url', { wssEndpoint, queryParams, date })).text(),
-  signRequest: async (request, date) => (await post('/sign-request', { request, date })).json(),
-};
+${BACKEND_SIGNER}
 const client = new SignalingClient({ role: 'VIEWER', region: 'us-west-2', channelName: 'demo', clientId: 'viewer-1', requestSigner });
 ${VIEWER_CALLS}`,
+  },
+  {
+    name: SESSION_ROW,
+    what: "the backend-signer viewer, with @kvs-sig/webrtc's createViewerSession doing the peer connection: offer/answer, trickle ICE, re-offers, ICE restart, data channels, metrics and quality",
+    runs: [],
+    code: `
+import { SignalingClient } from '@kvs-sig/client';
+import { createViewerSession } from '@kvs-sig/webrtc';
+${BACKEND_SIGNER}
+const signaling = new SignalingClient({ role: 'VIEWER', region: 'us-west-2', channelName: 'demo', clientId: 'viewer-1', requestSigner });
+const session = createViewerSession({ signaling, tracks: window.tracks, dataChannels: [{ label: 'chat' }] });
+session.on('track', (e) => window.onTrack(e));
+session.on('dataChannel', (e) => window.onChannel(e));
+await session.connect();
+`,
   },
 ];
 

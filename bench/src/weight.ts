@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import ts from 'typescript';
 import { bytes, fmt, ratio, recorder, timed, type BenchContext, type BenchResult, type GoalCheck, type Table } from './harness';
-import { BUDGETED, bundleEntry, byPackage, type BundleSize as LoadedBundle, type Entry } from './weight-bundle';
+import { BUDGETED, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, byPackage, type BundleSize as LoadedBundle, type Entry } from './weight-bundle';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -378,6 +378,27 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       detail: `${bytes(s.gzipBytes)}${floor ? `; the floor under it, ${floorName}, ${bytes(floor.gzipBytes)}` : ''}`,
     });
   }
+  const session = sizes.get(SESSION_ROW);
+  const sessionBase = sizes.get(SESSION_BASE_ROW);
+  if (session && sessionBase) {
+    // Issue 15: what @kvs-sig/webrtc's viewer session adds to a viewer page that already has the client.
+    const added = session.gzipBytes - sessionBase.gzipBytes;
+    goals.push({
+      goal: "the session layer's added weight in a browser viewer (viewer session row minus the backend-signer viewer row) ≤ 6 KiB min+gzip",
+      met: added <= 6 * 1024,
+      detail: `${bytes(added)} (${bytes(session.gzipBytes)} − ${bytes(sessionBase.gzipBytes)})`,
+    });
+    const webrtcFiles = [...session.files].filter(([f, b]) => f.startsWith('packages/webrtc/') && b > 0).sort((a, b) => b[1] - a[1]);
+    tables.push({
+      title: "What @kvs-sig/webrtc's viewer session adds (minified bytes per source file in the viewer-session page, before gzip)",
+      columns: ['file', 'bytes in output'],
+      rows: [...webrtcFiles.map(([f, b]) => [f.replace(/^packages\//, ''), b.toLocaleString('en-US')]), ['total @kvs-sig/webrtc minified', webrtcFiles.reduce((a, [, b]) => a + b, 0).toLocaleString('en-US')], ['page minified, minus the backend-signer viewer', (session.minBytes - sessionBase.minBytes).toLocaleString('en-US')], ['page min + gzip, minus the backend-signer viewer', added.toLocaleString('en-US')]],
+    });
+    const master = webrtcFiles.filter(([f]) => /webrtc\/src\/(master|storage)/.test(f)).reduce((a, [, b]) => a + b, 0);
+    notes.push(
+      `**Session layer (issue 15, goal 6 KiB):** \`createViewerSession\` adds ${bytes(added)} min+gzip to the backend-signer viewer: the page is ${(session.minBytes - sessionBase.minBytes).toLocaleString('en-US')} minified bytes larger, and @kvs-sig/webrtc's code in it is ${webrtcFiles.reduce((a, [, b]) => a + b, 0).toLocaleString('en-US')} (the two apps' own code and the client methods each calls differ by the rest). Master-only code (\`master.ts\`, storage sessions) is ${master.toLocaleString('en-US')} bytes of it: a viewer page does not reach it. Measured once and not applied: \`PeerLink\`'s TypeScript \`private\` members (\`peer.ts\`) as \`#private\` fields, whose names minifiers shorten, took 173 B more off (5,779 B), for a change to a third of \`peer.ts\`.`,
+    );
+  }
   if (ours && backend) {
     // Where the bytes go, package by package, and what is the client's own: the goals' verdicts rest on these.
     const names = [...new Set([...ours.all, ...backend.all].map((t) => t.file))].sort((a, b) => pkgOf(ours, b) - pkgOf(ours, a));
@@ -425,7 +446,8 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
     // Core modules only `client.channels` reaches (the client's own path never calls them).
     const channelsOnly = ['list-signaling-channels', 'delete-signaling-channel', 'media-storage-configuration'].reduce((a, m) => a + (backend.files.get(`packages/core/src/${m}.ts`) ?? 0), 0);
     notes.push(
-      `**Operations a viewer never calls** are still in both pages: every \`SignalingClient\` exposes \`client.channels\`, a full \`ChannelManager\` (public API), so core's builders and parsers of list, delete and media-storage calls are reachable (${num(channelsOnly)} minified bytes of the backend-signer page, plus their methods in \`channel-manager.ts\`; deleting those methods outright took 956 B off its min+gzip, measured once). Loading them with \`import()\` on first call, as the signer is, did not help under esbuild: code splitting assigns whole files, and core's index re-exports every operation, so the page reaches those core modules through the index and esbuild puts them in a chunk the page loads; the page grew by 113 B of chunk overhead instead. Taking them off \`client.channels\` would remove methods from a public property, which the issue rules out.`,
+      `**Operations a viewer never calls** are still in both pages: every \`SignalingClient\` exposes \`client.channels\`, a full \`ChannelManager\` (public API), so core's builders and parsers of list, delete and media-storage calls are reachable (${num(channelsOnly)} minified bytes of the backend-signer page, plus their methods in \`channel-manager.ts\`). Two designs were measured (once each, on the backend-signer page at 30,827 B min+gzip). (1) \`ChannelManager\`'s create, list, delete and media-storage methods as thin calls into a client module loaded with \`import()\` on the first call: 31,067 B, worse, because esbuild follows every import of a barrel one of whose own statements the page uses, and core's index re-exports most names one by one, so core's builders stayed in a chunk the page loads (a five-line experiment reproduces it: a lazy module's import through such an index lands in a chunk the entry loads under esbuild 0.28, and in the lazy chunk under Rollup 4 with side-effect-free modules; webpack was not measured). (2) The same with core's index made of \`export *\` lines only (the named re-exports in a file of their own): core's builders left the page (3,378 fewer minified bytes), but esbuild split the code the page shares with the SigV4 and channel chunks into 4 chunks instead of 2, and each compresses on its own: 30,764 B, 63 B less; as one file (what webpack's default \`splitChunks\` would leave) 29,599 B against 30,248 B, 649 B less. Not kept: the published core is one module per build (tsup bundles each entry), and every bundler puts a module in one chunk, so with the published packages core's builders stay in the page's chunk whatever the client does; only the client's 1.1 KB of method bodies would move, less than a chunk costs. Operations leave a viewer's page only once core is published as one module per operation with an index of \`export *\` lines.`,
+      `**Tables a page never reads:** core's public \`STRICTER_THAN_MODEL\` (where core is stricter than the service model, with the reasons, about 1.3 KB of text) was in every page, because bundlers keep a call at a module's top level (\`Object.freeze([...])\`) unless it is marked pure; marked \`/* @__PURE__ */\`, it leaves every page here (444 B min+gzip off the backend-signer page, measured once; \`bench/test/weight-budget.test.ts\` checks it stays out). A duplicate of core's \`optString\` in \`wss-message.ts\` went with it.`,
     );
     const full = [...sizes.entries()].filter(([n]) => n !== 'official SignalingClient alone' && !BUDGETED.some((b) => b.name === n));
     goals.push({
@@ -496,7 +518,7 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
     title: 'Weight: browser bundle and install footprint',
     method: [
       '- **Bundles:** each row is a small browser app (the code is in `bench/src/weight.ts` and, for our rows, `bench/src/weight-bundle.ts`) bundled by esbuild with the same settings: `--bundle --minify --splitting`, ESM, `platform: browser`, conditions `browser, module, import`. Tree-shaking keeps what that app uses; code splitting puts each dynamic `import()` in its own chunk, as Vite, webpack and Rollup do. A row counts the chunks its page loads: the entry chunk and its static imports, plus the dynamic imports the page runs (the credentials row loads the SigV4 chunk on its first call; the backend-signer row never does). Every row counts the dynamic imports its page runs (the official flow: the `bowser` import of the AWS SDK browser user agent) and no other (the event-stream support of smithy, which no KVS call here uses). min + gzip is the sum of each loaded chunk at gzip level 9. Ours is bundled from the workspace sources (the `@kvs-sig/source` condition; the published `dist` is the same code built by tsup).',
-      '- **Budgets:** our two viewer rows have budgets in `bench/weight-budgets.json`; `bench/test/weight-budget.test.ts` (part of `pnpm test`) bundles them the same way and fails when one grows more than 5% over its budget. `node scripts/run-ts.mjs bench/src/weight-budget.ts --write` records new budgets.',
+      '- **Budgets:** our three viewer rows have budgets in `bench/weight-budgets.json`; `bench/test/weight-budget.test.ts` (part of `pnpm test`) bundles them the same way and fails when one grows more than 5% over its budget. `node scripts/run-ts.mjs bench/src/weight-budget.ts --write` records new budgets.',
       '- The official SDK `require`s Node\'s `events` without declaring it (JS #321): browser apps must install the `events` polyfill, which we did (`events@3`), so the official rows include it as they would in any app.',
       '- **Install:** our core, signer and client are staged in a temp dir, built with tsup (as `pnpm build` does), their `workspace:*` ranges pinned as `pnpm publish` does, packed with `npm pack`, and installed together into an empty project; the official package is installed from the npm registry into another. Packages are counted as installed `package.json` directories under `node_modules`; bytes are the sum of file sizes.',
     ].join('\n'),

@@ -5,7 +5,7 @@
  */
 import type { BenchContext, BenchResult, Measurement } from '../src/harness';
 import { parseArgs, summarize } from '../src/harness';
-import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time';
+import { connectionWaves, depthsOf, sequentialDepth } from '../src/open-time/analysis';
 import { BENCHMARKS, renderReport } from '../src/report';
 import { footprint, stringLiteralBytes } from '../src/weight';
 import { BUDGETED } from '../src/weight-bundle';
@@ -213,6 +213,22 @@ describe('benchmarks in quick mode', () => {
       'Open in Chromium (link model, CORS on)',
       expect.stringMatching(/^Reconnect \(link/),
     ]);
+  });
+
+  test('session-time: every viewer flow reaches a data channel and a decoded frame in Chromium; ours recovers after the network change', async () => {
+    const r = await run('session-time');
+    expectShape(r, 'session-time');
+    const metric = (s: string, name: string): number | undefined => r.measurements.find((m) => m.subject.startsWith(s) && m.metric === name)?.value;
+    for (const s of ['ours, cold', 'ours, warm', 'official viewer sample flow, cold', 'official viewer sample flow, warm']) {
+      for (const m of ['dataChannelMs.p50', 'firstFrameMs.p50', 'connectedMs.p50', 'signalingOpenMs.p50']) expect(metric(s, m)).toBeGreaterThan(0);
+      // Signaling pays round trips: at least Describe → GetEndpoint → upgrade cold, the upgrade warm.
+      expect(metric(s, 'sequentialExchanges')).toBeGreaterThanOrEqual(s.endsWith('cold') ? 3 : 1);
+    }
+    expect(metric('ours', 'recovered')).toBe(1);
+    expect(metric('ours', 'recoveryMs.p50')).toBeGreaterThan(0);
+    expect(metric('official viewer sample flow', 'recoveredByItself')).toBe(0);
+    expect(metric('official viewer sample flow', 'userRestartFirstFrameMs.p50')).toBeGreaterThan(0);
+    expect(r.goals.length).toBe(5);
   });
 
   test('scale: the masters process holds its connections and exchanges every message', async () => {

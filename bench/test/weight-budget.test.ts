@@ -4,7 +4,7 @@
  * recorded in bench/weight-budgets.json. A page with a backend signer must
  * load no SigV4 code at all.
  */
-import { BUDGETED, BUDGET_SLACK, bundleEntry, overBudget } from '../src/weight-bundle';
+import { BUDGETED, BUDGET_SLACK, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, overBudget } from '../src/weight-bundle';
 import { measureBudgeted, readBudgets } from '../src/weight-budget';
 import * as esbuild from 'esbuild';
 
@@ -39,4 +39,20 @@ test('a viewer with a backend signer loads no SigV4 code; one with credentials l
   const c = await bundleEntry(creds!);
   expect(sigv4(c.files)).toEqual(expect.arrayContaining([expect.stringContaining('@smithy/signature-v4'), expect.stringContaining('signer/src/sha256-webcrypto.ts')]));
   expect(c.chunks).toBeGreaterThan(b.chunks);
+});
+
+test("a viewer session page carries none of @kvs-sig/webrtc's master-only code", async () => {
+  const row = BUDGETED.find((e) => e.name === SESSION_ROW)!;
+  const s = await bundleEntry(row);
+  const webrtc = [...s.files].filter(([f, b]) => f.startsWith('packages/webrtc/src/') && b > 0).map(([f]) => f);
+  // The session code is there (the row measures something), the master's is not.
+  expect(webrtc).toEqual(expect.arrayContaining(['packages/webrtc/src/viewer.ts', 'packages/webrtc/src/peer.ts']));
+  expect(webrtc.filter((f) => /\/(master|storage)[^/]*\.ts$/.test(f))).toEqual([]);
+});
+
+test('a viewer page drops the tables it never reads (core marks them pure)', async () => {
+  const s = await bundleEntry(BUDGETED.find((e) => e.name === SESSION_BASE_ROW)!);
+  // STRICTER_THAN_MODEL's explanations (core/src/errors.ts): public, read by tests and tools, never by a viewer.
+  expect(s.code).toContain('ResourceNotFoundException');
+  expect(s.code).not.toContain('TagOnCreateList');
 });

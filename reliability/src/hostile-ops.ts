@@ -31,6 +31,8 @@ export interface OpsResult {
   failedCodes: Record<string, number>;
   /** Of those reported failed, how many were delivered all the same (the sender was told wrong). */
   failedButDelivered: number;
+  /** Of those reported failed, how many said the message may have been delivered (`DELIVERY_UNCONFIRMED`, `CLIENT_CLOSED`) and were. */
+  unconfirmedButDelivered: number;
   /** Lost by the service's own rules (an undelivered offer/answer replaced by a newer one, or expired), by the emulator's reason. */
   serviceLost: Record<string, number>;
   /** Sent (promise resolved), never delivered, nobody told, and no service rule to blame: by where. */
@@ -243,6 +245,7 @@ class Crew {
       failedReported: acc.failedReported,
       failedCodes: acc.failedCodes,
       failedButDelivered: acc.failedButDelivered,
+      unconfirmedButDelivered: acc.unconfirmedButDelivered,
       serviceLost,
       silentlyLost,
       silentlyLostWhere,

@@ -61,7 +61,15 @@ export interface Accounting {
   stillPending: number;
   /** Sends rejected (the sender told it failed) whose message was delivered all the same. */
   failedButDelivered: number;
+  /**
+   * Sends rejected with a code that says the message may have been delivered
+   * (`DELIVERY_UNCONFIRMED`, `CLIENT_CLOSED`) and that were: the sender was told the truth.
+   */
+  unconfirmedButDelivered: number;
 }
+
+/** Rejection codes that tell the sender its message may or may not have been delivered. @public */
+export const MAYBE_DELIVERED_CODES: ReadonlySet<string> = new Set(['DELIVERY_UNCONFIRMED', 'CLIENT_CLOSED']);
 
 const ID_RE = /kvsid-(\d+)-/;
 
@@ -183,6 +191,7 @@ export class Ledger {
       lostMessages: [],
       stillPending: 0,
       failedButDelivered: 0,
+      unconfirmedButDelivered: 0,
     };
     const failedButDelivered: Tracked[] = [];
     for (const t of this.tracked.values()) {
@@ -191,7 +200,8 @@ export class Ledger {
       if (t.outcome === 'failed') {
         a.failedReported++;
         a.failedCodes[t.code ?? '?'] = (a.failedCodes[t.code ?? '?'] ?? 0) + 1;
-        if (t.delivered > 0) failedButDelivered.push(t);
+        if (t.delivered > 0 && MAYBE_DELIVERED_CODES.has(t.code ?? '')) a.unconfirmedButDelivered++;
+        else if (t.delivered > 0) failedButDelivered.push(t);
       } else if (t.outcome === 'pending') {
         a.stillPending++;
       } else if (t.delivered === 0) {

@@ -45,10 +45,14 @@ import {
 } from '@kvs-sig/core';
 // From the entry that holds no SigV4: the default signer is loaded on demand (loadSigV4OnFirstUse).
 import { ClockSkew, createCredentialsProvider, isClockSkewError, type CredentialsProvider, type RequestSigner } from '@kvs-sig/signer/credentials';
+import { throwIfAborted } from './abort';
+import type { ConnectionOptions } from './connection-options';
 import { acquireRequestSlot } from './gate';
-import { SafeLogger, badOption, checkEndpointScheme, type ConnectionOptions, type Platform } from './options';
-import { httpCall, throwIfAborted, type FetchLike } from './transport';
-import { KEEP_EVERY_ICE_SERVER } from './util';
+import { KEEP_EVERY_ICE_SERVER } from './ice-servers';
+import { SafeLogger } from './logger';
+import { badOption, checkEndpointScheme, checkTimeout } from './option-checks';
+import type { Platform } from './platform';
+import { httpCall, type FetchLike } from './transport';
 
 /** Options of {@link ChannelManager}. @public */
 export type ChannelManagerOptions = ConnectionOptions;
@@ -484,13 +488,4 @@ function loadSigV4OnFirstUse(credentials: CredentialsProvider, region: string): 
 function isNotFound(error: unknown): boolean {
   const e = error as { httpStatus?: unknown; errorType?: unknown };
   return e?.httpStatus === 404 || e?.errorType === 'ResourceNotFoundException';
-}
-
-/** Validates a timeout option. @internal */
-export function checkTimeout(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw badOption(field, 'must be a positive number of milliseconds');
-  }
-  return value;
 }

@@ -11,10 +11,10 @@
 import { ProtocolError, ServiceError, isSignalingError, type ChannelInfo, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
 import { isCachedChannel, type EndpointCache } from './cache';
 import type { ChannelManagerBase } from './channel-manager';
-import type { SafeLogger } from './options';
-import { describe, sleep } from './transport';
+import type { SafeLogger } from './logger';
+import { sleep } from './abort';
+import { describe } from './errors';
 import type { ClientMetrics } from './types';
-import { settle } from './util';
 
 /** The validated channel options. @internal */
 export interface ChannelSetupConfig {
@@ -183,4 +183,9 @@ export class ChannelSetup {
     this.#messageTtlSeconds = seconds;
     this.host.onMessageTtl(seconds);
   }
+}
+
+/** Runs a possibly-sync, possibly-throwing user callback as a promise. */
+async function settle<T>(fn: () => T | Promise<T>): Promise<T> {
+  return fn();
 }

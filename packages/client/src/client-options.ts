@@ -8,21 +8,12 @@
 
 import { SignalingError, ValidationError, isValidChannelArn, isValidChannelName, type Role, type SignalingChannelEndpoints } from '@kvs-sig/core';
 import { MemoryCache, cacheKey, type EndpointCache } from './cache';
-import { checkTimeout } from './channel-manager';
-import {
-  badOption,
-  checkClientId,
-  checkEndpointScheme,
-  checkNonNegative,
-  checkPositiveCount,
-  factoryFromConstructor,
-  type Platform,
-  type ReconnectOptions,
-  type RetryStrategy,
-} from './options';
+import { badOption, checkClientId, checkEndpointScheme, checkNonNegative, checkPositiveCount, checkTimeout } from './option-checks';
 import type { SendRate } from './outbox';
+import type { Platform } from './platform';
 import type { QueueOptions } from './queue';
-import type { WebSocketFactory } from './transport';
+import type { ReconnectOptions, RetryStrategy } from './reconnect-options';
+import { factoryFromConstructor, type WebSocketFactory } from './transport';
 import type { SignalingClientOptions } from './types';
 
 /** Attempts of a first connect() before it rejects (reconnect.maxConnectAttempts). @internal */

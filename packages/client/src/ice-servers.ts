@@ -9,10 +9,16 @@
 import { AbortError, SignalingError, ValidationError, toRtcIceServers, type IceServer, type RtcIceServer } from '@kvs-sig/core';
 import { managerInternals, type ChannelManagerBase } from './channel-manager';
 import type { ChannelSetup } from './channel-setup';
-import type { SafeLogger } from './options';
-import { describe } from './transport';
+import { describe, toSignalingError } from './errors';
+import type { SafeLogger } from './logger';
 import type { ClientMetrics } from './types';
-import { toSignalingError } from './util';
+
+/**
+ * Every ICE server a reply or an offer lists: core's default cap of 5 is the C
+ * SDK's array size, and RTCPeerConnection takes more. One shared object, so the
+ * inbox's per-frame parse allocates none. @internal
+ */
+export const KEEP_EVERY_ICE_SERVER = { maxIceServers: Infinity } as const;
 
 /** Seconds before the TURN TTL runs out at which the cache is refreshed (the C SDK's 30 s). */
 const ICE_GRACE_S = 30;

@@ -17,10 +17,11 @@ import {
   type StatusResponse,
 } from '@kvs-sig/core';
 import { DuplicateCheck } from './duplicate-check';
+import { toSignalingError } from './errors';
 import { IceCandidateBuffer } from './ice-buffer';
-import type { SafeLogger } from './options';
+import { KEEP_EVERY_ICE_SERVER } from './ice-servers';
+import type { SafeLogger } from './logger';
 import type { ClientMetrics, SignalingClientEvents, SignalingMessage } from './types';
-import { KEEP_EVERY_ICE_SERVER, toSignalingError } from './util';
 
 /** Inbound frames longer than this are reported, not parsed. */
 const MAX_INBOUND_FRAME = 1024 * 1024;
@@ -64,8 +65,12 @@ export class Inbox {
     this.duplicates = new DuplicateCheck(options.dedupeMs);
   }
 
-  /** Handles one frame from the socket (`text` undefined: a binary frame). */
-  onFrame(text: string | undefined, raw: unknown): void {
+  /**
+   * Handles one frame from the socket (`text` undefined: a binary frame).
+   * @param current false for a socket already replaced but still read: its GO_AWAY and
+   *   RECONNECT_ICE_SERVER concern a connection the client has left, and are ignored.
+   */
+  onFrame(text: string | undefined, raw: unknown, current = true): void {
     const host = this.host;
     host.metrics.messagesReceived += 1;
     if (text === undefined) {
@@ -154,10 +159,12 @@ export class Inbox {
         return;
       }
       case 'GO_AWAY':
+        if (!current) return host.log.debug('GO_AWAY on a replaced connection ignored');
         host.emit('goAway', {});
         host.onGoAway();
         return;
       case 'RECONNECT_ICE_SERVER':
+        if (!current) return host.log.debug('RECONNECT_ICE_SERVER on a replaced connection ignored');
         host.emit('reconnectIceServer', {});
         host.onReconnectIceServer();
         return;

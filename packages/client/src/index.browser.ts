@@ -9,7 +9,7 @@ import { browserPlatform } from './platform-browser';
 import { SignalingClientBase } from './signaling-client';
 import type { SignalingClientOptions } from './types';
 
-export * from './common';
+export * from './index.shared';
 
 /**
  * The KVS WebRTC signaling client: connects as master or viewer, relays SDP

@@ -62,6 +62,12 @@ export interface OutboundLink {
   paceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Last frame in or out (the service's idle clock). */
   lastActivity: number;
+  /**
+   * Pings still out when the connection was retired (replaced, but still read until the
+   * service closes it): a late pong proves the service read their frames, which are then
+   * confirmed even though they were queued again for the next connection.
+   */
+  late: QueueEntry[][];
 }
 
 /** What the outbox needs from the client. @internal */
@@ -86,6 +92,7 @@ export function newOutboundLink(socket: Socket): OutboundLink {
     sent: { sdp: [], ice: [] },
     paceTimer: undefined,
     lastActivity: Date.now(),
+    late: [],
   };
 }
 
@@ -169,6 +176,11 @@ export class Outbox {
     this.queue.rejectAll(error);
   }
 
+  /** How long a queued frame may wait (the channel's message TTL unless the caller set `queue.maxAgeMs`). */
+  get maxAgeMs(): number {
+    return this.queue.maxAgeMs;
+  }
+
   /** Stops the queue's expiry timer. */
   dispose(): void {
     this.queue.dispose();
@@ -244,6 +256,7 @@ export class Outbox {
    */
   private write(conn: OutboundLink, entry: QueueEntry): void {
     conn.lastActivity = Date.now();
+    entry.written = true;
     const socket = conn.socket;
     if (!socket.canPing) {
       socket.send(entry.frame, (error) => {
@@ -297,6 +310,8 @@ export class Outbox {
 
   /** Puts unconfirmed entries back in the queue, in order, and writes them if it can; rejects them if the client is closing. */
   private retry(entries: QueueEntry[]): void {
+    // A late pong (on a retired socket) confirmed these: never sent again.
+    entries = entries.filter((e) => !e.confirmed);
     if (entries.length === 0) return;
     if (this.host.isClosing()) {
       for (const entry of entries) {
@@ -312,12 +327,19 @@ export class Outbox {
 
   /** A pong arrived on `conn`: the frames of its oldest ping are confirmed. */
   onPong(conn: OutboundLink): void {
+    if (conn.dead) {
+      this.onLatePong(conn);
+      return;
+    }
     const batch = conn.batches.shift();
     if (batch) {
       const entries = batch.entries;
       // A late write error must not send a confirmed frame again.
       batch.entries = [];
-      for (const entry of entries) entry.resolve();
+      for (const entry of entries) {
+        entry.confirmed = true;
+        entry.resolve();
+      }
     }
     // The frames written while that ping was out get the next one.
     if (!conn.pingQueued) this.pingWritten(conn);
@@ -341,9 +363,35 @@ export class Outbox {
     });
   }
 
-  /** A connection ended: its unconfirmed frames, pinged for or not yet, are sent again on the next one. */
-  releaseUnconfirmed(conn: OutboundLink): void {
+  /**
+   * A pong on a retired connection: the service read the frames of that ping after all. They
+   * are confirmed (their sends resolve) and taken out of the queue if they still wait there;
+   * one already written again on the next connection arrives twice, and the receiver's
+   * duplicate check drops it.
+   */
+  private onLatePong(conn: OutboundLink): void {
+    const entries = conn.late.shift();
+    if (entries === undefined) return;
+    for (const entry of entries) {
+      if (entry.confirmed) continue;
+      entry.confirmed = true;
+      this.queue.remove(entry);
+      entry.resolve();
+    }
+  }
+
+  /**
+   * A connection ended: its unconfirmed frames, pinged for or not yet, are sent again on the next one.
+   * @param retired the socket stays open and read (the service may still answer it): one last
+   *   ping covers the frames not pinged for yet, and the pongs that still come confirm them.
+   */
+  releaseUnconfirmed(conn: OutboundLink, retired = false): void {
+    if (retired && !conn.dead && conn.unpinged !== undefined && conn.unpinged.entries.length > 0 && conn.socket.ping()) {
+      conn.batches.push(conn.unpinged);
+      conn.unpinged = undefined;
+    }
     conn.dead = true;
+    if (retired) conn.late = conn.batches.map((b) => [...b.entries]);
     const entries: QueueEntry[] = [];
     for (const b of conn.batches) {
       for (const e of b.entries) entries.push(e);

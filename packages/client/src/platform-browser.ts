@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { Platform } from './options';
+import type { Platform } from './platform';
 import type { FetchLike, WebSocketConstructor } from './transport';
 
 /** @internal */

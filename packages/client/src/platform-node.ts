@@ -11,7 +11,8 @@ import * as tls from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import { MAX_REQUESTS_PER_ORIGIN } from './gate';
-import type { Platform, TlsOptions } from './options';
+import type { TlsOptions } from './connection-options';
+import type { Platform } from './platform';
 import type { FetchLike, WebSocketLike } from './transport';
 
 /**

@@ -13,7 +13,11 @@ import { SignalingError } from '@kvs-sig/core';
 export interface QueueOptions {
   /** Most messages held at once; one more rejects with `QUEUE_FULL`. @default 100 */
   maxMessages?: number;
-  /** Oldest a held message may get before it rejects with `MESSAGE_EXPIRED`. @default 60000 (the channel's MessageTtlSeconds once known) */
+  /**
+   * Oldest a held message may get before it rejects with `MESSAGE_EXPIRED` (never written),
+   * or `DELIVERY_UNCONFIRMED` (written to a connection lost before the service confirmed it).
+   * @default 60000 (the channel's MessageTtlSeconds once known)
+   */
   maxAgeMs?: number;
 }
 
@@ -23,6 +27,13 @@ export interface QueueEntry {
   readonly frame: string;
   readonly label: string;
   readonly enqueuedAt: number;
+  /**
+   * Written to a socket at least once: the service may have read it even if no pong
+   * confirmed it, so its expiry says `DELIVERY_UNCONFIRMED`, not `MESSAGE_EXPIRED`.
+   */
+  written: boolean;
+  /** A pong confirmed it (perhaps a late one, on a retired socket): it is never sent again. */
+  confirmed: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -71,7 +82,7 @@ export class OutboundQueue {
    * queue's order so that it goes back in its place if its write is lost.
    */
   entry(frame: string, label: string, resolve: () => void, reject: (error: unknown) => void): QueueEntry {
-    return { seq: this.seq++, frame, label, enqueuedAt: this.now(), resolve, reject };
+    return { seq: this.seq++, frame, label, enqueuedAt: this.now(), written: false, confirmed: false, resolve, reject };
   }
 
   /**
@@ -98,6 +109,15 @@ export class OutboundQueue {
     while (i > 0 && this.entries[i - 1]!.seq > entry.seq) i--;
     this.entries.splice(i, 0, entry);
     this.expire();
+  }
+
+  /** Takes `entry` out of the queue (a late pong confirmed it). @returns whether it was there. */
+  remove(entry: QueueEntry): boolean {
+    const i = this.entries.indexOf(entry);
+    if (i < 0) return false;
+    this.entries.splice(i, 1);
+    if (this.entries.length === 0) this.clearTimer();
+    return true;
   }
 
   /** The oldest unexpired entry, left in place. */
@@ -128,7 +148,7 @@ export class OutboundQueue {
     this.clearTimer();
   }
 
-  /** Rejects every entry older than the age limit with `MESSAGE_EXPIRED` and re-arms the timer for the new head. */
+  /** Rejects every entry older than the age limit (`MESSAGE_EXPIRED` or `DELIVERY_UNCONFIRMED`) and re-arms the timer for the new head. */
   expire(): void {
     this.expireHead();
     const head = this.entries[0];
@@ -148,11 +168,18 @@ export class OutboundQueue {
     if (entries.length === 0) this.clearTimer();
     for (const e of expired) {
       e.reject(
-        new SignalingError(
-          'MESSAGE_EXPIRED',
-          `${e.label}: not sent within ${this.maxAge} ms (the channel message TTL) because the connection was not open`,
-          { retryable: true },
-        ),
+        e.written
+          ? // Written to a socket that died before its pong: the service may have read it and relayed it.
+            new SignalingError(
+              'DELIVERY_UNCONFIRMED',
+              `${e.label}: written to a connection that was lost before the service confirmed reading it, and not confirmed within ${this.maxAge} ms (the channel message TTL): it may or may not have been delivered`,
+              { retryable: true },
+            )
+          : new SignalingError(
+              'MESSAGE_EXPIRED',
+              `${e.label}: not sent within ${this.maxAge} ms (the channel message TTL) because the connection was not open`,
+              { retryable: true },
+            ),
       );
     }
   }

@@ -55,11 +55,14 @@ import { initialContext, publicState, transition, type ConnContext, type ConnEff
 import { connectGate } from './gate';
 import { parseClientOptions, parseFixedEndpoints, resolveWebSocket, type ReconnectPolicy } from './client-options';
 import { TypedEmitter, type Listener, type OnceOptions, type WaitForOptions } from './emitter';
+import { describe, toSignalingError } from './errors';
 import { IceServers } from './ice-servers';
 import { Inbox } from './inbox';
-import { SafeLogger, badOption, type Platform } from './options';
+import { SafeLogger } from './logger';
+import { badOption } from './option-checks';
+import type { Platform } from './platform';
 import { Outbox, buildFrame, newOutboundLink } from './outbox';
-import { describe, openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
+import { openSocket, type HandshakeFailure, type WebSocketFactory } from './transport';
 import type {
   ClientMetrics,
   ClientState,
@@ -68,12 +71,13 @@ import type {
   SignalingClientOptions,
   SignalingMessage,
 } from './types';
-import { toSignalingError } from './util';
 
 /** One socket of this client: its id (the machine's), its send state and its timers. */
 interface Conn extends TimedSocket {
   id: number;
   openedAt: number;
+  /** Replaced after its keepalive expired, still read until the service closes it (see #retire). */
+  retiredTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** What an effect of the machine acts on, besides the effect itself. */
@@ -114,6 +118,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
   readonly #backoff: Backoff;
 
   private current: Conn | undefined;
+  /** Sockets given up on but still read (see #retire); closed with the client. */
+  readonly #retired = new Set<Conn>();
   #connSeq = 0;
   #loop: Promise<void> | undefined;
   #loopAbort: AbortController | undefined;
@@ -219,8 +225,8 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
       ping: (conn) => this.#outbox.ping(conn),
       onKeepaliveTimeout: (conn) => {
         this.#log.warn('no pong within the keepalive interval; replacing the connection');
-        void conn.socket.close(4000, 'keepalive timeout');
-        this.#onConnClosed(conn, 1006, 'keepalive timeout');
+        this.#retire(conn);
+        this.#onConnClosed(conn, 1006, 'keepalive timeout', true);
       },
       onIdle: (conn) => {
         if (this.current !== conn || this.#state !== 'open') return;
@@ -341,7 +347,10 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     const loop = this.#loop;
     const conn = this.current;
     this.current = undefined;
-    const closing = conn ? this.#disposeConn(conn, 1000, 'client closed') : Promise.resolve();
+    const closing = Promise.all([
+      conn ? this.#disposeConn(conn, 1000, 'client closed') : undefined,
+      ...[...this.#retired].map((r) => this.#endRetired(r, 1000, 'client closed')),
+    ]);
     this.#outbox.rejectAll(err);
     this.#outbox.dispose();
     for (const w of this.#openWaiters.splice(0)) w.reject(err);
@@ -554,10 +563,12 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
           onMessage: (text, raw) => {
             if (!conn) return;
             conn.lastActivity = Date.now();
-            this.#inbox.onFrame(text, raw);
+            this.#inbox.onFrame(text, raw, !this.#retired.has(conn));
           },
           onClose: (code, reason) => {
-            if (conn) this.#onConnClosed(conn, code, reason);
+            if (!conn) return;
+            if (this.#retired.has(conn)) this.#endRetired(conn);
+            else this.#onConnClosed(conn, code, reason);
           },
           onPong: () => {
             if (conn) this.#outbox.onPong(conn);
@@ -614,11 +625,33 @@ export class SignalingClientBase extends TypedEmitter<SignalingClientEvents> {
     this.#outbox.stopPacing(conn);
   }
 
-  #onConnClosed(conn: Conn, code: number, reason: string): void {
+  /**
+   * A socket whose keepalive expired is replaced but not closed: it is read until the service
+   * closes it (which it does when the replacement arrives), for at most the queue's age limit
+   * (the channel's message TTL). A stalled service (a frozen process, a network path that
+   * heals) may still relay frames into it when it resumes, before it learns the socket is
+   * gone: closing it at once lost them, with their senders told they were sent. Frames that
+   * arrive twice this way are dropped by the duplicate check; its pongs confirm what we wrote
+   * to it. Nothing more is written to it, and its GO_AWAY or RECONNECT_ICE_SERVER is ignored.
+   */
+  #retire(conn: Conn): void {
+    this.#retired.add(conn);
+    conn.retiredTimer = setTimeout(() => this.#endRetired(conn, 4000, 'keepalive timeout'), this.#outbox.maxAgeMs);
+  }
+
+  /** Stops reading a retired socket: the service closed it, the bound passed, or the client closes. */
+  #endRetired(conn: Conn, code?: number, reason?: string): Promise<void> {
+    if (!this.#retired.delete(conn)) return Promise.resolve();
+    clearTimeout(conn.retiredTimer);
+    conn.late = [];
+    return code === undefined ? Promise.resolve() : conn.socket.close(code, reason);
+  }
+
+  #onConnClosed(conn: Conn, code: number, reason: string, retired = false): void {
     this.#stopConnTimers(conn);
     const wasCurrent = this.current === conn;
     if (wasCurrent) this.current = undefined;
-    this.#outbox.releaseUnconfirmed(conn);
+    this.#outbox.releaseUnconfirmed(conn, retired);
     if (wasCurrent && this.#state === 'open') {
       this.#log.info(`connection closed (${code}${reason ? ` ${reason}` : ''})`, { code, willReconnect: this.#reconnect.enabled });
     }

@@ -14,6 +14,8 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '@kvs-sig/core';
+import { linkSignal, throwIfAborted } from './abort';
+import { describe } from './errors';
 
 /** The `fetch` signature the client calls (global `fetch`, undici's, or any compatible one). @public */
 export type FetchLike = (
@@ -49,62 +51,16 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** Builds a socket for a URL (platform default or wrapping a user constructor). @internal */
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
+/** Wraps a user `WebSocket` constructor as a factory. @internal */
+export function factoryFromConstructor(ctor: WebSocketConstructor): WebSocketFactory {
+  return (url) => new ctor(url);
+}
+
 /** A failed WebSocket upgrade as a Node transport saw it. @internal */
 export interface HandshakeFailure {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-}
-
-/** Links a caller's signal and a timeout into one signal, with a disposer. @internal */
-export function linkSignal(
-  signal: AbortSignal | undefined,
-  timeoutMs: number | undefined,
-): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  const timer =
-    timeoutMs !== undefined && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new TimeoutError(`timed out after ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    dispose: () => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
-/** Rejects with `ABORTED` if `signal` is aborted. @internal */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new AbortError(`${what} was aborted`, { cause: signal.reason });
-}
-
-/** A promise of `ms` milliseconds that rejects with `ABORTED` when `signal` fires. @internal */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortError('wait was aborted', { cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError('wait was aborted', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -159,16 +115,6 @@ export function tlsTrustCode(error: unknown): string | undefined {
     if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code)) return code;
   }
   return undefined;
-}
-
-/** A short, secret-free description of an unknown thrown value. @internal */
-export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const extra = cause instanceof Error ? ` (${cause.message})` : '';
-    return `${error.message}${extra}`;
-  }
-  return String(error);
 }
 
 /** Callbacks of one socket. Exactly one of `onFail` or `onClose` runs, once. @internal */

@@ -5,7 +5,8 @@
 
 import type { IceCandidateInit, Role, RtcIceServer, SdpPayload, SignalingChannelEndpoints, SignalingError, StatusResponse } from '@kvs-sig/core';
 import type { EndpointCache } from './cache';
-import type { ConnectionOptions, ReconnectOptions } from './options';
+import type { ConnectionOptions } from './connection-options';
+import type { ReconnectOptions } from './reconnect-options';
 import type { QueueOptions } from './queue';
 import type { WebSocketConstructor } from './transport';
 

@@ -57,6 +57,7 @@ export const ErrorCodes = {
   NOT_OPEN: 'The client is not open and cannot queue this send',
   QUEUE_FULL: 'The outbound queue is full',
   MESSAGE_EXPIRED: 'A queued message outlived the channel message TTL before it could be sent',
+  DELIVERY_UNCONFIRMED: 'A message was written to a connection that was lost before the service confirmed reading it, and was not confirmed within the channel message TTL: it may or may not have been delivered',
   CLIENT_CLOSED: 'The client was closed',
   DELIVERY_FAILED: 'The service reported that a message could not be delivered',
 } as const;
@@ -106,6 +107,7 @@ export const ErrorCodeClasses = {
   MESSAGE_EXPIRED: 'SignalingError',
   CLIENT_CLOSED: 'SignalingError',
   DELIVERY_FAILED: 'ServiceError',
+  DELIVERY_UNCONFIRMED: 'SignalingError',
 } as const satisfies Record<ErrorCode, ErrorClassName>;
 
 /** The codes that belong to class `C` (see {@link ErrorCodeClasses}). @public */
@@ -128,7 +130,8 @@ export interface StricterThanModel {
 }
 
 /** Every place core is deliberately stricter than the service model, and why. @public */
-export const STRICTER_THAN_MODEL: readonly StricterThanModel[] = Object.freeze([
+// Pure: a page that never reads the table drops it (a call is kept by bundlers unless marked).
+export const STRICTER_THAN_MODEL: readonly StricterThanModel[] = /* @__PURE__ */ Object.freeze([
   {
     operations: [
       'DescribeSignalingChannel', 'UpdateSignalingChannel', 'DeleteSignalingChannel', 'GetSignalingChannelEndpoint',

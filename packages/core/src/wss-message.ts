@@ -11,7 +11,7 @@ import { MAX_CLIENT_ID_LENGTH, MAX_STATUS_DESCRIPTION_LENGTH, MAX_WSS_MESSAGE_PA
 import { ProtocolError, ValidationError } from './errors';
 import { decodePayload, encodePayload } from './base64';
 import { checkMaxIceServers, readIceServerList, type IceServer } from './get-ice-server-config';
-import { get, isObject, parseJsonObject } from './json';
+import { get, isObject, parseJsonObject, optString } from './json';
 import type { JsonObject } from './json';
 import type { WssAction, WssMessageType } from './types';
 import { requireBase64, requireClientId, requireCorrelationId, requireObject, requireText, rejectUnknownKeys } from './validate';
@@ -154,29 +154,22 @@ export interface ParseWssRecvMessageOptions {
   maxIceServers?: number;
 }
 
-function optStr(obj: JsonObject, key: string, what: string): string | undefined {
-  const v = get(obj, key);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: ${key} is not a string`);
-  return v;
-}
-
 function readStatusResponse(value: unknown, what: string): StatusResponse {
   if (!isObject(value)) throw new ProtocolError('UNEXPECTED_RESPONSE', `${what}: statusResponse is not an object`);
   if (Object.keys(value).length === 0) throw new ProtocolError('INVALID_STATUS_RESPONSE', `${what}: statusResponse is empty`);
-  const correlationId = optStr(value, 'correlationId', what);
+  const correlationId = optString(value, 'correlationId', what);
   if (correlationId === undefined) throw new ProtocolError('INVALID_STATUS_RESPONSE', `${what}: statusResponse has no correlationId`);
   const out: StatusResponse = { correlationId };
-  const errorType = optStr(value, 'errorType', what);
+  const errorType = optString(value, 'errorType', what);
   if (errorType !== undefined) out.errorType = errorType;
   const code = get(value, 'statusCode');
   // The service sends a string; a number is accepted and kept as text so callers see one type.
   if (typeof code === 'number' && Number.isFinite(code)) out.statusCode = String(code);
   else {
-    const s = optStr(value, 'statusCode', what);
+    const s = optString(value, 'statusCode', what);
     if (s !== undefined) out.statusCode = s;
   }
-  const description = optStr(value, 'description', what);
+  const description = optString(value, 'description', what);
   if (description !== undefined) out.description = description;
   const success = get(value, 'success');
   if (typeof success === 'boolean') out.success = success;
@@ -206,9 +199,9 @@ export function parseWssRecvMessage(text: string, options: ParseWssRecvMessageOp
   const type = get(obj, 'messageType');
   const messageType: WssMessageType = typeof type === 'string' && (TYPES as readonly string[]).includes(type) ? (type as WssMessageType) : 'UNKNOWN';
   const out: WssRecvMessage = { messageType };
-  const sender = optStr(obj, 'senderClientId', what);
+  const sender = optString(obj, 'senderClientId', what);
   if (sender !== undefined) out.senderClientId = sender;
-  const mp = optStr(obj, 'messagePayload', what);
+  const mp = optString(obj, 'messagePayload', what);
   if (mp !== undefined) out.messagePayload = mp;
   const sr = get(obj, 'statusResponse');
   if (sr !== undefined && sr !== null) out.statusResponse = readStatusResponse(sr, what);

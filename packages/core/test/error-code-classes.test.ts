@@ -55,6 +55,7 @@ const PINNED: Record<ErrorCode, ErrorClassName> = {
   MESSAGE_EXPIRED: 'SignalingError',
   CLIENT_CLOSED: 'SignalingError',
   DELIVERY_FAILED: 'ServiceError',
+  DELIVERY_UNCONFIRMED: 'SignalingError',
 };
 
 /** Builds an error of `cls` with `code` (the casts stand for any call site the compiler has already checked). */

@@ -97,6 +97,23 @@ async function main(argv: string[]): Promise<void> {
     caPath: emulator.caPath ?? null,
     adminEndpoint: `${emulator.controlPlaneEndpoint}/_emulator/`,
   };
+  // Handlers go in before the ready line: a supervisor that signals as soon as it reads
+  // the line must not meet the default action (an exit with no close and no status).
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`close failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   if (values.json) {
     process.stdout.write(`${JSON.stringify(info)}\n`);
   } else {
@@ -118,21 +135,6 @@ async function main(argv: string[]): Promise<void> {
         .join('\n') + '\n',
     );
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping\n`);
-    emulator.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`close failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

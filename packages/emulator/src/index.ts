@@ -4,7 +4,8 @@
  * relay on one port) with SigV4 verification and fault injection.
  * @packageDocumentation
  */
-export { startEmulator, DEFAULT_LIMITS } from './server';
+export { DEFAULT_LIMITS } from './options';
+export { startEmulator } from './server';
 export { generateCertificates, type GeneratedCertificates } from './tls';
 export type {
   AdvertisedEndpoints,

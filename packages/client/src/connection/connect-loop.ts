@@ -5,13 +5,15 @@
  * @packageDocumentation
  */
 import { TransportError, ValidationError, type SignalingError } from '@kvs-sig/core';
+import { sleep } from '../abort';
 import type { Backoff } from '../backoff';
 import type { ChannelSetup } from '../channel-setup';
 import type { ReconnectPolicy } from '../client-options';
-import { badOption, type RetryContext, type SafeLogger } from '../options';
-import { describe, sleep } from '../transport';
+import { describe, toSignalingError } from '../errors';
+import type { SafeLogger } from '../logger';
+import { badOption } from '../option-checks';
+import type { RetryContext } from '../reconnect-options';
 import type { SignalingClientEvents } from '../types';
-import { toSignalingError } from '../util';
 import { decide, type Decision } from './decide';
 import type { ConnContext, ConnEvent } from './machine';
 
