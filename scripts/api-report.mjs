@@ -112,7 +112,8 @@ function referenced(node, found) {
     else if (ts.isImportTypeNode(n)) name = n.qualifier;
     if (name !== undefined) {
       const s = checker.getSymbolAtLocation(ts.isQualifiedName(name) ? name.right : ts.isPropertyAccessExpression(name) ? name.name : name);
-      if (s !== undefined) found.add(resolve(s));
+      // Type parameters are part of their declaration, already printed.
+      if (s !== undefined && !(s.flags & ts.SymbolFlags.TypeParameter)) found.add(resolve(s));
     }
     ts.forEachChild(n, visit);
   };
