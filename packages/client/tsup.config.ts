@@ -27,17 +27,13 @@ export default defineConfig([
     platform: 'node',
     clean: true,
   },
+  // With `@kvs-sig/client/internal` (what the other @kvs-sig packages share with the client, not API)
+  // in the same build, so a browser page bundling both the client and @kvs-sig/webrtc gets the
+  // emitter once (a shared chunk) instead of twice.
   {
     ...shared,
-    entry: ['src/index.browser.ts'],
+    entry: ['src/index.browser.ts', 'src/internal.ts'],
     platform: 'browser',
-    clean: false,
-  },
-  // `@kvs-sig/client/internal`: what the other @kvs-sig packages share with the client (not API).
-  {
-    ...shared,
-    entry: ['src/internal.ts'],
-    platform: 'neutral',
     clean: false,
   },
   // Deno (the `deno` export condition): the Node entry, but with ws bundled and
