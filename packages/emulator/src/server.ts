@@ -561,9 +561,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setClockOffset(ms) {
       clock.offsetMs = finite('ms', ms);
     },
+    dropStorageOffers(count) {
+      mediaServer.offersToDrop = checkCount(count);
+    },
     reset() {
       faults.reset();
       clock.offsetMs = 0;
+      mediaServer.offersToDrop = 0;
     },
   };
 

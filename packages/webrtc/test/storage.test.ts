@@ -1,0 +1,238 @@
+/**
+ * Storage sessions (WebRTC ingestion) against the emulator's real media server
+ * (a werift peer): the master joins after every signaling open, answers the
+ * media server, and its H.264 and Opus RTP reach it; a lost offer leads to a
+ * re-join; a reconnect re-joins; set-ups that cannot work fail with typed errors.
+ */
+import https from 'node:https';
+import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { ChannelManager } from '@kvs-sig/client';
+import { startEmulator } from '@kvs-sig/emulator';
+import { MediaStreamTrack, RtpHeader, RtpPacket, useH264, useOPUS } from 'werift';
+import { createMasterSession, type MasterSession, type MasterSessionEvents, type MasterSessionOptions, type StorageState } from '../src';
+import { Rig, Werift, until } from './helpers';
+
+jest.setTimeout(60_000);
+
+let rig: Rig;
+let cm: ChannelManager;
+let streamArn: string;
+beforeAll(async () => {
+  // One ICE server entry: the service always lists TURN, and ingestion needs it. Its
+  // URIs point at nothing on loopback; werift connects over host candidates anyway.
+  rig = await Rig.start({ iceServerCount: 1, mediaServer: 'webrtc' });
+  cm = new ChannelManager({ region: rig.emu.region, endpoint: rig.emu.controlPlaneEndpoint, credentials: rig.emu.credentials, tls: { ca: rig.emu.ca! } });
+  // The emulator maps a channel only to a stream that exists and keeps data, as the service does.
+  const agent = new https.Agent({ ca: rig.emu.ca!, keepAlive: false });
+  const kv = new KinesisVideoClient({ region: rig.emu.region, endpoint: rig.emu.controlPlaneEndpoint, credentials: rig.emu.credentials, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
+  try {
+    streamArn = (await kv.send(new CreateStreamCommand({ StreamName: 'ingest', DataRetentionInHours: 24 }))).StreamARN!;
+  } finally {
+    kv.destroy();
+    agent.destroy();
+  }
+});
+afterEach(async () => {
+  await rig.cleanup();
+  rig.emu.faults.reset();
+});
+afterAll(async () => {
+  await cm.close();
+  await rig.stop();
+});
+
+/** A channel with media storage on (the default) or off. */
+async function channel(name: string, enabled = true): Promise<string> {
+  const { channelArn } = await cm.createChannel({ channelName: name });
+  if (enabled) await cm.updateMediaStorageConfiguration({ channelArn, status: 'ENABLED', streamArn });
+  return channelArn;
+}
+
+/** H.264 + Opus, what the media server records (werift offers VP8 video unless told). */
+const CODECS = { codecs: { audio: [useOPUS()], video: [useH264()] } };
+const fast = { qualityIntervalMs: 0, restart: { initialDelayMs: 50, maxDelayMs: 200 } };
+
+function media(): { video: MediaStreamTrack; audio: MediaStreamTrack; pump: () => () => void } {
+  const video = new MediaStreamTrack({ kind: 'video' });
+  const audio = new MediaStreamTrack({ kind: 'audio' });
+  // werift's senders stamp SSRC and payload type; the test only writes packets (an
+  // H.264 single NAL unit and an Opus frame's worth of bytes) every 20 ms.
+  const pump = () => {
+    let seq = 0;
+    const timer = setInterval(() => {
+      seq = (seq + 1) & 0xffff;
+      video.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: seq * 3000, marker: true }), Buffer.from([0x65, ...Buffer.alloc(100, seq & 0xff)])));
+      audio.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: seq * 960 }), Buffer.alloc(60, 0xfc)));
+    }, 20);
+    return () => clearInterval(timer);
+  };
+  return { video, audio, pump };
+}
+
+function master(name: string, extra: Partial<MasterSessionOptions> = {}): { m: MasterSession; states: StorageState[]; errors: string[]; joined: string[] } {
+  const { video, audio } = media();
+  const m = rig.later(
+    createMasterSession({
+      signaling: rig.client('MASTER', name, undefined, { reconnect: { initialDelayMs: 10 } }),
+      RTCPeerConnection: Werift,
+      configuration: CODECS,
+      tracks: [video as never, audio as never],
+      storage: true,
+      ...fast,
+      ...extra,
+    }),
+  );
+  const states: StorageState[] = [];
+  const errors: string[] = [];
+  const joined: string[] = [];
+  m.on('storage', (e: MasterSessionEvents['storage']) => states.push(e.state));
+  m.on('error', (e) => errors.push(e.code));
+  m.on('viewerJoined', ({ clientId }) => joined.push(clientId));
+  return { m, states, errors, joined };
+}
+
+const joins = (arn: string) => rig.emu.log.requests().filter((r) => r.operation === 'JoinStorageSession' && JSON.stringify(r).includes(arn)).length;
+const sessionOf = (arn: string) => rig.emu.storageSessions().find((s) => s.channelArn === arn);
+
+it("ingests H.264 and Opus RTP into the emulator's media server, apart from the viewers, and re-joins after a reconnect", async () => {
+  const arn = await channel('st-ingest');
+  const { video, audio, pump } = media();
+  const { m, states, joined } = master('st-ingest', { tracks: [video as never, audio as never] });
+  await m.connect();
+  await until(() => m.storage?.state === 'connected', 20_000, 'the storage peer to connect');
+  const first = sessionOf(arn)!;
+  expect(m.storage!.mediaServerClientId).toBe(first.mediaServerClientId);
+  expect(first.mediaServerClientId).toMatch(/^AWS_MEDIA_SERVER_/);
+  // Not a viewer: no peer, no viewerJoined, nothing counted against maxViewers.
+  expect(m.peers.size).toBe(0);
+  expect(joined).toEqual([]);
+  expect(states.slice(0, 4)).toEqual(['joining', 'waiting', 'connecting', 'connected']);
+
+  const stop = pump();
+  try {
+    const enough = () => {
+      const s = sessionOf(arn);
+      return ['video', 'audio'].every((k) => (s?.tracks.find((t) => t.kind === k)?.packets ?? 0) >= 20);
+    };
+    await until(enough, 15_000, 'RTP on both tracks at the media server');
+    const s = sessionOf(arn)!;
+    expect(s.answered).toBe(true);
+    expect(s.problem).toBeUndefined();
+    expect(s.tracks.find((t) => t.kind === 'video')!.codec).toMatch(/^video\/h264$/i);
+    expect(s.tracks.find((t) => t.kind === 'audio')!.codec).toMatch(/^audio\/opus$/i);
+    expect(joins(arn)).toBe(1);
+
+    // The socket drops: the reconnected master joins again, and a new media server
+    // session takes the media.
+    expect(rig.emu.faults.dropConnections({ role: 'MASTER', channelArn: arn })).toBe(1);
+    await until(() => joins(arn) === 2 && sessionOf(arn)?.mediaServerClientId !== first.mediaServerClientId, 20_000, 'a second join');
+    await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId === sessionOf(arn)?.mediaServerClientId, 20_000, 'the new storage peer');
+    await until(() => ['video', 'audio'].every((k) => (sessionOf(arn)?.tracks.find((t) => t.kind === k)?.packets ?? 0) >= 5), 15_000, 'RTP at the new session');
+    expect(m.storage!.joins).toBe(2);
+    expect(m.peers.size).toBe(0);
+  } finally {
+    stop();
+  }
+});
+
+it('joins again with backoff when the media server sends no offer, and gives up with STORAGE_NO_OFFER after maxJoinAttempts', async () => {
+  const arn = await channel('st-lost');
+  rig.emu.faults.dropStorageOffers(1);
+  const { m, states } = master('st-lost', { storage: { offerTimeoutMs: 400 } });
+  await m.connect();
+  await until(() => m.storage?.state === 'connected', 20_000, 'the storage peer after a re-join');
+  expect(joins(arn)).toBe(2);
+  expect(states.slice(0, 6)).toEqual(['joining', 'waiting', 'joining', 'waiting', 'connecting', 'connected']);
+
+  const other = await channel('st-never');
+  rig.emu.faults.dropStorageOffers(10);
+  const never = master('st-never', { storage: { offerTimeoutMs: 200, maxJoinAttempts: 3 } });
+  const failed = new Promise<MasterSessionEvents['storage']>((resolve) => never.m.on('storage', (e) => e.state === 'failed' && resolve(e)));
+  await never.m.connect();
+  const e = await failed;
+  expect(e.error).toMatchObject({ code: 'STORAGE_NO_OFFER' });
+  expect(never.errors).toContain('STORAGE_NO_OFFER');
+  expect(joins(other)).toBe(3);
+  expect(e.joins).toBe(3);
+});
+
+it('retries a throttled or failing JoinStorageSession, and rejects connect() with STORAGE_JOIN_FAILED on an error no retry fixes', async () => {
+  await channel('st-join');
+  // An injected failure is answered before the channel is looked up: count every join.
+  const before = rig.emu.log.count('JoinStorageSession');
+  rig.emu.faults.failNext('JoinStorageSession', 1);
+  const { m } = master('st-join');
+  await m.connect();
+  expect(rig.emu.log.count('JoinStorageSession') - before).toBe(2);
+  expect(m.storage!.joins).toBe(2);
+  await until(() => m.storage?.state === 'connected', 20_000, 'the storage peer');
+
+  await channel('st-denied');
+  const beforeDenied = rig.emu.log.count('JoinStorageSession');
+  rig.emu.faults.failNext('JoinStorageSession', 1, { status: 403, errorType: 'AccessDeniedException', message: 'not allowed' });
+  const d = master('st-denied');
+  await expect(d.m.connect()).rejects.toMatchObject({ code: 'STORAGE_JOIN_FAILED', cause: expect.objectContaining({ errorType: 'AccessDeniedException' }) });
+  expect(d.m.storage?.state).toBe('failed');
+  expect(d.errors).toEqual(['STORAGE_JOIN_FAILED']);
+  expect(rig.emu.log.count('JoinStorageSession') - beforeDenied).toBe(1);
+});
+
+it('rejects connect() with STORAGE_NOT_ENABLED on a channel without media storage, before any JoinStorageSession', async () => {
+  const arn = await channel('st-off', false);
+  const { m, errors } = master('st-off');
+  await expect(m.connect()).rejects.toMatchObject({ code: 'STORAGE_NOT_ENABLED' });
+  expect(errors).toEqual(['STORAGE_NOT_ENABLED']);
+  expect(m.storage?.state).toBe('failed');
+  expect(joins(arn)).toBe(0);
+});
+
+it('rejects connect() with STORAGE_TRACKS, naming tracks, when the master does not send both video and audio (nothing is sent)', async () => {
+  await channel('st-tracks');
+  const { video } = media();
+  const { m } = master('st-tracks', { tracks: [video as never] });
+  const before = rig.emu.log.requests().length;
+  await expect(m.connect()).rejects.toMatchObject({ code: 'STORAGE_TRACKS', field: 'tracks', message: expect.stringContaining('an audio track (Opus)') });
+  expect(rig.emu.log.requests().length).toBe(before);
+});
+
+it('reports STORAGE_TRACKS when the peer connection did not negotiate H.264 (werift offers VP8 unless told)', async () => {
+  await channel('st-vp8');
+  const { m, errors } = master('st-vp8', { configuration: {} });
+  const failed = new Promise<MasterSessionEvents['storage']>((resolve) => m.on('storage', (e) => e.state === 'failed' && resolve(e)));
+  await m.connect();
+  const e = await failed;
+  expect(e.error).toMatchObject({ code: 'STORAGE_TRACKS', message: expect.stringContaining('H.264 video') });
+  expect(errors).toContain('STORAGE_TRACKS');
+  expect(m.storage?.pc).toBeUndefined();
+});
+
+it('rejects connect() with STORAGE_NO_TURN when no TURN server is configured, and checks its options', async () => {
+  // An emulator whose GetIceServerConfig lists nothing: only the region's STUN is left.
+  const emu = await startEmulator({ tls: true, iceServerCount: 0 });
+  try {
+    const local = new ChannelManager({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, tls: { ca: emu.ca! } });
+    const agent = new https.Agent({ ca: emu.ca!, keepAlive: false });
+    const kv = new KinesisVideoClient({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
+    const stream = (await kv.send(new CreateStreamCommand({ StreamName: 'ingest', DataRetentionInHours: 24 }))).StreamARN!;
+    kv.destroy();
+    agent.destroy();
+    const { channelArn } = await local.createChannel({ channelName: 'st-turn' });
+    await local.updateMediaStorageConfiguration({ channelArn, status: 'ENABLED', streamArn: stream });
+    await local.close();
+    const { SignalingClient } = await import('@kvs-sig/client');
+    const signaling = new SignalingClient({ role: 'MASTER', channelName: 'st-turn', region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, tls: { ca: emu.ca! } });
+    const { video, audio } = media();
+    const m = createMasterSession({ signaling, RTCPeerConnection: Werift, tracks: [video as never, audio as never], storage: true, qualityIntervalMs: 0 });
+    await expect(m.connect()).rejects.toMatchObject({ code: 'STORAGE_NO_TURN', field: 'configuration.iceServers' });
+    expect(emu.log.count('JoinStorageSession')).toBe(0);
+    await m.close();
+    await signaling.close();
+  } finally {
+    await emu.close();
+  }
+  const signaling = rig.client('MASTER', 'st-options');
+  expect(() => createMasterSession({ signaling, RTCPeerConnection: Werift, storage: { offerTimeoutMs: 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'storage.offerTimeoutMs' }));
+  expect(() => createMasterSession({ signaling, RTCPeerConnection: Werift, storage: { maxJoinAttempts: 1.5 } })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'storage.maxJoinAttempts' }));
+  const { channels: _c, ...noChannels } = { channels: 1, ...Object.fromEntries(['state', 'connect', 'on', 'getIceServers', 'sendSdpOffer', 'sendSdpAnswer', 'sendIceCandidate'].map((k) => [k, () => undefined])) };
+  expect(() => createMasterSession({ signaling: noChannels as never, RTCPeerConnection: Werift, storage: true })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'signaling' }));
+});
