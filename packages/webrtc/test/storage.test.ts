@@ -5,11 +5,12 @@
  * re-join; a reconnect re-joins; set-ups that cannot work fail with typed errors.
  */
 import https from 'node:https';
+import path from 'node:path';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { ChannelManager } from '@kvs-sig/client';
 import { startEmulator } from '@kvs-sig/emulator';
-import { MediaStreamTrack, RtpHeader, RtpPacket, useH264, useOPUS } from 'werift';
-import { createMasterSession, type MasterSession, type MasterSessionEvents, type MasterSessionOptions, type StorageState } from '../src';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useH264, useOPUS } from 'werift';
+import { createMasterSession, type MasterSession, type MasterSessionEvents, type IceServerLike, type MasterSessionOptions, type PeerConnectionConstructor, type StorageState } from '../src';
 import { Rig, Werift, until } from './helpers';
 
 jest.setTimeout(60_000);
@@ -48,6 +49,23 @@ async function channel(name: string, enabled = true): Promise<string> {
   return channelArn;
 }
 
+/**
+ * werift without the channel's TURN entries: they point at nothing on loopback, and
+ * werift waits seconds for each allocation before its checks finish. The session
+ * still sees (and requires) them; host candidates carry the media here.
+ */
+class LoopbackWerift extends RTCPeerConnection {
+  constructor(configuration: { iceServers?: IceServerLike[] } = {}) {
+    super({ ...configuration, iceServers: withoutTurn(configuration.iceServers) } as never);
+  }
+  override setConfiguration(configuration: { iceServers?: IceServerLike[] }): void {
+    super.setConfiguration({ ...configuration, iceServers: withoutTurn(configuration.iceServers) } as never);
+  }
+}
+function withoutTurn(servers: IceServerLike[] = []): IceServerLike[] {
+  return servers.filter((s) => ![s.urls].flat().some((u) => /^turns?:/.test(u)));
+}
+
 /** H.264 + Opus, what the media server records (werift offers VP8 video unless told). */
 const CODECS = { codecs: { audio: [useOPUS()], video: [useH264()] } };
 const fast = { qualityIntervalMs: 0, restart: { initialDelayMs: 50, maxDelayMs: 200 } };
@@ -74,7 +92,7 @@ function master(name: string, extra: Partial<MasterSessionOptions> = {}): { m: M
   const m = rig.later(
     createMasterSession({
       signaling: rig.client('MASTER', name, undefined, { reconnect: { initialDelayMs: 10 } }),
-      RTCPeerConnection: Werift,
+      RTCPeerConnection: LoopbackWerift as unknown as PeerConnectionConstructor,
       configuration: CODECS,
       tracks: [video as never, audio as never],
       storage: true,
@@ -133,6 +151,25 @@ it("ingests H.264 and Opus RTP into the emulator's media server, apart from the 
   } finally {
     stop();
   }
+});
+
+it("re-joins when the client replaces its connection before the service's 1 h limit (shortened here), and after GO_AWAY", async () => {
+  const arn = await channel('st-age');
+  const { m, joined } = master('st-age', {
+    signaling: rig.client('MASTER', 'st-age', undefined, { reconnect: { initialDelayMs: 10, proactiveAfterMs: 2500 } }),
+  });
+  await m.connect();
+  await until(() => m.storage?.state === 'connected', 20_000, 'the storage peer');
+  const first = m.storage!.mediaServerClientId;
+  // The replacement (make-before-break) opens a new socket: the session joins again.
+  await until(() => joins(arn) === 2, 10_000, 'a join after the connection was replaced');
+  await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId !== first, 20_000, 'the new storage peer');
+  const second = m.storage!.mediaServerClientId;
+  expect(rig.emu.faults.goAway({ channelArn: arn, role: 'MASTER' })).toBe(1);
+  await until(() => joins(arn) >= 3, 10_000, 'a join after GO_AWAY');
+  await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId !== second, 20_000, 'the storage peer after GO_AWAY');
+  expect(sessionOf(arn)!.mediaServerClientId).toBe(m.storage!.mediaServerClientId);
+  expect(joined).toEqual([]);
 });
 
 it('joins again with backoff when the media server sends no offer, and gives up with STORAGE_NO_OFFER after maxJoinAttempts', async () => {
@@ -235,4 +272,29 @@ it('rejects connect() with STORAGE_NO_TURN when no TURN server is configured, an
   expect(() => createMasterSession({ signaling, RTCPeerConnection: Werift, storage: { maxJoinAttempts: 1.5 } })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'storage.maxJoinAttempts' }));
   const { channels: _c, ...noChannels } = { channels: 1, ...Object.fromEntries(['state', 'connect', 'on', 'getIceServers', 'sendSdpOffer', 'sendSdpAnswer', 'sendIceCandidate'].map((k) => [k, () => undefined])) };
   expect(() => createMasterSession({ signaling: noChannels as never, RTCPeerConnection: Werift, storage: true })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'signaling' }));
+});
+
+it('stays out of a page that only makes a viewer session (tree-shaken: only the master imports it)', async () => {
+  const esbuild = await import('esbuild');
+  const root = path.resolve(__dirname, '../../..');
+  const bundle = async (code: string) =>
+    (
+      await esbuild.build({
+        stdin: { contents: code, resolveDir: root, loader: 'ts' },
+        bundle: true,
+        minify: true,
+        write: false,
+        format: 'esm',
+        platform: 'browser',
+        conditions: ['@kvs-sig/source', 'browser'],
+        logLevel: 'silent',
+      })
+    ).outputFiles[0]!.text;
+  const entry = path.resolve(__dirname, '../src/index.ts');
+  const viewer = await bundle(`import { createViewerSession } from ${JSON.stringify(entry)}; window.s = createViewerSession({ signaling: window.sig });`);
+  const master = await bundle(`import { createMasterSession } from ${JSON.stringify(entry)}; window.s = createMasterSession({ signaling: window.sig, storage: true });`);
+  // Markers of the storage module: present where the master is bundled, absent from the viewer's page.
+  const markers = ['storage.maxJoinAttempts', 'STORAGE_NO_TURN', 'the media server'];
+  expect(markers.filter((m) => master.includes(m))).toEqual(markers);
+  expect(markers.filter((m) => viewer.includes(m))).toEqual([]);
 });
