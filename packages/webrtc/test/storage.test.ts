@@ -7,8 +7,8 @@
 import https from 'node:https';
 import path from 'node:path';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
-import { ChannelManager } from '@kvs-sig/client';
-import { startEmulator } from '@kvs-sig/emulator';
+import { ChannelManager, SignalingClient } from '@kvs-sig/client';
+import { startEmulator, type Emulator } from '@kvs-sig/emulator';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useH264, useOPUS } from 'werift';
 import { createMasterSession, type MasterSession, type MasterSessionEvents, type IceServerLike, type MasterSessionOptions, type PeerConnectionConstructor, type StorageState } from '../src';
 import { Rig, Werift, until } from './helpers';
@@ -23,16 +23,23 @@ beforeAll(async () => {
   // URIs point at nothing on loopback; werift connects over host candidates anyway.
   rig = await Rig.start({ iceServerCount: 1, mediaServer: 'webrtc' });
   cm = new ChannelManager({ region: rig.emu.region, endpoint: rig.emu.controlPlaneEndpoint, credentials: rig.emu.credentials, tls: { ca: rig.emu.ca! } });
-  // The emulator maps a channel only to a stream that exists and keeps data, as the service does.
-  const agent = new https.Agent({ ca: rig.emu.ca!, keepAlive: false });
-  const kv = new KinesisVideoClient({ region: rig.emu.region, endpoint: rig.emu.controlPlaneEndpoint, credentials: rig.emu.credentials, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
+  streamArn = await createStream(rig.emu);
+});
+
+/**
+ * A stream with retention, made with the AWS SDK as an app would: the emulator maps a
+ * channel only to a stream that exists and keeps data, as the service does.
+ */
+async function createStream(emu: Emulator): Promise<string> {
+  const agent = new https.Agent({ ca: emu.ca!, keepAlive: false });
+  const kv = new KinesisVideoClient({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
   try {
-    streamArn = (await kv.send(new CreateStreamCommand({ StreamName: 'ingest', DataRetentionInHours: 24 }))).StreamARN!;
+    return (await kv.send(new CreateStreamCommand({ StreamName: 'ingest', DataRetentionInHours: 24 }))).StreamARN!;
   } finally {
     kv.destroy();
     agent.destroy();
   }
-});
+}
 afterEach(async () => {
   await rig.cleanup();
   rig.emu.faults.reset();
@@ -109,10 +116,17 @@ function master(name: string, extra: Partial<MasterSessionOptions> = {}): { m: M
   return { m, states, errors, joined };
 }
 
+/** Whether `expected` occurs in `seen` in this order (other states may come between). */
+function inOrder(seen: string[], expected: string[]): boolean {
+  let i = 0;
+  for (const x of seen) if (x === expected[i]) i++;
+  return i === expected.length;
+}
+
 const joins = (arn: string) => rig.emu.log.requests().filter((r) => r.operation === 'JoinStorageSession' && JSON.stringify(r).includes(arn)).length;
 const sessionOf = (arn: string) => rig.emu.storageSessions().find((s) => s.channelArn === arn);
 
-it("ingests H.264 and Opus RTP into the emulator's media server, apart from the viewers, and re-joins after a reconnect", async () => {
+it("ingests H.264 and Opus RTP into the emulator's media server, apart from the viewers, and re-joins after a dropped socket and GO_AWAY", async () => {
   const arn = await channel('st-ingest');
   const { video, audio, pump } = media();
   const { m, states, joined } = master('st-ingest', { tracks: [video as never, audio as never] });
@@ -124,7 +138,8 @@ it("ingests H.264 and Opus RTP into the emulator's media server, apart from the 
   // Not a viewer: no peer, no viewerJoined, nothing counted against maxViewers.
   expect(m.peers.size).toBe(0);
   expect(joined).toEqual([]);
-  expect(states.slice(0, 4)).toEqual(['joining', 'waiting', 'connecting', 'connected']);
+  // `waiting` is skipped only if the offer overtook the join's reply.
+  expect(inOrder(states, ['joining', 'connecting', 'connected'])).toBe(true);
 
   const stop = pump();
   try {
@@ -148,12 +163,20 @@ it("ingests H.264 and Opus RTP into the emulator's media server, apart from the 
     await until(() => ['video', 'audio'].every((k) => (sessionOf(arn)?.tracks.find((t) => t.kind === k)?.packets ?? 0) >= 5), 15_000, 'RTP at the new session');
     expect(m.storage!.joins).toBe(2);
     expect(m.peers.size).toBe(0);
+
+    // GO_AWAY: the client opens a replacement connection, and the session joins again.
+    const second = m.storage!.mediaServerClientId;
+    expect(rig.emu.faults.goAway({ channelArn: arn, role: 'MASTER' })).toBe(1);
+    await until(() => joins(arn) === 3, 10_000, 'a join after GO_AWAY');
+    await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId !== second, 20_000, 'the storage peer after GO_AWAY');
+    expect(sessionOf(arn)!.mediaServerClientId).toBe(m.storage!.mediaServerClientId);
+    expect(joined).toEqual([]);
   } finally {
     stop();
   }
 });
 
-it("re-joins when the client replaces its connection before the service's 1 h limit (shortened here), and after GO_AWAY", async () => {
+it("re-joins when the client replaces its connection before the service's 1 h limit (shortened here)", async () => {
   const arn = await channel('st-age');
   const { m, joined } = master('st-age', {
     signaling: rig.client('MASTER', 'st-age', undefined, { reconnect: { initialDelayMs: 10, proactiveAfterMs: 2500 } }),
@@ -164,10 +187,6 @@ it("re-joins when the client replaces its connection before the service's 1 h li
   // The replacement (make-before-break) opens a new socket: the session joins again.
   await until(() => joins(arn) === 2, 10_000, 'a join after the connection was replaced');
   await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId !== first, 20_000, 'the new storage peer');
-  const second = m.storage!.mediaServerClientId;
-  expect(rig.emu.faults.goAway({ channelArn: arn, role: 'MASTER' })).toBe(1);
-  await until(() => joins(arn) >= 3, 10_000, 'a join after GO_AWAY');
-  await until(() => m.storage?.state === 'connected' && m.storage.mediaServerClientId !== second, 20_000, 'the storage peer after GO_AWAY');
   expect(sessionOf(arn)!.mediaServerClientId).toBe(m.storage!.mediaServerClientId);
   expect(joined).toEqual([]);
 });
@@ -179,7 +198,9 @@ it('joins again with backoff when the media server sends no offer, and gives up 
   await m.connect();
   await until(() => m.storage?.state === 'connected', 20_000, 'the storage peer after a re-join');
   expect(joins(arn)).toBe(2);
-  expect(states.slice(0, 6)).toEqual(['joining', 'waiting', 'joining', 'waiting', 'connecting', 'connected']);
+  // The first wait ran out; the second join's offer came.
+  expect(inOrder(states, ['joining', 'waiting', 'joining', 'connecting', 'connected'])).toBe(true);
+  expect(states.filter((x) => x === 'joining')).toHaveLength(2);
 
   const other = await channel('st-never');
   rig.emu.faults.dropStorageOffers(10);
@@ -248,15 +269,10 @@ it('rejects connect() with STORAGE_NO_TURN when no TURN server is configured, an
   const emu = await startEmulator({ tls: true, iceServerCount: 0 });
   try {
     const local = new ChannelManager({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, tls: { ca: emu.ca! } });
-    const agent = new https.Agent({ ca: emu.ca!, keepAlive: false });
-    const kv = new KinesisVideoClient({ region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
-    const stream = (await kv.send(new CreateStreamCommand({ StreamName: 'ingest', DataRetentionInHours: 24 }))).StreamARN!;
-    kv.destroy();
-    agent.destroy();
+    const stream = await createStream(emu);
     const { channelArn } = await local.createChannel({ channelName: 'st-turn' });
     await local.updateMediaStorageConfiguration({ channelArn, status: 'ENABLED', streamArn: stream });
     await local.close();
-    const { SignalingClient } = await import('@kvs-sig/client');
     const signaling = new SignalingClient({ role: 'MASTER', channelName: 'st-turn', region: emu.region, endpoint: emu.controlPlaneEndpoint, credentials: emu.credentials, tls: { ca: emu.ca! } });
     const { video, audio } = media();
     const m = createMasterSession({ signaling, RTCPeerConnection: Werift, tracks: [video as never, audio as never], storage: true, qualityIntervalMs: 0 });
