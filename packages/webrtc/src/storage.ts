@@ -188,10 +188,11 @@ export class StorageLifecycle implements StorageStatus {
   /**
    * After the first signaling open: media storage enabled, a TURN server, then the
    * first JoinStorageSession. Resolves once a join succeeded; rejects with what
-   * cannot work (also reported as `error` and a `failed` state).
+   * cannot work (also reported as `error` and a `failed` state). After a failure,
+   * `connect()` calling it again starts over.
    */
   async begin(): Promise<void> {
-    if (this.begun || this.closed) return;
+    if (this.closed || (this.begun && this.state !== 'failed')) return;
     this.begun = true;
     try {
       await this.preflight();

@@ -191,7 +191,7 @@ it("re-joins when the client replaces its connection before the service's 1 h li
   expect(joined).toEqual([]);
 });
 
-it('joins again with backoff when the media server sends no offer, and gives up with STORAGE_NO_OFFER after maxJoinAttempts', async () => {
+it('joins again with backoff when the media server sends no offer, and gives up with STORAGE_NO_OFFER after maxJoinAttempts (connect() again starts over)', async () => {
   const arn = await channel('st-lost');
   rig.emu.faults.dropStorageOffers(1);
   const { m, states } = master('st-lost', { storage: { offerTimeoutMs: 400 } });
@@ -212,6 +212,11 @@ it('joins again with backoff when the media server sends no offer, and gives up 
   expect(never.errors).toContain('STORAGE_NO_OFFER');
   expect(joins(other)).toBe(3);
   expect(e.joins).toBe(3);
+  // connect() again starts over.
+  rig.emu.faults.reset();
+  await never.m.connect();
+  await until(() => never.m.storage?.state === 'connected', 20_000, 'the storage peer after connect() again');
+  expect(joins(other)).toBe(4);
 });
 
 it('retries a throttled or failing JoinStorageSession, and rejects connect() with STORAGE_JOIN_FAILED on an error no retry fixes', async () => {
