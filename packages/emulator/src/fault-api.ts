@@ -6,12 +6,13 @@
  */
 
 import { invalidOption } from './options';
+import type { MediaServer } from './media-server';
 import type { SignalingHub } from './signaling';
 import { INTERNAL_FAILURE, THROTTLED, isOperation, type Clock, type FaultState } from './state';
 import type { ConnectionFilter, EmulatorFaults, InjectedError, Operation } from './types';
 
 /** The fault API over this emulator's fault state, clock and connections. @internal */
-export function createFaultApi(faults: FaultState, clock: Clock, hub: SignalingHub): EmulatorFaults {
+export function createFaultApi(faults: FaultState, clock: Clock, hub: SignalingHub, mediaServer: MediaServer): EmulatorFaults {
   return {
     setLatency(ms, operations) {
       nonNegative('ms', ms);
@@ -37,9 +38,13 @@ export function createFaultApi(faults: FaultState, clock: Clock, hub: SignalingH
     setClockOffset(ms) {
       clock.offsetMs = finite('ms', ms);
     },
+    dropStorageOffers(count) {
+      mediaServer.offersToDrop = checkCount(count);
+    },
     reset() {
       faults.reset();
       clock.offsetMs = 0;
+      mediaServer.offersToDrop = 0;
     },
   };
 }

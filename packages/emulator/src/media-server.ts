@@ -65,6 +65,9 @@ export async function loadWerift(): Promise<Werift | undefined> {
 export class MediaServer {
   readonly #sessions = new Map<string, Session>();
 
+  /** Joins still to lose their offer (fault injection: the service's asynchronous set-up can fail after its 200). */
+  offersToDrop = 0;
+
   /** werift, loaded at the first join so an emulator that never ingests does not pay for it. */
   #werift: Promise<Werift | undefined> | undefined;
 
@@ -84,6 +87,12 @@ export class MediaServer {
     const info: StorageSessionInfo = { channelArn, mediaServerClientId: id, state: 'offered', joinedAt: Date.now(), answered: false, tracks: [] };
     const session: Session = { info, pc: undefined, remoteSet: false, heldCandidates: [] };
     this.#sessions.set(channelArn, session);
+    if (this.offersToDrop > 0) {
+      this.offersToDrop -= 1;
+      session.info.problem = 'the offer was dropped (fault injection)';
+      this.link.logger(`storage session ${id}: ${session.info.problem}`);
+      return;
+    }
     this.#offer(channelArn, session).catch((e: unknown) => {
       session.info.problem = `the media server could not offer: ${e instanceof Error ? e.message : String(e)}`;
       this.link.logger(`storage session ${id}: ${session.info.problem}`);

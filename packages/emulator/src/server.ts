@@ -163,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   ctx.wsOrigin = `${wsScheme}://${authority}`;
   ctx.advertised = { HTTPS: advertised.https ?? ctx.httpOrigin, WSS: advertised.wss ?? ctx.wsOrigin, WEBRTC: advertised.webrtc ?? ctx.httpOrigin };
 
-  const faultApi = createFaultApi(faults, clock, hub);
+  const faultApi = createFaultApi(faults, clock, hub, mediaServer);
 
   const emulator: Emulator = {
     controlPlaneEndpoint: ctx.httpOrigin,

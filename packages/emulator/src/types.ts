@@ -131,9 +131,14 @@ export interface EmulatorFaults {
   goAway(filter?: ConnectionFilter): number;
   /** Sends RECONNECT_ICE_SERVER to matching sockets and rotates their channels' ICE credentials; returns how many. */
   reconnectIceServer(filter?: ConnectionFilter): number;
+  /**
+   * The next `count` JoinStorageSession calls succeed but their media server never
+   * offers (as when the service's asynchronous session set-up fails after its 200).
+   */
+  dropStorageOffers(count: number): void;
   /** Moves the emulator's clock by `ms` (positive = the emulator is ahead of the caller). */
   setClockOffset(ms: number): void;
-  /** Clears every fault (latency, pending failures, refusals, clock offset). */
+  /** Clears every fault (latency, pending failures, refusals, dropped storage offers, clock offset). */
   reset(): void;
 }
 

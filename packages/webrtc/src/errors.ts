@@ -19,6 +19,11 @@ export const SessionErrorCodes = {
   PEER_REPLACED: 'A newer offer from the same viewer replaced this peer',
   NOT_CONNECTED: 'The call needs a peer connection: call connect() first',
   SESSION_CLOSED: 'The session was closed',
+  STORAGE_NOT_ENABLED: "Storage session: the channel's media storage is not ENABLED (DescribeMediaStorageConfiguration, or the service refused JoinStorageSession for it)",
+  STORAGE_NO_TURN: 'Storage session: no TURN server in the channel ICE servers or `configuration.iceServers` (the media server needs one)',
+  STORAGE_TRACKS: 'Storage session: the master does not send both a video (H.264) and an audio (Opus) track, or its answer did not negotiate them',
+  STORAGE_JOIN_FAILED: 'Storage session: JoinStorageSession (or DescribeMediaStorageConfiguration) failed in a way retries cannot fix; `cause` has the service error',
+  STORAGE_NO_OFFER: 'Storage session: the media server sent no offer after every JoinStorageSession of a cycle; the next signaling open tries again',
 } as const;
 
 /** @public */

@@ -12,6 +12,7 @@ export {
   type ViewerLeftReason,
   type ViewerPeer,
 } from './master';
+export type { StorageEvent, StorageOptions, StorageSignaling, StorageState, StorageStatus } from './storage';
 export { SessionError, SessionErrorCodes, isSessionError, type SessionErrorCode, type SessionErrorOptions } from './errors';
 export type { SessionOptions, SessionSignaling } from './options';
 export type { QualityThresholds } from './quality';

@@ -7,12 +7,20 @@ import { TypedEmitter } from '@kvs-sig/client/internal';
 import { invalid, isSessionError, SessionError } from './errors';
 import { resolveOptions, type Resolved, type SessionOptions, type SessionSignaling } from './options';
 import { identityOf, PeerLink, samePeer, type LinkOptions, type RemoteIdentity } from './peer';
+import { resolveStorage, StorageLifecycle, type StorageEvent, type StorageOptions, type StorageSignaling, type StorageStatus } from './storage';
 import type { IceCandidateInit, DataChannelLike, DescriptionLike, PeerConnectionLike, PeerEvents, PeerMetrics, PeerState, PeerStats, StreamLike, TrackInput, TrackLike } from './types';
 
 /** Options of {@link createMasterSession}. @public */
 export interface MasterSessionOptions extends SessionOptions {
   /** Viewers served at once; further ones are refused (`viewerLeft` with `limit`). @default 10 (the service's limit) */
   maxViewers?: number;
+  /**
+   * WebRTC ingestion: after every signaling open, JoinStorageSession and answer the
+   * media server's offer (see the README). `true` takes the defaults. The signaling
+   * client must be a `SignalingClient` (its `channels` make the calls); leave its
+   * own `joinStorageSession` option off.
+   */
+  storage?: boolean | StorageOptions;
 }
 
 /** Why a viewer left. @public */
@@ -25,6 +33,8 @@ export interface MasterSessionEvents {
   viewerLeft: { clientId: string; reason: ViewerLeftReason; error?: SessionError };
   track: { clientId: string; track: TrackLike; streams: StreamLike[] };
   dataChannel: { clientId: string; channel: DataChannelLike; local: boolean };
+  /** The storage session's state changed (`storage` option only). */
+  storage: StorageEvent;
   error: SessionError;
 }
 
@@ -51,6 +61,8 @@ export interface MasterSession {
   close(): Promise<void>;
   /** Live viewers by client id. */
   readonly peers: ReadonlyMap<string, ViewerPeer>;
+  /** The storage session (`storage` option), apart from the viewers; `undefined` without it. */
+  readonly storage: StorageStatus | undefined;
   on<K extends keyof MasterSessionEvents>(event: K, listener: (payload: MasterSessionEvents[K]) => void): () => void;
   once<K extends keyof MasterSessionEvents>(event: K, listener: (payload: MasterSessionEvents[K]) => void): () => void;
   off<K extends keyof MasterSessionEvents>(event: K, listener: (payload: MasterSessionEvents[K]) => void): void;
@@ -108,6 +120,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
   private readonly offs: Array<() => void> = [];
   private closed = false;
   private signalingOpenAt: number | undefined;
+  private readonly store: StorageLifecycle | undefined;
 
   constructor(options: MasterSessionOptions) {
     super();
@@ -116,14 +129,29 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     const max = options.maxViewers ?? 10;
     if (!Number.isInteger(max) || max < 1) throw invalid('maxViewers', `must be a positive integer, got ${String(options.maxViewers)}`);
     this.maxViewers = max;
+    const storage = resolveStorage(options.storage, options.signaling);
+    if (storage) {
+      this.store = new StorageLifecycle(options.signaling as SessionSignaling & StorageSignaling, storage, {
+        resolved: this.r,
+        linkOptions: (clientId) => this.linkOptions(clientId),
+        emit: (event) => this.emit('storage', event),
+        error: (error) => this.emit('error', error),
+      });
+    }
   }
 
   get peers(): ReadonlyMap<string, ViewerPeer> {
     return this.map;
   }
 
+  get storage(): StorageStatus | undefined {
+    return this.store;
+  }
+
   async connect(): Promise<void> {
     if (this.closed) throw new SessionError('SESSION_CLOSED', 'connect() after close()');
+    // Checked before anything goes on the wire: without both the media server cannot record.
+    this.store?.checkTracks();
     this.listen();
     try {
       if (this.signaling.state === 'idle') await this.signaling.connect();
@@ -134,6 +162,8 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       this.emit('error', e);
       throw e;
     }
+    // Reported (error event, `failed` state) by the lifecycle itself.
+    await this.store?.begin();
   }
 
   private listen(): void {
@@ -146,15 +176,19 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       s.on('open', ({ reconnected }) => {
         this.signalingOpenAt ??= Date.now();
         if (reconnected) for (const p of this.map.values()) p.link.afterSignalingReconnect();
+        // Every open, the 1 h limit's replacement included, ends the service's storage session.
+        if (reconnected) this.store?.rejoin();
       }),
       s.on('iceServersChanged', ({ iceServers }) => {
         for (const p of this.map.values()) p.link.applyIceServers(iceServers);
+        this.store?.applyIceServers(iceServers);
       }),
     );
   }
 
   private onDescription(clientId: string | undefined, description: DescriptionLike): void {
     if (this.closed) return;
+    if (this.store?.owns(clientId)) return this.store.onDescription(clientId, description);
     if (!clientId) {
       // Only a storage session's media server sends a master an SDP without a sender id.
       this.emit('error', new SessionError('NEGOTIATION_FAILED', `an SDP ${description.type} without a sender client id (a storage session's media server?) is not handled by this session`));
@@ -236,7 +270,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     return !peer.link.isClosed && peer.link.pc.signalingState !== 'closed';
   }
 
-  private linkOptions(clientId: string): LinkOptions {
+  private linkOptions(clientId: string | undefined): LinkOptions {
     const s = this.signaling;
     return {
       RTCPeerConnection: this.r.RTCPeerConnection,
@@ -246,8 +280,8 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
       answerTimeoutMs: this.r.answerTimeoutMs,
       restart: this.r.restart,
       qualityIntervalMs: this.r.qualityIntervalMs,
-      remote: `viewer ${clientId}`,
-      clientId,
+      remote: this.store?.owns(clientId) ? 'the media server' : `viewer ${clientId}`,
+      ...(clientId !== undefined ? { clientId } : {}),
       signaling: {
         sendOffer: (d) => s.sendSdpOffer(d, clientId),
         sendAnswer: (d) => s.sendSdpAnswer(d, clientId),
@@ -258,7 +292,9 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
   }
 
   private onCandidate(clientId: string | undefined, candidate: IceCandidateInit): void {
-    if (this.closed || !clientId) return;
+    if (this.closed) return;
+    if (this.store?.owns(clientId)) return this.store.onCandidate(clientId, candidate);
+    if (!clientId) return;
     const peer = this.map.get(clientId);
     if (peer && !this.creating.has(clientId)) {
       peer.link.handleCandidate(candidate);
@@ -296,6 +332,7 @@ class Master extends TypedEmitter<MasterSessionEvents> implements MasterSession 
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
     this.early.clear();
+    await this.store?.close();
     await Promise.all([...this.map.values()].map((p) => this.remove(p, 'closed')));
     this.creating.clear();
     this.removeAllListeners();

@@ -49,6 +49,8 @@ export interface LinkOptions {
   qualityIntervalMs: number;
   /** A failure before the first `connected`, or an answer from a restarted remote, asks the owner for a new peer instead of an ICE restart. */
   freshPeerUntilConnected?: boolean;
+  /** The remote always offers (a storage session's media server): this side never offers, not even to renegotiate. */
+  answerOnly?: boolean;
   /** Who the remote is, for messages. */
   remote: string;
   clientId?: string;
@@ -182,7 +184,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       // The first offer is made explicitly (viewer) or follows the remote's (master).
       // Some stacks (werift) also fire it on the answering side with nothing to
       // negotiate: only a change made here needs an offer.
-      if (this.negotiatedOnce && this.localChange) this.negotiate(false);
+      if (this.negotiatedOnce && this.localChange && !this.o.answerOnly) this.negotiate(false);
     });
     const onState = () => this.onConnectionState();
     this.listen(pc, 'connectionstatechange', onState);
