@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { ChannelManager } from '@kvs-sig/client';
 import { nextMessage } from '@kvs-sig/example-common';
-import { nodeMaster, startStack, waitUntil, type Stack } from './harness';
+import { nodeMaster, startStack, waitForDecodedFrames, waitUntil, type PageApi, type Stack } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -21,17 +21,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface PageApi {
-  start(options: Record<string, unknown>): Promise<void>;
-  stop(): Promise<void>;
-  send(text: string): number;
-  openChannels(): number;
-  selectedCandidateTypes(): Promise<string[]>;
-  framesDecoded(): Promise<number[]>;
-  readonly received: string[];
-  readonly errors: string[];
-  readonly log: string[];
-}
 declare const window: { kvsExample: PageApi; officialViewer: { start(o: unknown): void; open(): boolean; send(t: string): void; stop(): void; received: string[]; errors: string[]; log: string[] } };
 declare const document: {
   getElementById(id: string): { srcObject: { getVideoTracks(): unknown[] } | null; getVideoPlaybackQuality(): { totalVideoFrames: number } } | null;
@@ -50,16 +39,9 @@ async function waitForOpenChannel(page: Page, count = 1): Promise<void> {
   }
 }
 
-/** Waits until every peer connection of the page has decoded video frames (inbound-rtp framesDecoded > 0). */
-async function waitForDecodedFrames(page: Page): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let frames: number[] = [];
-  while (Date.now() < deadline) {
-    frames = await page.evaluate(() => window.kvsExample.framesDecoded());
-    if (frames.length > 0 && frames.every((n) => n > 0)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no decoded video frames: ${JSON.stringify(frames)}`);
+/** Waits until every peer connection of the page has decoded video frames. */
+function decodedFrames(page: Page): Promise<void> {
+  return waitForDecodedFrames(() => page.evaluate(() => window.kvsExample.framesDecoded()), 20_000);
 }
 
 /** Waits until the page's <video id> has painted frames (a black, stalled element has none). */
@@ -110,8 +92,8 @@ it('a browser master page and a browser viewer page, both sending a camera, conn
     await waitForReceived(viewerPage, 'master says hi');
     // Each side sends its (fake) camera: each decodes the other's, and both
     // pages paint their own preview and the far side's video.
-    await waitForDecodedFrames(viewerPage);
-    await waitForDecodedFrames(masterPage);
+    await decodedFrames(viewerPage);
+    await decodedFrames(masterPage);
     for (const page of [viewerPage, masterPage]) {
       await waitForPaintedFrames(page, 'local-video');
       await waitForPaintedFrames(page, 'remote-video');

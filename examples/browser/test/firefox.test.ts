@@ -9,20 +9,10 @@ import type { Page } from 'puppeteer-core';
 import { nextMessage } from '@kvs-sig/example-common';
 import { launchFirefox, type Firefox } from '../../../test/firefox';
 import { spkiHashOf } from '../src/server';
-import { launchChromium, nodeMaster, startServers, waitUntil, type Servers } from './harness';
+import { launchChromium, nodeMaster, startServers, waitForDecodedFrames, waitUntil, type PageApi, type Servers } from './harness';
 
 jest.setTimeout(90_000);
 
-interface PageApi {
-  start(options: Record<string, unknown>): Promise<void>;
-  stop(): Promise<void>;
-  send(text: string): number;
-  openChannels(): number;
-  framesDecoded(): Promise<number[]>;
-  readonly received: string[];
-  readonly errors: string[];
-  readonly log: string[];
-}
 declare const window: { kvsExample: PageApi };
 declare const document: { getElementById(id: string): { mozPaintedFrames?: number } | null };
 
@@ -74,15 +64,8 @@ async function waitFor(page: Page, what: string, fn: (arg: string) => boolean, a
   }
 }
 
-async function waitForDecodedFrames(page: Page): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let frames: number[] = [];
-  while (Date.now() < deadline) {
-    frames = await page.evaluate(() => window.kvsExample.framesDecoded());
-    if (frames.length > 0 && frames.every((n) => n > 0)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no decoded video frames: ${JSON.stringify(frames)}\npage log:\n${await pageLog(page)}`);
+function decodedFrames(page: Page): Promise<void> {
+  return waitForDecodedFrames(() => page.evaluate(() => window.kvsExample.framesDecoded()), 30_000, () => pageLog(page));
 }
 
 it('a Firefox viewer page with a camera and a Node master (werift): chat both ways, the master receives the video', async () => {
@@ -121,8 +104,8 @@ it('a Firefox master page and a Firefox viewer page, both with a camera: chat bo
     await waitFor(masterPage, 'message at the master', (t) => window.kvsExample.received.includes(t), 'viewer says hi');
     await masterPage.evaluate(() => window.kvsExample.send('master says hi'));
     await waitFor(viewerPage, 'message at the viewer', (t) => window.kvsExample.received.includes(t), 'master says hi');
-    await waitForDecodedFrames(viewerPage);
-    await waitForDecodedFrames(masterPage);
+    await decodedFrames(viewerPage);
+    await decodedFrames(masterPage);
     // Both previews and both far-side views paint frames (none stays black).
     // Firefox paints only the tab in front (a background tab's videos count no
     // painted frames though they decode), so each page is brought to the front.
@@ -156,7 +139,7 @@ it('across engines: a Chromium master page and a Firefox viewer page, both with 
     await masterPage.waitForFunction(() => window.kvsExample.received.includes('firefox says hi'), undefined, { timeout: 10_000 });
     await masterPage.evaluate(() => window.kvsExample.send('chromium says hi'));
     await waitFor(viewerPage, 'message at the viewer', (t) => window.kvsExample.received.includes(t), 'chromium says hi');
-    await waitForDecodedFrames(viewerPage);
+    await decodedFrames(viewerPage);
     const deadline = Date.now() + 30_000;
     let frames: number[] = [];
     while (Date.now() < deadline && !(frames.length > 0 && frames.every((n) => n > 0))) {

@@ -156,3 +156,33 @@ export async function waitUntil(predicate: () => boolean, ms = 5000, what = 'con
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** What the example pages expose on `window.kvsExample` to the browser tests. */
+export interface PageApi {
+  start(options: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+  send(text: string): number;
+  openChannels(): number;
+  selectedCandidateTypes(): Promise<string[]>;
+  framesDecoded(): Promise<number[]>;
+  readonly received: string[];
+  readonly errors: string[];
+  readonly log: string[];
+}
+
+/**
+ * Waits until every peer connection of a page has decoded video frames
+ * (inbound-rtp framesDecoded > 0). `frames` reads them from the page (Playwright
+ * and Puppeteer evaluate alike); `log` adds the page's log to the failure.
+ */
+export async function waitForDecodedFrames(frames: () => Promise<number[]>, ms: number, log: () => Promise<string> = async () => ''): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: number[] = [];
+  while (Date.now() < deadline) {
+    last = await frames();
+    if (last.length > 0 && last.every((n) => n > 0)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const pageLog = await log();
+  throw new Error(`no decoded video frames: ${JSON.stringify(last)}${pageLog ? `\npage log:\n${pageLog}` : ''}`);
+}
