@@ -142,11 +142,27 @@ describe.each(tarballs)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
 test('@kvs-sig/core: the browser build carries only the native codec, and no build keeps a #codec import', () => {
   const dist = path.join(root, 'packages/core/dist');
   const read = (f: string) => readFileSync(path.join(dist, f), 'utf8');
-  for (const f of ['index.js', 'index.cjs', 'index.browser.js', 'index.browser.cjs']) expect({ f, has: read(f).includes('#codec') }).toEqual({ f, has: false });
-  for (const f of ['index.js', 'index.cjs']) expect(read(f)).toContain('function pureDecodeUtf8(');
-  for (const f of ['index.browser.js', 'index.browser.cjs']) expect(read(f)).not.toMatch(/function pure[A-Z]/);
+  const esm = (tree: string) => readdirSync(path.join(dist, tree)).map((f) => `${tree}/${f}`);
+  const all = ['index.cjs', 'index.browser.cjs', ...esm('esm'), ...esm('browser')];
+  expect(all.filter((f) => read(f).includes('#codec'))).toEqual([]);
+  for (const f of ['index.cjs', 'esm/codec.js']) expect(read(f)).toContain('function pureDecodeUtf8(');
+  for (const f of ['index.browser.cjs', ...esm('browser')]) expect({ f, pure: /function pure[A-Z]/.test(read(f)) }).toEqual({ f, pure: false });
   const manifest = JSON.parse(readFileSync(path.join(root, 'packages/core/package.json'), 'utf8'));
-  expect(manifest.exports['.'].browser.import.default).toBe('./dist/index.browser.js');
+  expect(manifest.exports['.'].browser.import.default).toBe('./dist/browser/index.js');
+});
+
+test('@kvs-sig/core: the ES modules are one file per source module, so bundlers can split operations apart', () => {
+  const dist = path.join(root, 'packages/core/dist');
+  const sources = readdirSync(path.join(root, 'packages/core/src')).filter((f) => f.endsWith('.ts') && !f.startsWith('codec'));
+  for (const tree of ['esm', 'browser']) {
+    const files = readdirSync(path.join(dist, tree));
+    expect({ tree, missing: sources.map((f) => f.replace(/\.ts$/, '.js')).filter((f) => !files.includes(f)) }).toEqual({ tree, missing: [] });
+    // An operation's module holds its own code only: the rest is imported from its siblings.
+    const list = readFileSync(path.join(dist, tree, 'list-signaling-channels.js'), 'utf8');
+    expect(list).toContain('/listSignalingChannels');
+    expect(list).not.toContain('/deleteSignalingChannel');
+    expect(list).toMatch(/from "\.\/validate\.js"/);
+  }
 });
 
 describe('@kvs-sig/cli as published', () => {
