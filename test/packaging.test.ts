@@ -165,6 +165,51 @@ test('@kvs-sig/core: the ES modules are one file per source module, so bundlers 
   }
 });
 
+describe('a browser viewer over the built packages (issue 18)', () => {
+  interface SplitReport {
+    row: string;
+    bundler: string;
+    loaded: string[];
+    unloaded: string[];
+    pageModules: string[];
+  }
+
+  test('loads none of the channel calls a viewer never makes, under esbuild and Rolldown: they sit in a chunk it never fetches', () => {
+    // bench/src/weight-split.ts bundles the weight benchmark's viewer pages; --published resolves our packages to dist/.
+    const r = run(process.execPath, ['scripts/run-ts.mjs', 'bench/src/weight-split.ts', '--published']);
+    expect(r.status).toBe(0);
+    const reports = JSON.parse(r.out.slice(0, r.out.indexOf('\n'))) as SplitReport[];
+    expect(new Set(reports.map((x) => x.bundler))).toEqual(new Set(['esbuild', 'rolldown']));
+    for (const x of reports) {
+      const page = `${x.bundler}: ${x.row}`;
+      expect({ page, loaded: x.loaded }).toEqual({ page, loaded: [] });
+      expect({ page, unloaded: x.unloaded }).toEqual({
+        page,
+        unloaded: expect.arrayContaining([expect.stringMatching(/^packages\/client\/dist\/channel-admin-\w+\.js$/), 'packages/core/dist/browser/list-signaling-channels.js', 'packages/core/dist/browser/create-signaling-channel.js']),
+      });
+      // The page is made of the built files, and holds what a viewer calls.
+      expect({ page, modules: x.pageModules }).toEqual({ page, modules: expect.arrayContaining(['packages/client/dist/index.browser.js', 'packages/core/dist/browser/describe-signaling-channel.js']) });
+    }
+  }, 180_000);
+
+  test.each([
+    ['ESM', 'import { ChannelManager } from "@kvs-sig/client";', '--input-type=module'],
+    ['CommonJS', 'const { ChannelManager } = require("@kvs-sig/client");', '--input-type=commonjs'],
+  ])('the built client (%s) loads its channel calls on first use and sends the call', (_kind, load, type) => {
+    const script = `${load}
+const sent = [];
+const fetch = async (url, init) => { sent.push([url, init.body]); return { status: 200, headers: new Headers(), text: async () => '{"ChannelInfoList":[]}' }; };
+const m = new ChannelManager({ region: 'us-west-2', fetch, requestSigner: { getSignedUrl: async (e) => e, signRequest: async (r) => r } });
+m.listChannels({ prefix: 'cam' }).then(async (r) => { console.log(JSON.stringify({ r, sent })); await m.close(); }, (e) => { console.error(e); process.exit(1); });`;
+    const r = run(process.execPath, [type, '-e', script], path.join(root, 'packages', 'client'));
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n')[0]!)).toEqual({
+      r: { channels: [] },
+      sent: [['https://kinesisvideo.us-west-2.amazonaws.com/listSignalingChannels', JSON.stringify({ ChannelNameCondition: { ComparisonOperator: 'BEGINS_WITH', ComparisonValue: 'cam' } })]],
+    });
+  });
+});
+
 describe('@kvs-sig/cli as published', () => {
   const dir = path.join(root, 'packages', 'cli');
 

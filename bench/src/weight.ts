@@ -408,8 +408,8 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       rows: [...names.map((n) => [n, num(pkgOf(ours, n)), num(pkgOf(backend, n))]), ['total minified', num(ours.minBytes), num(backend.minBytes)], ['total min + gzip', num(ours.gzipBytes), num(backend.gzipBytes)]],
     });
     const sigv4Split = ours.chunks - backend.chunks;
-    const oneFile = await bundleEntry(credsEntry, false).catch(() => undefined);
-    const oneFileBackend = await bundleEntry(backendEntry, false).catch(() => undefined);
+    const oneFile = await bundleEntry(credsEntry, { splitting: false }).catch(() => undefined);
+    const oneFileBackend = await bundleEntry(backendEntry, { splitting: false }).catch(() => undefined);
     await esbuild.stop();
     // Where the client's and core's own bytes go: what a leaner client would have to act on.
     const own = [...backend.files].filter(([f, b]) => /^packages\/(client|core)\//.test(f) && b > 0).sort((a, b) => b[1] - a[1]);
