@@ -124,6 +124,53 @@ export interface BundleOptions {
   published?: boolean;
 }
 
+/** One output chunk of a build, as either bundler reports it. */
+interface OutChunk {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  /** Chunks this one imports statically. */
+  readonly imports: readonly string[];
+  /** Chunks this one imports with `import()`, each with the module the chunk starts from. */
+  readonly dynamicImports: readonly { chunk: string; source: string }[];
+  /** Bytes per input file (path relative to the repository). */
+  readonly files: readonly (readonly [string, number])[];
+}
+
+/**
+ * What a page loads from a build: its entry chunk, what that imports
+ * statically, and the chunks of the dynamic imports it runs (`entry.runs`).
+ */
+function tally(chunks: ReadonlyMap<string, OutChunk>, start: string, entry: Entry): BundleSize {
+  const loaded: string[] = [];
+  const visit = (name: string): void => {
+    if (loaded.includes(name)) return;
+    loaded.push(name);
+    const chunk = chunks.get(name);
+    for (const imp of chunk?.imports ?? []) visit(imp);
+    for (const imp of chunk?.dynamicImports ?? []) if (entry.runs.some((part) => imp.source.includes(part))) visit(imp.chunk);
+  };
+  visit(start);
+  let minBytes = 0;
+  let gzipBytes = 0;
+  let code = '';
+  let unloadedBytes = 0;
+  const files = new Map<string, number>();
+  const unloadedFiles = new Map<string, number>();
+  for (const [name, chunk] of chunks) {
+    const isLoaded = loaded.includes(name);
+    const perFile = isLoaded ? files : unloadedFiles;
+    for (const [file, bytes] of chunk.files) perFile.set(file, (perFile.get(file) ?? 0) + bytes);
+    if (!isLoaded) {
+      unloadedBytes += chunk.bytes.length;
+      continue;
+    }
+    minBytes += chunk.bytes.length;
+    gzipBytes += gzipSync(chunk.bytes, { level: 9 }).length;
+    code += chunk.text;
+  }
+  return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes, unloadedFiles };
+}
+
 /** Bundles `entry` (esbuild, minified ESM with code splitting, as Vite, webpack and Rollup split dynamic imports) and counts what the page loads. */
 export async function bundleEntry(entry: Entry, { splitting = true, published = false }: BundleOptions = {}): Promise<BundleSize> {
   const result = await esbuild.build({
@@ -138,46 +185,25 @@ export async function bundleEntry(entry: Entry, { splitting = true, published = 
     legalComments: 'none',
   });
   const outputs = result.metafile.outputs;
-  const start = Object.keys(outputs).find((k) => outputs[k]?.entryPoint !== undefined);
-  if (start === undefined) throw new Error(`esbuild produced no entry chunk for ${entry.name}`);
-  const loaded: string[] = [];
-  const visit = (file: string): void => {
-    if (loaded.includes(file)) return;
-    loaded.push(file);
-    for (const imp of outputs[file]?.imports ?? []) {
-      if (imp.external) continue;
-      if (imp.kind === 'import-statement') visit(imp.path);
-      else if (imp.kind === 'dynamic-import') {
-        const source = outputs[imp.path]?.entryPoint ?? '';
-        if (entry.runs.some((part) => source.includes(part))) visit(imp.path);
-      }
-    }
-  };
-  visit(start);
   // Metafile paths are relative to the working directory, output files absolute.
   const text = new Map(result.outputFiles.map((f) => [f.path, f] as const));
-  let minBytes = 0;
-  let gzipBytes = 0;
-  let code = '';
-  let unloadedBytes = 0;
-  const files = new Map<string, number>();
-  const unloadedFiles = new Map<string, number>();
+  const chunks = new Map<string, OutChunk>();
   for (const [name, out] of Object.entries(outputs)) {
     if (name.endsWith('.map')) continue;
     const f = text.get(path.resolve(name));
     if (!f) throw new Error(`esbuild output ${name} is missing from the files it returned`);
-    const isLoaded = loaded.includes(name);
-    const perFile = isLoaded ? files : unloadedFiles;
-    for (const [input, v] of Object.entries(out.inputs)) perFile.set(input, (perFile.get(input) ?? 0) + v.bytesInOutput);
-    if (!isLoaded) {
-      unloadedBytes += f.contents.length;
-      continue;
-    }
-    minBytes += f.contents.length;
-    gzipBytes += gzipSync(f.contents, { level: 9 }).length;
-    code += f.text;
+    const live = out.imports.filter((i) => !i.external);
+    chunks.set(name, {
+      bytes: f.contents,
+      text: f.text,
+      imports: live.filter((i) => i.kind === 'import-statement').map((i) => i.path),
+      dynamicImports: live.filter((i) => i.kind === 'dynamic-import').map((i) => ({ chunk: i.path, source: outputs[i.path]?.entryPoint ?? '' })),
+      files: Object.entries(out.inputs).map(([input, v]) => [input, v.bytesInOutput] as const),
+    });
   }
-  return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes, unloadedFiles };
+  const start = Object.keys(outputs).find((k) => outputs[k]?.entryPoint !== undefined);
+  if (start === undefined) throw new Error(`esbuild produced no entry chunk for ${entry.name}`);
+  return tally(chunks, start, entry);
 }
 
 /**
@@ -203,44 +229,24 @@ export async function bundleEntryRolldown(entry: Entry, { published = false }: P
   });
   try {
     const { output } = await build.generate({ format: 'esm', minify: true });
-    const chunks = new Map(output.flatMap((o) => (o.type === 'chunk' ? [[o.fileName, o] as const] : [])));
-    const start = [...chunks.values()].find((c) => c.isEntry);
+    const repo = path.resolve(BENCH_SRC, '..', '..');
+    const rendered = output.flatMap((o) => (o.type === 'chunk' ? [o] : []));
+    const facade = new Map(rendered.map((c) => [c.fileName, c.facadeModuleId ?? ''] as const));
+    const chunks = new Map<string, OutChunk>(
+      rendered.map((c) => [
+        c.fileName,
+        {
+          bytes: Buffer.from(c.code),
+          text: c.code,
+          imports: c.imports,
+          dynamicImports: c.dynamicImports.map((d) => ({ chunk: d, source: facade.get(d) ?? '' })),
+          files: Object.entries(c.modules).map(([module, info]) => [path.relative(repo, module), info.renderedLength] as const),
+        },
+      ]),
+    );
+    const start = rendered.find((c) => c.isEntry);
     if (!start) throw new Error(`rolldown produced no entry chunk for ${entry.name}`);
-    const loaded: string[] = [];
-    const visit = (file: string): void => {
-      if (loaded.includes(file)) return;
-      loaded.push(file);
-      const chunk = chunks.get(file);
-      for (const imp of chunk?.imports ?? []) visit(imp);
-      for (const imp of chunk?.dynamicImports ?? []) {
-        const source = chunks.get(imp)?.facadeModuleId ?? '';
-        if (entry.runs.some((part) => source.includes(part))) visit(imp);
-      }
-    };
-    visit(start.fileName);
-    let minBytes = 0;
-    let gzipBytes = 0;
-    let code = '';
-    let unloadedBytes = 0;
-    const files = new Map<string, number>();
-    const unloadedFiles = new Map<string, number>();
-    for (const [name, chunk] of chunks) {
-      const bytes = Buffer.from(chunk.code);
-      const isLoaded = loaded.includes(name);
-      const perFile = isLoaded ? files : unloadedFiles;
-      for (const [module, info] of Object.entries(chunk.modules)) {
-        const file = path.relative(path.resolve(BENCH_SRC, '..', '..'), module);
-        perFile.set(file, (perFile.get(file) ?? 0) + info.renderedLength);
-      }
-      if (!isLoaded) {
-        unloadedBytes += bytes.length;
-        continue;
-      }
-      minBytes += bytes.length;
-      gzipBytes += gzipSync(bytes, { level: 9 }).length;
-      code += chunk.code;
-    }
-    return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes, unloadedFiles };
+    return tally(chunks, start.fileName, entry);
   } finally {
     await build.close();
   }
