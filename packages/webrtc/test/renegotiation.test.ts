@@ -1,8 +1,8 @@
 /**
  * A master answering a viewer's offer sends no offer of its own when its answer
  * already carried everything it added (werift fires `negotiationneeded` on the
- * answering side after an answer), and still renegotiates, once, when a track
- * it adds later has no m-line yet. Counted on the wire, in the emulator's
+ * answering side after an answer), and still renegotiates, once per change, for
+ * a track it adds later (no m-line yet) or removes. Counted on the wire, in the emulator's
  * frame log, not by the session's own counters.
  */
 import { MediaStreamTrack } from 'werift';
@@ -30,7 +30,7 @@ function masterOffersTo(channel: string, viewerId: string): number {
   }).length;
 }
 
-it('werift master with a track: no offer after answering a viewer; an audio track added later renegotiates exactly once', async () => {
+it('werift master with a track: no offer after answering a viewer; an audio track added later, then the video removed, each renegotiate exactly once', async () => {
   const channel = 'reneg-answerer';
   const video = new MediaStreamTrack({ kind: 'video' }) as unknown as TrackLike;
   const m = rig.later(createMasterSession({ signaling: rig.client('MASTER', channel), RTCPeerConnection: Werift, tracks: [video], qualityIntervalMs: 0 }));
@@ -65,6 +65,13 @@ it('werift master with a track: no offer after answering a viewer; an audio trac
   expect(masterOffersTo(channel, 'rv')).toBe(1);
   expect(peer.metrics().offersSent).toBe(1);
   expect(v.metrics()).toMatchObject({ offersSent: 1, answersSent: 1 });
+
+  // A removal is a change too: one more offer, and the video m-section stops sending.
+  m.removeTrack(video);
+  await until(() => peer.metrics().offersSent === 2 && peer.pc.signalingState === 'stable' && v.pc!.signalingState === 'stable', 10_000, 'the removal negotiated');
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  expect(masterOffersTo(channel, 'rv')).toBe(2);
+  expect(peer.pc.getSenders().filter((s) => s.track !== null).map((s) => s.track!.kind)).toEqual(['audio']);
   expect(v.state).toBe('connected');
   expect(peer.state).toBe('connected');
   expect(errors).toEqual([]);
