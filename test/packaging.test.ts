@@ -142,11 +142,72 @@ describe.each(tarballs)('@kvs-sig/%s tarball (pnpm pack)', (name) => {
 test('@kvs-sig/core: the browser build carries only the native codec, and no build keeps a #codec import', () => {
   const dist = path.join(root, 'packages/core/dist');
   const read = (f: string) => readFileSync(path.join(dist, f), 'utf8');
-  for (const f of ['index.js', 'index.cjs', 'index.browser.js', 'index.browser.cjs']) expect({ f, has: read(f).includes('#codec') }).toEqual({ f, has: false });
-  for (const f of ['index.js', 'index.cjs']) expect(read(f)).toContain('function pureDecodeUtf8(');
-  for (const f of ['index.browser.js', 'index.browser.cjs']) expect(read(f)).not.toMatch(/function pure[A-Z]/);
+  const esm = (tree: string) => readdirSync(path.join(dist, tree)).map((f) => `${tree}/${f}`);
+  const all = ['index.cjs', 'index.browser.cjs', ...esm('esm'), ...esm('browser')];
+  expect(all.filter((f) => read(f).includes('#codec'))).toEqual([]);
+  for (const f of ['index.cjs', 'esm/codec.js']) expect(read(f)).toContain('function pureDecodeUtf8(');
+  for (const f of ['index.browser.cjs', ...esm('browser')]) expect({ f, pure: /function pure[A-Z]/.test(read(f)) }).toEqual({ f, pure: false });
   const manifest = JSON.parse(readFileSync(path.join(root, 'packages/core/package.json'), 'utf8'));
-  expect(manifest.exports['.'].browser.import.default).toBe('./dist/index.browser.js');
+  expect(manifest.exports['.'].browser.import.default).toBe('./dist/browser/index.js');
+});
+
+test('@kvs-sig/core: the ES modules are one file per source module, so bundlers can split operations apart', () => {
+  const dist = path.join(root, 'packages/core/dist');
+  const sources = readdirSync(path.join(root, 'packages/core/src')).filter((f) => f.endsWith('.ts') && !f.startsWith('codec'));
+  for (const tree of ['esm', 'browser']) {
+    const files = readdirSync(path.join(dist, tree));
+    expect({ tree, missing: sources.map((f) => f.replace(/\.ts$/, '.js')).filter((f) => !files.includes(f)) }).toEqual({ tree, missing: [] });
+    // An operation's module holds its own code only: the rest is imported from its siblings.
+    const list = readFileSync(path.join(dist, tree, 'list-signaling-channels.js'), 'utf8');
+    expect(list).toContain('/listSignalingChannels');
+    expect(list).not.toContain('/deleteSignalingChannel');
+    expect(list).toMatch(/from "\.\/validate\.js"/);
+  }
+});
+
+describe('a browser viewer over the built packages (issue 18)', () => {
+  interface SplitReport {
+    row: string;
+    bundler: string;
+    loaded: string[];
+    unloaded: string[];
+    pageModules: string[];
+  }
+
+  test('loads none of the channel calls a viewer never makes, under esbuild and Rolldown: they sit in a chunk it never fetches', () => {
+    // bench/src/weight-split.ts bundles the weight benchmark's viewer pages; --published resolves our packages to dist/.
+    const r = run(process.execPath, ['scripts/run-ts.mjs', 'bench/src/weight-split.ts', '--published']);
+    expect(r.status).toBe(0);
+    const reports = JSON.parse(r.out.slice(0, r.out.indexOf('\n'))) as SplitReport[];
+    expect(new Set(reports.map((x) => x.bundler))).toEqual(new Set(['esbuild', 'rolldown']));
+    for (const x of reports) {
+      const page = `${x.bundler}: ${x.row}`;
+      expect({ page, loaded: x.loaded }).toEqual({ page, loaded: [] });
+      expect({ page, unloaded: x.unloaded }).toEqual({
+        page,
+        unloaded: expect.arrayContaining([expect.stringMatching(/^packages\/client\/dist\/channel-admin-\w+\.js$/), 'packages/core/dist/browser/list-signaling-channels.js', 'packages/core/dist/browser/create-signaling-channel.js']),
+      });
+      // The page is made of the built files, and holds what a viewer calls.
+      expect({ page, modules: x.pageModules }).toEqual({ page, modules: expect.arrayContaining(['packages/client/dist/index.browser.js', 'packages/core/dist/browser/describe-signaling-channel.js']) });
+    }
+  }, 180_000);
+
+  test.each([
+    ['ESM', 'import { ChannelManager } from "@kvs-sig/client";', '--input-type=module'],
+    ['CommonJS', 'const { ChannelManager } = require("@kvs-sig/client");', '--input-type=commonjs'],
+  ])('the built client (%s) loads its channel calls on first use and sends the call', (_kind, load, type) => {
+    const script = `${load}
+const sent = [];
+const fetch = async (url, init) => { sent.push([url, init.body]); return { status: 200, headers: new Headers(), text: async () => '{"ChannelInfoList":[]}' }; };
+const m = new ChannelManager({ region: 'us-west-2', fetch, requestSigner: { getSignedUrl: async (e) => e, signRequest: async (r) => r } });
+m.listChannels({ prefix: 'cam' }).then(async (r) => { console.log(JSON.stringify({ r, sent })); await m.close(); }, (e) => { console.error(e); process.exit(1); });`;
+    const r = run(process.execPath, [type, '-e', script], path.join(root, 'packages', 'client'));
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n')[0]!)).toEqual({
+      r: { channels: [] },
+      sent: [['https://kinesisvideo.us-west-2.amazonaws.com/listSignalingChannels', JSON.stringify({ ChannelNameCondition: { ComparisonOperator: 'BEGINS_WITH', ComparisonValue: 'cam' } })]],
+    });
+  });
 });
 
 describe('@kvs-sig/cli as published', () => {

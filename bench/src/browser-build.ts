@@ -26,8 +26,13 @@ function clientBrowserEntry(): esbuild.Plugin[] {
   return [{ name: 'kvs-client-browser-entry', setup: (b) => void b.onResolve({ filter: /^@kvs-sig\/client$/ }, () => ({ path: entry })) }];
 }
 
-/** The esbuild options every browser bundle of the benchmarks shares; `code` is the app's entry, resolved from bench/src. */
-export function browserBuild(code: string): esbuild.BuildOptions {
+/**
+ * The esbuild options every browser bundle of the benchmarks shares; `code` is
+ * the app's entry, resolved from bench/src. `published` resolves our packages
+ * to their built `dist` (as an app installing them does; build them first)
+ * instead of the workspace sources.
+ */
+export function browserBuild(code: string, { published = false }: { published?: boolean } = {}): esbuild.BuildOptions {
   return {
     plugins: clientBrowserEntry(),
     stdin: { contents: code, resolveDir: BENCH_SRC, sourcefile: 'entry.mjs', loader: 'js' },
@@ -35,7 +40,7 @@ export function browserBuild(code: string): esbuild.BuildOptions {
     platform: 'browser',
     target: 'es2022',
     // Our sources through the workspace condition (tsup's dist is the same code, built); `browser` first like every bundler.
-    conditions: ['@kvs-sig/source', 'browser', 'module', 'import', 'default'],
+    conditions: [...(published ? [] : ['@kvs-sig/source']), 'browser', 'module', 'import', 'default'],
     mainFields: ['browser', 'module', 'main'],
     // The official SDK requires Node's `events` without declaring it (JS #321); apps install the polyfill, as we did here.
     nodePaths: [path.join(root, 'bench', 'node_modules'), path.join(root, 'node_modules')],

@@ -19,8 +19,7 @@ const require = createRequire(import.meta.url);
 const APP = `
 import { SignalingClient, MemoryCache } from '@kvs-sig/client';
 import { SignalingClient as OfficialClient, Role } from 'amazon-kinesis-video-streams-webrtc';
-import { KinesisVideoClient, DescribeSignalingChannelCommand, GetSignalingChannelEndpointCommand } from '@aws-sdk/client-kinesis-video';
-import { KinesisVideoSignalingClient, GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
+import { officialViewerChannel } from './official-flow';
 
 const open = [];
 // One cache for the page: a client started after another one in the same page finds its endpoints.
@@ -38,16 +37,9 @@ export async function ours({ region, credentials, endpoint, channelName, clientI
 
 export async function official({ region, credentials, endpoint, channelName, clientId }) {
   const t0 = performance.now();
-  const kv = new KinesisVideoClient({ region, credentials, endpoint });
-  const d = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: channelName }));
-  const arn = d.ChannelInfo.ChannelARN;
-  const e = await kv.send(new GetSignalingChannelEndpointCommand({ ChannelARN: arn,
-    SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: Role.VIEWER } }));
-  const ep = Object.fromEntries(e.ResourceEndpointList.map((x) => [x.Protocol, x.ResourceEndpoint]));
-  const sig = new KinesisVideoSignalingClient({ region, credentials, endpoint: ep.HTTPS });
-  const ice = await sig.send(new GetIceServerConfigCommand({ ChannelARN: arn, ClientId: clientId }));
-  if (!ice.IceServerList) throw new Error('official flow: no IceServerList');
-  const client = new OfficialClient({ channelARN: arn, channelEndpoint: ep.WSS, clientId, role: Role.VIEWER, region, credentials });
+  const { channelARN, wssEndpoint, iceServerList } = await officialViewerChannel({ region, credentials, endpoint, channelName, clientId });
+  if (!iceServerList) throw new Error('official flow: no IceServerList');
+  const client = new OfficialClient({ channelARN, channelEndpoint: wssEndpoint, clientId, role: Role.VIEWER, region, credentials });
   open.push(() => new Promise((resolve) => { const t = setTimeout(resolve, 2000); client.once('close', () => { clearTimeout(t); resolve(); }); client.close(); }));
   await new Promise((resolve, reject) => {
     client.once('open', resolve);

@@ -14,8 +14,7 @@ const APP = `
 import { SignalingClient, MemoryCache } from '@kvs-sig/client';
 import { createMasterSession, createViewerSession } from '@kvs-sig/webrtc';
 import { SignalingClient as OfficialClient, Role } from 'amazon-kinesis-video-streams-webrtc';
-import { KinesisVideoClient, DescribeSignalingChannelCommand, GetSignalingChannelEndpointCommand } from '@aws-sdk/client-kinesis-video';
-import { KinesisVideoSignalingClient, GetIceServerConfigCommand } from '@aws-sdk/client-kinesis-video-signaling';
+import { officialViewerChannel } from './official-flow';
 
 const cache = new MemoryCache();
 const now = () => performance.now();
@@ -110,17 +109,10 @@ export async function ours({ region, credentials, endpoint, channelName, clientI
 export async function official({ region, credentials, endpoint, channelName, clientId }) {
   const t0 = now();
   const times = {};
-  const kv = new KinesisVideoClient({ region, credentials, endpoint });
-  const d = await kv.send(new DescribeSignalingChannelCommand({ ChannelName: channelName }));
-  const channelARN = d.ChannelInfo.ChannelARN;
-  const e = await kv.send(new GetSignalingChannelEndpointCommand({ ChannelARN: channelARN,
-    SingleMasterChannelEndpointConfiguration: { Protocols: ['WSS', 'HTTPS'], Role: Role.VIEWER } }));
-  const ep = Object.fromEntries(e.ResourceEndpointList.map((x) => [x.Protocol, x.ResourceEndpoint]));
-  const sig = new KinesisVideoSignalingClient({ region, credentials, endpoint: ep.HTTPS });
-  const ice = await sig.send(new GetIceServerConfigCommand({ ChannelARN: channelARN, ClientId: clientId }));
+  const { channelARN, wssEndpoint, iceServerList } = await officialViewerChannel({ region, credentials, endpoint, channelName, clientId });
   // "TURN only": the sample adds no STUN server then, only the channel's TURN servers.
-  const iceServers = ice.IceServerList.map((s) => ({ urls: s.Uris, username: s.Username, credential: s.Password }));
-  const client = new OfficialClient({ channelARN, channelEndpoint: ep.WSS, clientId, role: Role.VIEWER, region, credentials });
+  const iceServers = iceServerList.map((s) => ({ urls: s.Uris, username: s.Username, credential: s.Password }));
+  const client = new OfficialClient({ channelARN, channelEndpoint: wssEndpoint, clientId, role: Role.VIEWER, region, credentials });
   const pc = new RTCPeerConnection({ iceServers, ...CONFIG });
   const channel = pc.createDataChannel('kvsDataChannel');
   const dc = channelOpen(channel);

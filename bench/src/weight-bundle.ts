@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { browserBuild } from './browser-build';
+import { BENCH_SRC, browserBuild } from './browser-build';
 
 /** A browser entry point to bundle: what an app writes, so tree-shaking keeps exactly what that app needs. */
 export interface Entry {
@@ -104,12 +104,30 @@ export interface BundleSize {
   chunks: number;
   /** Minified bytes the build emitted that this page never loads (chunks behind dynamic imports it does not run). */
   unloadedBytes: number;
+  /** Bytes per input file in the chunks this page never loads. */
+  unloadedFiles: Map<string, number>;
+}
+
+/**
+ * The modules of the channel calls a viewer never makes (create, list, delete,
+ * update, media storage, storage sessions): `ChannelManager` loads them with
+ * `import()` on first use, so a viewer page must not load any of them.
+ */
+export const CHANNEL_CALL_MODULES =
+  /^packages\/(client\/(src|dist)\/channel-admin(-\w+)?|core\/(src|dist\/browser)\/((create|delete|update|list)-signaling-channels?|media-storage-configuration|join-storage-session))\.(ts|js)$/;
+
+/** How to bundle a row. */
+export interface BundleOptions {
+  /** Split dynamic imports into chunks (default); without, one file, as an IIFE build would be. */
+  splitting?: boolean;
+  /** Bundle our packages' built `dist` (see {@link browserBuild}), not the workspace sources. */
+  published?: boolean;
 }
 
 /** Bundles `entry` (esbuild, minified ESM with code splitting, as Vite, webpack and Rollup split dynamic imports) and counts what the page loads. */
-export async function bundleEntry(entry: Entry, splitting = true): Promise<BundleSize> {
+export async function bundleEntry(entry: Entry, { splitting = true, published = false }: BundleOptions = {}): Promise<BundleSize> {
   const result = await esbuild.build({
-    ...browserBuild(entry.code),
+    ...browserBuild(entry.code, { published }),
     minify: true,
     format: 'esm',
     // Without splitting every dynamic import is inlined: one file, as an IIFE build would be.
@@ -143,20 +161,89 @@ export async function bundleEntry(entry: Entry, splitting = true): Promise<Bundl
   let code = '';
   let unloadedBytes = 0;
   const files = new Map<string, number>();
+  const unloadedFiles = new Map<string, number>();
   for (const [name, out] of Object.entries(outputs)) {
     if (name.endsWith('.map')) continue;
     const f = text.get(path.resolve(name));
     if (!f) throw new Error(`esbuild output ${name} is missing from the files it returned`);
-    if (!loaded.includes(name)) {
+    const isLoaded = loaded.includes(name);
+    const perFile = isLoaded ? files : unloadedFiles;
+    for (const [input, v] of Object.entries(out.inputs)) perFile.set(input, (perFile.get(input) ?? 0) + v.bytesInOutput);
+    if (!isLoaded) {
       unloadedBytes += f.contents.length;
       continue;
     }
     minBytes += f.contents.length;
     gzipBytes += gzipSync(f.contents, { level: 9 }).length;
     code += f.text;
-    for (const [input, v] of Object.entries(out.inputs)) files.set(input, (files.get(input) ?? 0) + v.bytesInOutput);
   }
-  return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes };
+  return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes, unloadedFiles };
+}
+
+/**
+ * Bundles `entry` with Rolldown (the bundler of Vite 8), with the settings of
+ * {@link bundleEntry}: browser platform, the same conditions, minified ESM,
+ * dynamic imports split into chunks; counts what the page loads the same way.
+ * `files` holds Rolldown's rendered bytes per module (before minification).
+ * Rolldown ships ES modules only, so it is imported when first used: jest's
+ * CommonJS runtime cannot load it (bench/src/weight-split.ts runs it for the tests).
+ */
+export async function bundleEntryRolldown(entry: Entry, { published = false }: Pick<BundleOptions, 'published'> = {}): Promise<BundleSize> {
+  const { rolldown } = await import('rolldown');
+  const options = browserBuild(entry.code, { published });
+  const id = '\0entry.js';
+  const build = await rolldown({
+    input: 'entry',
+    cwd: BENCH_SRC,
+    platform: 'browser',
+    resolve: { conditionNames: options.conditions ?? [], mainFields: options.mainFields ?? [] },
+    plugins: [{ name: 'weight-entry', resolveId: (spec) => (spec === 'entry' ? id : null), load: (module) => (module === id ? entry.code : null) }],
+    transform: { define: { 'process.env.NODE_ENV': '"production"' } },
+    logLevel: 'silent',
+  });
+  try {
+    const { output } = await build.generate({ format: 'esm', minify: true });
+    const chunks = new Map(output.flatMap((o) => (o.type === 'chunk' ? [[o.fileName, o] as const] : [])));
+    const start = [...chunks.values()].find((c) => c.isEntry);
+    if (!start) throw new Error(`rolldown produced no entry chunk for ${entry.name}`);
+    const loaded: string[] = [];
+    const visit = (file: string): void => {
+      if (loaded.includes(file)) return;
+      loaded.push(file);
+      const chunk = chunks.get(file);
+      for (const imp of chunk?.imports ?? []) visit(imp);
+      for (const imp of chunk?.dynamicImports ?? []) {
+        const source = chunks.get(imp)?.facadeModuleId ?? '';
+        if (entry.runs.some((part) => source.includes(part))) visit(imp);
+      }
+    };
+    visit(start.fileName);
+    let minBytes = 0;
+    let gzipBytes = 0;
+    let code = '';
+    let unloadedBytes = 0;
+    const files = new Map<string, number>();
+    const unloadedFiles = new Map<string, number>();
+    for (const [name, chunk] of chunks) {
+      const bytes = Buffer.from(chunk.code);
+      const isLoaded = loaded.includes(name);
+      const perFile = isLoaded ? files : unloadedFiles;
+      for (const [module, info] of Object.entries(chunk.modules)) {
+        const file = path.relative(path.resolve(BENCH_SRC, '..', '..'), module);
+        perFile.set(file, (perFile.get(file) ?? 0) + info.renderedLength);
+      }
+      if (!isLoaded) {
+        unloadedBytes += bytes.length;
+        continue;
+      }
+      minBytes += bytes.length;
+      gzipBytes += gzipSync(bytes, { level: 9 }).length;
+      code += chunk.code;
+    }
+    return { minBytes, gzipBytes, code, files, chunks: loaded.length, unloadedBytes, unloadedFiles };
+  } finally {
+    await build.close();
+  }
 }
 
 /** Minified bytes per package (workspace packages as `@kvs-sig/<dir>`), largest first. */

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import ts from 'typescript';
 import { bytes, fmt, ratio, recorder, timed, type BenchContext, type BenchResult, type GoalCheck, type Table } from './harness';
-import { BUDGETED, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, byPackage, type BundleSize as LoadedBundle, type Entry } from './weight-bundle';
+import { BUDGETED, CHANNEL_CALL_MODULES, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, bundleEntryRolldown, byPackage, type BundleSize as LoadedBundle, type Entry } from './weight-bundle';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -347,7 +347,7 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
   const ours = sizes.get(credsEntry.name);
   const backend = sizes.get(backendEntry.name);
   const flow = sizes.get('official flow: SignalingClient + AWS SDK v3 clients');
-  const chunkNote = (s: BundleSize): string => (s.chunks > 1 ? ` (${s.chunks} chunks)` : '');
+  const chunkNote = (s: LoadedBundle): string => (s.chunks > 1 ? ` (${s.chunks} chunks)` : '');
   for (const e of ENTRIES) {
     const s = sizes.get(e.name);
     bundleRows.push([e.name, e.what, s ? bytes(s.minBytes) : 'failed', s ? `${bytes(s.gzipBytes)}${chunkNote(s)}` : 'failed', s && ours ? ratio(s.gzipBytes, ours.gzipBytes) : 'n/a']);
@@ -408,8 +408,8 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
       rows: [...names.map((n) => [n, num(pkgOf(ours, n)), num(pkgOf(backend, n))]), ['total minified', num(ours.minBytes), num(backend.minBytes)], ['total min + gzip', num(ours.gzipBytes), num(backend.gzipBytes)]],
     });
     const sigv4Split = ours.chunks - backend.chunks;
-    const oneFile = await bundleEntry(credsEntry, false).catch(() => undefined);
-    const oneFileBackend = await bundleEntry(backendEntry, false).catch(() => undefined);
+    const oneFile = await bundleEntry(credsEntry, { splitting: false }).catch(() => undefined);
+    const oneFileBackend = await bundleEntry(backendEntry, { splitting: false }).catch(() => undefined);
     await esbuild.stop();
     // Where the client's and core's own bytes go: what a leaner client would have to act on.
     const own = [...backend.files].filter(([f, b]) => /^packages\/(client|core)\//.test(f) && b > 0).sort((a, b) => b[1] - a[1]);
@@ -443,10 +443,33 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
     };
     notes.push(`**Credentials in the page (goal 25 KiB):** ${verdict(ours, 25, signerFloor, 'a hand-written viewer over core + signer')}`);
     notes.push(`**Backend signer (goal 18 KiB):** ${verdict(backend, 18, backendFloor, 'a hand-written viewer over core with a backend signer')}`);
-    // Core modules only `client.channels` reaches (the client's own path never calls them).
-    const channelsOnly = ['list-signaling-channels', 'delete-signaling-channel', 'media-storage-configuration'].reduce((a, m) => a + (backend.files.get(`packages/core/src/${m}.ts`) ?? 0), 0);
+    // Issue 18: the channel calls a viewer never makes sit behind ChannelManager's import(); where do they land?
+    const callBytes = (files: ReadonlyMap<string, number>): number => [...files].filter(([f]) => CHANNEL_CALL_MODULES.test(f)).reduce((a, [, b]) => a + b, 0);
+    const splitRows: string[][] = [];
+    const rolldownSizes = new Map<string, LoadedBundle>();
+    for (const e of BUDGETED) {
+      const es = sizes.get(e.name);
+      const rd = await bundleEntryRolldown(e).catch((err: unknown) => {
+        notes.push(`Could not bundle "${e.name}" with Rolldown: ${(err as Error).message.split('\n')[0]}`);
+        return undefined;
+      });
+      if (rd) {
+        rolldownSizes.set(e.name, rd);
+        rec.add(`${e.name} (rolldown)`, 'bundle.gzipBytes', rd.gzipBytes, 'B');
+      }
+      for (const [bundler, b] of [['esbuild', es], ['Rolldown', rd]] as const) {
+        if (!b) continue;
+        splitRows.push([e.name, bundler, `${bytes(b.gzipBytes)}${chunkNote(b)}`, num(callBytes(b.files)), num(callBytes(b.unloadedFiles))]);
+      }
+    }
+    tables.push({
+      title: 'The channel calls a viewer never makes (create, list, delete, update, media storage, storage sessions): bytes of their modules in the chunks the page loads, and in chunks it never fetches (esbuild: minified bytes; Rolldown: bytes before minification)',
+      columns: ['page', 'bundler', 'page min + gzip', 'channel-call code loaded', 'channel-call code in chunks never fetched'],
+      rows: splitRows,
+    });
+    const rdBackend = rolldownSizes.get(backendEntry.name);
     notes.push(
-      `**Operations a viewer never calls** are still in both pages: every \`SignalingClient\` exposes \`client.channels\`, a full \`ChannelManager\` (public API), so core's builders and parsers of list, delete and media-storage calls are reachable (${num(channelsOnly)} minified bytes of the backend-signer page, plus their methods in \`channel-manager.ts\`). Two designs were measured (once each, on the backend-signer page at 30,827 B min+gzip). (1) \`ChannelManager\`'s create, list, delete and media-storage methods as thin calls into a client module loaded with \`import()\` on the first call: 31,067 B, worse, because esbuild follows every import of a barrel one of whose own statements the page uses, and core's index re-exports most names one by one, so core's builders stayed in a chunk the page loads (a five-line experiment reproduces it: a lazy module's import through such an index lands in a chunk the entry loads under esbuild 0.28, and in the lazy chunk under Rollup 4 with side-effect-free modules; webpack was not measured). (2) The same with core's index made of \`export *\` lines only (the named re-exports in a file of their own): core's builders left the page (3,378 fewer minified bytes), but esbuild split the code the page shares with the SigV4 and channel chunks into 4 chunks instead of 2, and each compresses on its own: 30,764 B, 63 B less; as one file (what webpack's default \`splitChunks\` would leave) 29,599 B against 30,248 B, 649 B less. Not kept: the published core is one module per build (tsup bundles each entry), and every bundler puts a module in one chunk, so with the published packages core's builders stay in the page's chunk whatever the client does; only the client's 1.1 KB of method bodies would move, less than a chunk costs. Operations leave a viewer's page only once core is published as one module per operation with an index of \`export *\` lines.`,
+      `**Operations a viewer never calls** leave its page. \`ChannelManager\` (every client's \`client.channels\`, public API unchanged) loads its create, list, delete, media-storage and storage-session calls from a module of its own with \`import()\` on the first such call, as it loads the SigV4 signer; a viewer makes none, so its page never fetches them: ${num(callBytes(backend.files))} bytes of their code in the backend-signer page under esbuild, ${rdBackend ? num(callBytes(rdBackend.files)) : 'n/a'} under Rolldown (the table above; \`bench/test/weight-budget.test.ts\` and, on the built packages, \`test/packaging.test.ts\` check it stays so). Two changes in core let bundlers split them: its index re-exports with \`export *\` (esbuild 0.28 puts the targets of an index's named re-exports in a chunk the page loads as soon as the page uses any name of that index; the names of modules that also export internal helpers are re-exported from \`public-names.ts\`, and a viewer needs all of those), and its ES modules are published one file per source module (bundlers put a whole module in one chunk, so a one-file core kept every operation in the page). Measured once against the commit before (99113e1), backend-signer page: esbuild 95,947 → 91,810 minified bytes and 31,304 → 31,187 B min+gzip, in 3 chunks instead of 2 (the code the page shares with the SigV4 and channel-call chunks now splits three ways, and each chunk compresses on its own, which takes back most of the 4.1 KB); Rolldown 95,516 → 91,403 and 30,528 → 30,478 B. A bundler that does not split (one IIFE file) inlines the \`import()\`, and the page carries the calls as before.`,
       `**Tables a page never reads:** core's public \`STRICTER_THAN_MODEL\` (where core is stricter than the service model, with the reasons, about 1.3 KB of text) was in every page, because bundlers keep a call at a module's top level (\`Object.freeze([...])\`) unless it is marked pure; marked \`/* @__PURE__ */\`, it leaves every page here (444 B min+gzip off the backend-signer page, measured once; \`bench/test/weight-budget.test.ts\` checks it stays out). A duplicate of core's \`optString\` in \`wss-message.ts\` went with it.`,
     );
     const full = [...sizes.entries()].filter(([n]) => n !== 'official SignalingClient alone' && !BUDGETED.some((b) => b.name === n));
@@ -517,7 +540,7 @@ export async function runWeight(ctx: BenchContext): Promise<BenchResult> {
     name: 'weight',
     title: 'Weight: browser bundle and install footprint',
     method: [
-      '- **Bundles:** each row is a small browser app (the code is in `bench/src/weight.ts` and, for our rows, `bench/src/weight-bundle.ts`) bundled by esbuild with the same settings: `--bundle --minify --splitting`, ESM, `platform: browser`, conditions `browser, module, import`. Tree-shaking keeps what that app uses; code splitting puts each dynamic `import()` in its own chunk, as Vite, webpack and Rollup do. A row counts the chunks its page loads: the entry chunk and its static imports, plus the dynamic imports the page runs (the credentials row loads the SigV4 chunk on its first call; the backend-signer row never does). Every row counts the dynamic imports its page runs (the official flow: the `bowser` import of the AWS SDK browser user agent) and no other (the event-stream support of smithy, which no KVS call here uses). min + gzip is the sum of each loaded chunk at gzip level 9. Ours is bundled from the workspace sources (the `@kvs-sig/source` condition; the published `dist` is the same code built by tsup).',
+      '- **Bundles:** each row is a small browser app (the code is in `bench/src/weight.ts` and, for our rows, `bench/src/weight-bundle.ts`) bundled by esbuild with the same settings: `--bundle --minify --splitting`, ESM, `platform: browser`, conditions `browser, module, import`. Tree-shaking keeps what that app uses; code splitting puts each dynamic `import()` in its own chunk, as Vite, webpack and Rollup do. A row counts the chunks its page loads: the entry chunk and its static imports, plus the dynamic imports the page runs (the credentials row loads the SigV4 chunk on its first call; the backend-signer row never does). Every row counts the dynamic imports its page runs (the official flow: the `bowser` import of the AWS SDK browser user agent) and no other (the event-stream support of smithy, which no KVS call here uses). min + gzip is the sum of each loaded chunk at gzip level 9. Our viewer rows are also bundled with Rolldown 1.3 (the bundler of Vite 8; same conditions, minified, chunks split the same way) for the channel-call table. Ours is bundled from the workspace sources (the `@kvs-sig/source` condition; the published `dist` is the same code built by tsup).',
       '- **Budgets:** our three viewer rows have budgets in `bench/weight-budgets.json`; `bench/test/weight-budget.test.ts` (part of `pnpm test`) bundles them the same way and fails when one grows more than 5% over its budget. `node scripts/run-ts.mjs bench/src/weight-budget.ts --write` records new budgets.',
       '- The official SDK `require`s Node\'s `events` without declaring it (JS #321): browser apps must install the `events` polyfill, which we did (`events@3`), so the official rows include it as they would in any app.',
       '- **Install:** our core, signer and client are staged in a temp dir, built with tsup (as `pnpm build` does), their `workspace:*` ranges pinned as `pnpm publish` does, packed with `npm pack`, and installed together into an empty project; the official package is installed from the npm registry into another. Packages are counted as installed `package.json` directories under `node_modules`; bytes are the sum of file sizes.',

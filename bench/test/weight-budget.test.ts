@@ -2,9 +2,13 @@
  * The weight budget (issue 18): our viewer rows, bundled as the weight
  * benchmark bundles them, may not grow more than 5% over the min+gzip bytes
  * recorded in bench/weight-budgets.json. A page with a backend signer must
- * load no SigV4 code at all.
+ * load no SigV4 code at all, and no viewer page loads the channel calls a
+ * viewer never makes.
  */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { BUDGETED, BUDGET_SLACK, SESSION_BASE_ROW, SESSION_ROW, bundleEntry, overBudget } from '../src/weight-bundle';
+import type { SplitReport } from '../src/weight-split';
 import { measureBudgeted, readBudgets } from '../src/weight-budget';
 import * as esbuild from 'esbuild';
 
@@ -56,3 +60,20 @@ test('a viewer page drops the tables it never reads (core marks them pure)', asy
   expect(s.code).toContain('ResourceNotFoundException');
   expect(s.code).not.toContain('TagOnCreateList');
 });
+
+test('no viewer page loads the channel calls a viewer never makes, under esbuild or Rolldown (Vite 8): they are in a chunk it never fetches', () => {
+  const out = execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/weight-split.ts'], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', timeout: 120_000 });
+  const reports = JSON.parse(out) as SplitReport[];
+  expect(reports.map((r) => `${r.bundler} ${r.row}`).sort()).toEqual(BUDGETED.flatMap((e) => [`esbuild ${e.name}`, `rolldown ${e.name}`]).sort());
+  for (const r of reports) {
+    const page = `${r.bundler}: ${r.row}`;
+    expect({ page, loaded: r.loaded }).toEqual({ page, loaded: [] });
+    // Split off, not lost: the build holds them in a chunk behind the manager's import().
+    expect({ page, unloaded: r.unloaded }).toEqual({
+      page,
+      unloaded: expect.arrayContaining(['packages/client/src/channel-admin.ts', 'packages/core/src/list-signaling-channels.ts', 'packages/core/src/create-signaling-channel.ts']),
+    });
+    // What a viewer does call is in the page.
+    expect({ page, modules: r.pageModules }).toEqual({ page, modules: expect.arrayContaining(['packages/core/src/describe-signaling-channel.ts', 'packages/client/src/channel-manager.ts']) });
+  }
+}, 150_000);

@@ -3,9 +3,24 @@
  * exit-code mapping and stdin line parsing.
  */
 import { PassThrough } from 'node:stream';
-import { ProtocolError, ServiceError, TimeoutError, TransportError, ValidationError, serviceErrorClasses, type ServiceErrorClass } from '@kvs-sig/core';
+import {
+  AbortError,
+  ErrorCodeClasses,
+  isSignalingError,
+  ProtocolError,
+  ServiceError,
+  serviceErrorClasses,
+  SignalingError,
+  TimeoutError,
+  TransportError,
+  ValidationError,
+  type ErrorClassName,
+  type ErrorCode,
+  type ErrorCodeOf,
+  type ServiceErrorClass,
+} from '@kvs-sig/core';
 import { parseInputLine } from '../src/cli/connect';
-import { ConfigError, ExitCode, exitCodeOf, UsageError } from '../src/cli/exit-codes';
+import { ConfigError, ExitCode, exitCodeOf, UsageError, type ExitCodeValue } from '../src/cli/exit-codes';
 import { errorJson, errorLine, guardIo, inFlags, keyValues, table, withSpinner, type CliIo } from '../src/cli/output';
 import { renderScreen, SPINNER_FRAME } from './helpers';
 
@@ -103,6 +118,89 @@ it('maps errors to documented exit codes', () => {
   expect(exitCodeOf(new ProtocolError('INVALID_JSON', 'bad'))).toBe(ExitCode.FAILURE);
   expect(exitCodeOf(Object.assign(new Error('none'), { name: 'CredentialsProviderError' }))).toBe(ExitCode.CONFIG);
   expect(exitCodeOf(new Error('bug'))).toBe(ExitCode.FAILURE);
+});
+
+/** An error of `code`, built as the class core raises it as (ErrorCodeClasses). */
+function errorOfCode(code: ErrorCode, cls: ErrorClassName): SignalingError {
+  switch (cls) {
+    case 'ValidationError':
+      return new ValidationError('field', 'refused', code as ErrorCodeOf<'ValidationError'>);
+    case 'ProtocolError':
+      return new ProtocolError(code as ErrorCodeOf<'ProtocolError'>, 'malformed reply');
+    case 'ServiceError':
+      return new ServiceError('refused', { errorType: 'InternalFailure', httpStatus: 500 }, code as ErrorCodeOf<'ServiceError'>);
+    case 'TransportError':
+      return new TransportError(code as ErrorCodeOf<'TransportError'>, 'closed');
+    case 'TimeoutError':
+      return new TimeoutError('late');
+    case 'AbortError':
+      return new AbortError();
+    case 'SignalingError':
+      return new SignalingError(code as ErrorCodeOf<'SignalingError'>, 'failed');
+  }
+}
+
+// Every code core has, with its exit code. Typed over ErrorCode, so a code added to core fails
+// type-checking here until someone decides its exit code.
+const EXIT_BY_CODE = {
+  BAD_PARAM: ExitCode.USAGE,
+  MESSAGE_TOO_LARGE: ExitCode.USAGE,
+  INVALID_CONFIGURATION: ExitCode.CONFIG,
+  INSECURE_ENDPOINT: ExitCode.CONFIG,
+  MISSING_CREDENTIALS: ExitCode.CONFIG,
+  INVALID_JSON: ExitCode.FAILURE,
+  UNEXPECTED_RESPONSE: ExitCode.FAILURE,
+  INVALID_TTL: ExitCode.FAILURE,
+  INVALID_PROTOCOL: ExitCode.FAILURE,
+  INVALID_CHANNEL_NAME: ExitCode.FAILURE,
+  INVALID_CHANNEL_TYPE: ExitCode.FAILURE,
+  INVALID_ICE_SERVER_URIS_COUNT: ExitCode.FAILURE,
+  INVALID_STATUS_RESPONSE: ExitCode.FAILURE,
+  ACCESS_KEY_LENGTH_TOO_LARGE: ExitCode.FAILURE,
+  SECRET_ACCESS_KEY_LENGTH_TOO_LARGE: ExitCode.FAILURE,
+  SESSION_TOKEN_LENGTH_TOO_LARGE: ExitCode.FAILURE,
+  EXPIRATION_LENGTH_TOO_LARGE: ExitCode.FAILURE,
+  FRAME_TOO_LARGE: ExitCode.FAILURE,
+  INVALID_BASE64: ExitCode.FAILURE,
+  SERVICE_ERROR: ExitCode.SERVICE,
+  CLOCK_SKEW: ExitCode.AUTH,
+  DELIVERY_FAILED: ExitCode.SERVICE,
+  CREDENTIALS_PROVIDER_FAILED: ExitCode.CONFIG,
+  TRANSPORT_UNAVAILABLE: ExitCode.CONFIG,
+  CONNECTION_FAILED: ExitCode.NETWORK,
+  CONNECTION_CLOSED: ExitCode.NETWORK,
+  TIMEOUT: ExitCode.NETWORK,
+  ABORTED: ExitCode.INTERRUPTED,
+  NOT_OPEN: ExitCode.FAILURE,
+  QUEUE_FULL: ExitCode.FAILURE,
+  MESSAGE_EXPIRED: ExitCode.FAILURE,
+  CLIENT_CLOSED: ExitCode.FAILURE,
+  DELIVERY_UNCONFIRMED: ExitCode.FAILURE,
+} as const satisfies Record<ErrorCode, ExitCodeValue>;
+
+const codesOfClass = (cls: ErrorClassName) =>
+  (Object.entries(ErrorCodeClasses) as [ErrorCode, ErrorClassName][]).filter(([, c]) => c === cls).map(([code]) => code);
+
+test.each(Object.entries(ErrorCodeClasses) as [ErrorCode, ErrorClassName][])('%s, raised as a %s, has its exit code', (code, cls) => {
+  const error = errorOfCode(code, cls);
+  expect(isSignalingError(error, cls)).toBe(true);
+  expect(exitCodeOf(error)).toBe(EXIT_BY_CODE[code]);
+});
+
+test('a malformed service reply (every ProtocolError code) exits 1, never as a usage error', () => {
+  const codes = codesOfClass('ProtocolError');
+  expect(codes).toContain('INVALID_CHANNEL_NAME');
+  for (const code of codes) expect([code, exitCodeOf(new ProtocolError(code as ErrorCodeOf<'ProtocolError'>, 'bad'))]).toEqual([code, ExitCode.FAILURE]);
+});
+
+test("usage (2) is only for the user's input: ValidationError codes, except configuration ones (3)", () => {
+  const config = new Set<ErrorCode>(['INVALID_CONFIGURATION', 'INSECURE_ENDPOINT', 'MISSING_CREDENTIALS']);
+  for (const code of codesOfClass('ValidationError')) {
+    const error = new ValidationError('channelName', 'refused', code as ErrorCodeOf<'ValidationError'>);
+    expect([code, exitCodeOf(error)]).toEqual([code, config.has(code) ? ExitCode.CONFIG : ExitCode.USAGE]);
+  }
+  const usage = (Object.keys(EXIT_BY_CODE) as ErrorCode[]).filter((code) => EXIT_BY_CODE[code] === ExitCode.USAGE);
+  for (const code of usage) expect([code, ErrorCodeClasses[code]]).toEqual([code, 'ValidationError']);
 });
 
 it('parses stdin lines for connect and names what is wrong', () => {

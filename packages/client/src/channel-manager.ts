@@ -8,26 +8,15 @@
 import {
   ProtocolError,
   SignalingError,
-  TransportError,
   ValidationError,
-  constructCreateSignalingChannelRequest,
-  constructDeleteSignalingChannelRequest,
-  constructDescribeMediaStorageConfigurationRequest,
   constructDescribeSignalingChannelRequest,
   constructGetIceServerConfigRequest,
   constructGetSignalingChannelEndpointRequest,
-  constructJoinStorageSessionAsViewerRequest,
-  constructJoinStorageSessionRequest,
-  constructListSignalingChannelsRequest,
-  constructUpdateMediaStorageConfigurationRequest,
   constructConnectWssEndpointRequest,
   isValidRegion,
-  parseCreateSignalingChannelResponse,
-  parseDescribeMediaStorageConfigurationResponse,
   parseDescribeSignalingChannelResponse,
   parseGetIceServerConfigResponse,
   parseGetSignalingChannelEndpointResponse,
-  parseListSignalingChannelsResponse,
   parseServiceError,
   resolveControlPlaneEndpoint,
   toRtcIceServers,
@@ -49,6 +38,7 @@ import { throwIfAborted } from './abort';
 import type { ConnectionOptions } from './connection-options';
 import { acquireRequestSlot } from './gate';
 import { KEEP_EVERY_ICE_SERVER } from './ice-servers';
+import { loadOnFirstUse } from './lazy';
 import { SafeLogger } from './logger';
 import { badOption, checkEndpointScheme, checkTimeout } from './option-checks';
 import type { Platform } from './platform';
@@ -79,6 +69,18 @@ export interface ExchangeRecord {
 }
 
 const DEFAULT_REQUEST_MS = 5000;
+
+/** What the lazily loaded channel calls (channel-admin.ts) use of their manager. @internal */
+export interface ManagerCalls {
+  readonly target: { controlPlaneEndpoint: string };
+  call<T>(operation: string, request: HttpRequest, parse: (text: string) => T, options?: CallOptions): Promise<T>;
+  describeChannel(ref: ChannelSelector, options?: CallOptions): Promise<ChannelInfo>;
+  getEndpoints(input: { channelArn: string; role: Role; protocols?: readonly EndpointProtocol[] }, options?: CallOptions): Promise<SignalingChannelEndpoints>;
+}
+
+// One loader per module for every manager: the code is the same for all of them.
+const admin = loadOnFirstUse(() => import('./channel-admin'), 'the channel calls module');
+const sigv4 = loadOnFirstUse(() => import('./sigv4'), 'the SigV4 signer');
 
 /**
  * What the signaling client uses of its manager beyond the public API. Kept off
@@ -131,6 +133,7 @@ export class ChannelManagerBase {
   readonly #fetchFn: FetchLike;
   readonly #disposeFetch: () => Promise<void>;
   readonly #requestMs: number;
+  readonly #calls: ManagerCalls;
   #closed = false;
 
   constructor(options: ChannelManagerOptions, platform: Platform) {
@@ -189,8 +192,14 @@ export class ChannelManagerBase {
     }
     this.#useFipsEndpoint = options.useFipsEndpoint === true;
     this.#useDualstackEndpoint = options.useDualstackEndpoint === true;
-    // Closures over the private fields: the client reaches them without their being members.
+    // Closures over the private fields: the client and channel-admin.ts reach them without their being members.
     const self = this;
+    this.#calls = {
+      target: { controlPlaneEndpoint: this.controlPlaneEndpoint },
+      call: (operation, request, parse, callOptions) => self.#call(operation, request, parse, callOptions),
+      describeChannel: (ref, callOptions) => self.describeChannel(ref, callOptions),
+      getEndpoints: (input, callOptions) => self.getEndpoints(input, callOptions),
+    };
     INTERNALS.set(this, {
       get skew() {
         return self.#skew;
@@ -281,8 +290,7 @@ export class ChannelManagerBase {
     input: { channelName: string; messageTtlSeconds?: number; tags?: readonly Tag[] },
     options?: CallOptions,
   ): Promise<{ channelArn: string }> {
-    const req = constructCreateSignalingChannelRequest(input, this.#target);
-    return this.#call('CreateSignalingChannel', req, parseCreateSignalingChannelResponse, options);
+    return (await admin()).createChannel(this.#calls, input, options);
   }
 
   /**
@@ -299,15 +307,7 @@ export class ChannelManagerBase {
     input: { prefix?: string; maxResults?: number; nextToken?: string } = {},
     options?: CallOptions,
   ): Promise<{ channels: ChannelInfo[]; nextToken?: string }> {
-    const req = constructListSignalingChannelsRequest(
-      {
-        ...(input.prefix === undefined ? {} : { channelNamePrefix: input.prefix }),
-        ...(input.maxResults === undefined ? {} : { maxResults: input.maxResults }),
-        ...(input.nextToken === undefined ? {} : { nextToken: input.nextToken }),
-      },
-      this.#target,
-    );
-    return this.#call('ListSignalingChannels', req, parseListSignalingChannelsResponse, options);
+    return (await admin()).listChannels(this.#calls, input, options);
   }
 
   /**
@@ -318,30 +318,7 @@ export class ChannelManagerBase {
     input: { channelArn: string; currentVersion?: string } | { channelName: string },
     options?: CallOptions,
   ): Promise<void> {
-    let arn: string;
-    let version: string | undefined;
-    if ('channelName' in input && input.channelName !== undefined) {
-      let info: ChannelInfo;
-      try {
-        info = await this.describeChannel({ channelName: input.channelName }, options);
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
-      if (!info.channelArn) throw new ProtocolError('UNEXPECTED_RESPONSE', 'DescribeSignalingChannel returned no ChannelARN');
-      arn = info.channelArn;
-      version = info.version;
-    } else {
-      const byArn = input as { channelArn: string; currentVersion?: string };
-      arn = byArn.channelArn;
-      version = byArn.currentVersion;
-    }
-    const req = constructDeleteSignalingChannelRequest({ channelArn: arn, ...(version === undefined ? {} : { currentVersion: version }) }, this.#target);
-    try {
-      await this.#call('DeleteSignalingChannel', req, () => undefined, options);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    return (await admin()).deleteChannel(this.#calls, input, options);
   }
 
   /**
@@ -409,9 +386,7 @@ export class ChannelManagerBase {
 
   /** JoinStorageSession (master, WebRTC ingestion). Connect the master's WebSocket first. */
   async joinStorageSession(input: { channelArn: string; webrtcEndpoint?: string }, options?: CallOptions): Promise<void> {
-    const webrtc = input.webrtcEndpoint ?? (await this.#webrtcEndpoint(input.channelArn, 'MASTER', options));
-    const req = constructJoinStorageSessionRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn });
-    await this.#call('JoinStorageSession', req, () => undefined, options);
+    return (await admin()).joinStorageSession(this.#calls, input, options);
   }
 
   /** JoinStorageSessionAsViewer (viewer of a WebRTC ingestion session). */
@@ -419,20 +394,12 @@ export class ChannelManagerBase {
     input: { channelArn: string; clientId: string; webrtcEndpoint?: string },
     options?: CallOptions,
   ): Promise<void> {
-    const webrtc = input.webrtcEndpoint ?? (await this.#webrtcEndpoint(input.channelArn, 'VIEWER', options));
-    const req = constructJoinStorageSessionAsViewerRequest({ webrtcEndpoint: webrtc, channelArn: input.channelArn, clientId: input.clientId });
-    await this.#call('JoinStorageSessionAsViewer', req, () => undefined, options);
-  }
-
-  async #webrtcEndpoint(channelArn: string, role: Role, options?: CallOptions): Promise<string> {
-    const ep = await this.getEndpoints({ channelArn, role, protocols: ['WEBRTC'] }, options);
-    return ep.webrtcEndpoint ?? '';
+    return (await admin()).joinStorageSessionAsViewer(this.#calls, input, options);
   }
 
   /** DescribeMediaStorageConfiguration. */
   async describeMediaStorageConfiguration(ref: ChannelSelector, options?: CallOptions): Promise<MediaStorageConfiguration> {
-    const req = constructDescribeMediaStorageConfigurationRequest(ref, this.#target);
-    return this.#call('DescribeMediaStorageConfiguration', req, parseDescribeMediaStorageConfigurationResponse, options);
+    return (await admin()).describeMediaStorageConfiguration(this.#calls, ref, options);
   }
 
   /** UpdateMediaStorageConfiguration. */
@@ -440,8 +407,7 @@ export class ChannelManagerBase {
     input: { channelArn: string; status: MediaStorageStatus; streamArn?: string },
     options?: CallOptions,
   ): Promise<void> {
-    const req = constructUpdateMediaStorageConfigurationRequest(input, this.#target);
-    await this.#call('UpdateMediaStorageConfiguration', req, () => undefined, options);
+    return (await admin()).updateMediaStorageConfiguration(this.#calls, input, options);
   }
 
   async #presignConnectUrl(input: { wssEndpoint: string; channelArn: string; role: Role; clientId?: string }): Promise<string> {
@@ -466,26 +432,15 @@ export class ChannelManagerBase {
  * The default signer behind a dynamic `import()`: a page that passes a
  * `requestSigner` never references it, so bundlers that split chunks (Vite,
  * webpack, Rollup, esbuild --splitting) keep SigV4 out of that page's code.
- * A failed load rejects as a retryable TransportError and is not cached.
  */
 function loadSigV4OnFirstUse(credentials: CredentialsProvider, region: string): Required<RequestSigner> {
-  let loading: Promise<Required<RequestSigner>> | undefined;
-  const signer = (): Promise<Required<RequestSigner>> =>
-    (loading ??= import('./sigv4').then(
-      (m) => m.createSigV4RequestSigner({ credentials, region }),
-      (cause: unknown) => {
-        // Not kept: the next call retries the load (a chunk the network lost).
-        loading = undefined;
-        throw new TransportError('CONNECTION_FAILED', `loading the SigV4 signer failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-      },
-    ));
+  let made: Required<RequestSigner> | undefined;
+  const signer = async (): Promise<Required<RequestSigner>> => {
+    const loaded = await sigv4();
+    return (made ??= loaded.createSigV4RequestSigner({ credentials, region }));
+  };
   return {
     getSignedUrl: async (wssEndpoint, queryParams, date) => (await signer()).getSignedUrl(wssEndpoint, queryParams, date),
     signRequest: async (request, date) => (await signer()).signRequest(request, date),
   };
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { httpStatus?: unknown; errorType?: unknown };
-  return e?.httpStatus === 404 || e?.errorType === 'ResourceNotFoundException';
 }

@@ -29,7 +29,7 @@ export interface CreateSignalingChannelInput {
 }
 
 /** @internal */
-export function tagsBody(tags: unknown, field = 'tags'): { Key: string; Value: string }[] {
+function tagsBody(tags: unknown, field = 'tags'): { Key: string; Value: string }[] {
   if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array of { key, value }');
   if (tags.length > MAX_TAGS) throw new ValidationError(field, `has ${tags.length} tags, more than ${MAX_TAGS}`);
   const seen = new Set<string>();

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+// @peculiar/x509 needs the reflect-metadata polyfill loaded first (as in the emulator's tls.ts).
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { Agent, request } from 'undici';
 import { ProtocolError, ServiceError, TimeoutError, TransportError } from '@kvs-sig/core';
 import { fromAwsIotCredentials } from '@kvs-sig/signer/node';
@@ -12,30 +12,75 @@ import { signRequest, verify } from '../src';
 
 interface Pki { ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string; otherKey: string; otherCert: string }
 
-function makePki(dir: string): Pki {
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = (name: string) => ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-  ec('ca');
-  ossl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=test-ca', '-days', '1', '-out', 'ca.pem');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  const issue = (name: string, cn: string, ext: string, caName = 'ca') => {
-    ec(name);
-    ossl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`);
-    ossl('x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', `${name}.pem`);
-  };
-  issue('server', '127.0.0.1', 'server.ext');
-  issue('client', 'thing-1', 'client.ext');
+const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+type KeyPair = webcrypto.CryptoKeyPair;
+interface Issuer { keys: KeyPair; cert: x509.X509Certificate }
+
+const newKeys = async () => (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as KeyPair;
+const serial = () => `7f${randomBytes(15).toString('hex')}`; // positive and unique
+// A minute back-dated, valid for a day.
+const validity = () => ({ notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 24 * 3600_000) });
+const keyPem = async (keys: KeyPair) =>
+  `${x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY')}\n`;
+
+async function makeCa(cn: string): Promise<Issuer> {
+  const keys = await newKeys();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${cn}`,
+    ...validity(),
+    keys: keys as never,
+    signingAlgorithm: EC_P256,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+    ],
+  });
+  return { keys, cert };
+}
+
+/** A leaf certificate `ca` signs: for a server at 127.0.0.1, or a device (client) named `cn`. */
+async function issue(ca: Issuer, cn: string, usage: 'server' | 'client'): Promise<{ cert: string; key: string }> {
+  const keys = await newKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${cn}`,
+    issuer: ca.cert.subject,
+    ...validity(),
+    publicKey: keys.publicKey as never,
+    signingKey: ca.keys.privateKey as never,
+    signingAlgorithm: EC_P256,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      ...(usage === 'server' ? [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])] : []),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+    ],
+  });
+  return { cert: `${cert.toString('pem')}\n`, key: await keyPem(keys) };
+}
+
+/** Made in process (WebCrypto + @peculiar/x509), nothing written to disk. */
+async function makePki(): Promise<Pki> {
+  const ca = await makeCa('test-ca');
+  const server = await issue(ca, '127.0.0.1', 'server');
+  const client = await issue(ca, 'thing-1', 'client');
   // A device certificate from a CA the server does not trust.
-  ec('rogue');
-  ossl('req', '-x509', '-new', '-key', 'rogue.key', '-subj', '/CN=rogue-ca', '-days', '1', '-out', 'rogue.pem');
-  issue('other', 'thing-1', 'client.ext', 'rogue');
-  const r = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return { ca: r('ca.pem'), serverKey: r('server.key'), serverCert: r('server.pem'), clientKey: r('client.key'), clientCert: r('client.pem'), otherKey: r('other.key'), otherCert: r('other.pem') };
+  const other = await issue(await makeCa('rogue-ca'), 'thing-1', 'client');
+  return {
+    ca: `${ca.cert.toString('pem')}\n`,
+    serverKey: server.key,
+    serverCert: server.cert,
+    clientKey: client.key,
+    clientCert: client.cert,
+    otherKey: other.key,
+    otherCert: other.cert,
+  };
 }
 
 describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
-  let dir: string;
   let pki: Pki;
   let server: Server;
   let endpoint: string;
@@ -45,8 +90,7 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
   const seen: Array<{ path: string | undefined; thing: string | undefined; cn: string | undefined }> = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'kvs-signer-pki-'));
-    pki = makePki(dir);
+    pki = await makePki();
     server = createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
       calls++;
       const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -78,7 +122,6 @@ describe('fromAwsIotCredentials against a local mutual-TLS server', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     calls = 0;

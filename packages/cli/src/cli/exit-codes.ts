@@ -9,7 +9,7 @@ import { classifyServiceError, isSignalingError, type ServiceErrorClass } from '
 export const ExitCode = {
   /** Success. */
   OK: 0,
-  /** An unexpected failure (a bug, or an error outside the categories below). */
+  /** An unexpected failure (a bug, a malformed service reply, or an error outside the categories below). */
   FAILURE: 1,
   /** Bad command line: unknown command or flag, missing or invalid argument. */
   USAGE: 2,
@@ -33,7 +33,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 /** One line per code for `--help`. @internal */
 export const EXIT_CODE_HELP = `Exit codes:
   0  success
-  1  unexpected failure
+  1  unexpected failure (or a malformed service reply)
   2  usage error (unknown command or flag, bad argument)
   3  configuration (no region or credentials, unreadable --ca, emulator not installed)
   4  not found (ResourceNotFoundException)
@@ -65,12 +65,15 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
     if (name === 'CredentialsProviderError' || name === 'ProviderError') return ExitCode.CONFIG;
     return ExitCode.FAILURE;
   }
+  // A ProtocolError is a reply that broke the service contract (core's response parsers raise
+  // them), never the user's input, whatever its code's name suggests (INVALID_CHANNEL_NAME is a
+  // name in a DescribeSignalingChannel reply); a malformed ServiceError reply is one too.
+  if (isSignalingError(error, 'ProtocolError')) return ExitCode.FAILURE;
   const e = error as { code: string; errorType?: unknown; httpStatus?: unknown };
   switch (e.code) {
+    // The ValidationError codes the user's own arguments raise.
     case 'BAD_PARAM':
-    case 'INVALID_CHANNEL_NAME':
-    case 'INVALID_TTL':
-    case 'INVALID_PROTOCOL':
+    case 'MESSAGE_TOO_LARGE':
       return ExitCode.USAGE;
     case 'INVALID_CONFIGURATION':
     case 'INSECURE_ENDPOINT':

@@ -7,25 +7,16 @@
  * told wrong. Now it rejects with `DELIVERY_UNCONFIRMED`; a send that never left the queue
  * still rejects with `MESSAGE_EXPIRED`.
  */
-import { SignalingClient } from '../../src/index';
 import { candidate, until } from '../support/helpers';
-import { rawSignalingServer, tcp } from '../support/raw-signaling-server';
+import { rawServerAndClientPerTest, tcp } from '../support/raw-signaling-server';
 
 
 describe('a send whose fate the client cannot know', () => {
-  let server: Awaited<ReturnType<typeof rawSignalingServer>>;
-  let client: SignalingClient | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    client = undefined;
-    await server.close();
-  });
+  const start = rawServerAndClientPerTest();
 
   test('written, never confirmed, expired: DELIVERY_UNCONFIRMED; never written: MESSAGE_EXPIRED', async () => {
-    server = await rawSignalingServer();
     // No next connection within the test: the queue's age limit (800 ms) decides.
-    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 200, queue: { maxAgeMs: 800 }, reconnect: { strategy: () => 60_000 } }));
+    const { server, client } = await start({ sendRate: false, keepaliveIntervalMs: 200, queue: { maxAgeMs: 800 }, reconnect: { strategy: () => 60_000 } });
     await client.connect();
     tcp(server.sockets[0]!).pause();
     const outcome = (p: Promise<void>) =>
@@ -34,7 +25,7 @@ describe('a send whose fate the client cannot know', () => {
         (e: { code?: string; message?: string }) => `${e.code}: ${e.message}`,
       );
     const written = outcome(client.sendIceCandidate(candidate(1), 'viewer-1'));
-    await until(() => client!.state === 'reconnecting', 5000, 'the keepalive to give the stalled connection up');
+    await until(() => client.state === 'reconnecting', 5000, 'the keepalive to give the stalled connection up');
     const queued = outcome(client.sendIceCandidate(candidate(2), 'viewer-1'));
     const [w, q] = await Promise.all([written, queued]);
     expect(w).toMatch(/^DELIVERY_UNCONFIRMED: ICE_CANDIDATE: written to a connection that was lost .* it may or may not have been delivered$/);

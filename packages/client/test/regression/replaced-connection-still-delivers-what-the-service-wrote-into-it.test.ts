@@ -8,9 +8,8 @@
  * three). A late pong on it also confirms the frames written to it: they are not sent
  * again.
  */
-import { SignalingClient } from '../../src/index';
 import { candidate, until } from '../support/helpers';
-import { b64, rawSignalingServer, record, tcp } from '../support/raw-signaling-server';
+import { b64, rawServerAndClientPerTest, record, tcp } from '../support/raw-signaling-server';
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,18 +19,10 @@ function iceFrame(i: number): string {
 }
 
 describe('a connection replaced after its keepalive expired', () => {
-  let server: Awaited<ReturnType<typeof rawSignalingServer>>;
-  let client: SignalingClient | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    client = undefined;
-    await server.close();
-  });
+  const start = rawServerAndClientPerTest();
 
   test('frames the service writes into it afterwards are delivered; its GO_AWAY is ignored; it is read until the service closes it', async () => {
-    server = await rawSignalingServer();
-    client = new SignalingClient(server.clientOptions({ sendRate: false, iceBuffering: false, keepaliveIntervalMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    const { server, client } = await start({ sendRate: false, iceBuffering: false, keepaliveIntervalMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
     const got: string[] = [];
     const goAways: number[] = [];
     client.on('iceCandidate', (e) => got.push(e.payload.candidate ?? ''));
@@ -39,7 +30,7 @@ describe('a connection replaced after its keepalive expired', () => {
     await client.connect();
     const old = server.sockets[0]!;
     tcp(old).pause();
-    await until(() => server.sockets.length === 2 && client!.state === 'open', 5000, 'the keepalive to replace the stalled connection');
+    await until(() => server.sockets.length === 2 && client.state === 'open', 5000, 'the keepalive to replace the stalled connection');
 
     // The service resumes and relays what it had buffered into the connection it has not yet seen go.
     old.send(iceFrame(1));
@@ -61,12 +52,11 @@ describe('a connection replaced after its keepalive expired', () => {
   });
 
   test('it is read for at most the queue age limit, and close() closes it with the client', async () => {
-    server = await rawSignalingServer();
-    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 300, queue: { maxAgeMs: 1000 }, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    const { server, client } = await start({ sendRate: false, keepaliveIntervalMs: 300, queue: { maxAgeMs: 1000 }, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
     await client.connect();
     const old = server.sockets[0]!;
     tcp(old).pause();
-    await until(() => server.sockets.length === 2 && client!.state === 'open', 5000, 'the keepalive to replace the stalled connection');
+    await until(() => server.sockets.length === 2 && client.state === 'open', 5000, 'the keepalive to replace the stalled connection');
     expect(old.readyState).toBe(old.OPEN);
     // The bound (1 s) passes and the client closes it; the stalled server sees that once it reads again.
     await sleep(1500);
@@ -75,19 +65,17 @@ describe('a connection replaced after its keepalive expired', () => {
 
     const next = server.sockets[1]!;
     tcp(next).pause();
-    await until(() => server.sockets.length === 3 && client!.state === 'open', 5000, 'the next keepalive replacement');
+    await until(() => server.sockets.length === 3 && client.state === 'open', 5000, 'the next keepalive replacement');
     expect(next.readyState).toBe(next.OPEN);
     await client.close();
-    client = undefined;
     tcp(next).resume();
     await until(() => next.readyState === next.CLOSED, 2000, 'close() to close the replaced connection');
   }, 15_000);
 
   test('a late pong on it confirms what was written to it: the send resolves and the frame is not sent again', async () => {
     const seenOn: string[][] = [];
-    server = await rawSignalingServer({ onConnection: (ws) => seenOn.push(record(ws)) });
     // The next connection waits 1.5 s, so the stalled service resumes before it opens.
-    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 300, reconnect: { strategy: () => 1500 } }));
+    const { server, client } = await start({ sendRate: false, keepaliveIntervalMs: 300, reconnect: { strategy: () => 1500 } }, { onConnection: (ws) => seenOn.push(record(ws)) });
     await client.connect();
     const old = server.sockets[0]!;
     tcp(old).pause();
@@ -96,13 +84,13 @@ describe('a connection replaced after its keepalive expired', () => {
       () => (settled = 'sent'),
       (e: { code?: string }) => (settled = `rejected ${e.code}`),
     );
-    await until(() => client!.state !== 'open', 5000, 'the keepalive to give the stalled connection up');
+    await until(() => client.state !== 'open', 5000, 'the keepalive to give the stalled connection up');
     expect(settled).toBe('');
     tcp(old).resume();
     await send;
     expect(settled).toBe('sent');
     expect(server.sockets).toHaveLength(1);
-    await until(() => server.sockets.length === 2 && client!.state === 'open', 5000, 'the next connection');
+    await until(() => server.sockets.length === 2 && client.state === 'open', 5000, 'the next connection');
     await sleep(100);
     expect(seenOn[0]).toContain(candidate(7).candidate);
     expect(seenOn[1]!.filter((s) => s !== 'ping')).toEqual([]);

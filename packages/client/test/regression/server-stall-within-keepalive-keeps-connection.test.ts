@@ -7,29 +7,20 @@
  * stall sent twice. Now at most one ping is out per socket, and its pong sends
  * the next for every frame written meanwhile.
  */
-import { SignalingClient } from '../../src/index';
 import { candidate, until } from '../support/helpers';
-import { rawSignalingServer, record, tcp } from '../support/raw-signaling-server';
+import { rawServerAndClientPerTest, record, tcp } from '../support/raw-signaling-server';
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('server stall shorter than the keepalive window', () => {
-  let server: Awaited<ReturnType<typeof rawSignalingServer>>;
-  let client: SignalingClient | undefined;
+  const start = rawServerAndClientPerTest();
   let seenOn: string[][];
-
-  afterEach(async () => {
-    await client?.close();
-    client = undefined;
-    await server.close();
-  });
 
   test('a 2 s stall with a send every 20 ms costs no connection: every frame read once, all confirmed, at most one ping out', async () => {
     seenOn = [];
     // ws's defaults, as the emulator's WebSocketServer uses them (autoPong, maxPendingAutoPongs 60).
-    server = await rawSignalingServer({ onConnection: (ws) => seenOn.push(record(ws)) });
-    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 30_000, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    const { server, client } = await start({ sendRate: false, keepaliveIntervalMs: 30_000, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }, { onConnection: (ws) => seenOn.push(record(ws)) });
     const closes: number[] = [];
     client.on('close', (e) => closes.push(e.code));
     await client.connect();
@@ -59,13 +50,12 @@ describe('server stall shorter than the keepalive window', () => {
 
   test('a stall longer than the keepalive interval still replaces the connection, and the frames are confirmed on the next one', async () => {
     seenOn = [];
-    server = await rawSignalingServer({ onConnection: (ws) => seenOn.push(record(ws)) });
-    client = new SignalingClient(server.clientOptions({ sendRate: false, keepaliveIntervalMs: 400, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }));
+    const { server, client } = await start({ sendRate: false, keepaliveIntervalMs: 400, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } }, { onConnection: (ws) => seenOn.push(record(ws)) });
     const closes: string[] = [];
     client.on('close', (e) => closes.push(e.reason));
     await client.connect();
     tcp(server.sockets[0]!).pause();
-    const sends = [0, 1, 2].map((i) => client!.sendIceCandidate(candidate(i), 'viewer-1'));
+    const sends = [0, 1, 2].map((i) => client.sendIceCandidate(candidate(i), 'viewer-1'));
     await until(() => server.sockets.length === 2, 3000, 'the keepalive to replace the frozen connection');
     expect(closes).toEqual(['keepalive timeout']);
     await Promise.all(sends);
@@ -74,13 +64,12 @@ describe('server stall shorter than the keepalive window', () => {
 
   test('frames written while a ping is out wait for its pong, which sends one ping for all of them', async () => {
     seenOn = [];
-    server = await rawSignalingServer({ autoPong: false, onConnection: (ws) => seenOn.push(record(ws)) });
-    client = new SignalingClient(server.clientOptions({ sendRate: false, reconnect: false }));
+    const { server, client } = await start({ sendRate: false, reconnect: false }, { autoPong: false, onConnection: (ws) => seenOn.push(record(ws)) });
     await client.connect();
     const ws = server.sockets[0]!;
     const seen = seenOn[0]!;
     const settled: string[] = [];
-    const send = (i: number) => client!.sendIceCandidate(candidate(i), 'viewer-1').then(
+    const send = (i: number) => client.sendIceCandidate(candidate(i), 'viewer-1').then(
         () => settled.push(`c${i}`),
         () => settled.push(`rejected c${i}`),
       );

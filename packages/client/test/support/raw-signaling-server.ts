@@ -1,16 +1,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SignalingClientOptions } from '../../src/index';
+import { SignalingClient, type SignalingClientOptions } from '../../src/index';
 
 /** A channel ARN the raw server accepts (it checks nothing). */
 export const rawArn = 'arn:aws:kinesisvideo:us-west-2:123456789012:channel/raw/1234567890123';
+
+export interface RawSignalingServerOptions {
+  autoPong?: boolean;
+  onConnection?: (ws: WebSocket) => void;
+}
 
 /**
  * A bare WebSocket server on 127.0.0.1 that plays the signaling service by hand:
  * tests push whatever frames they like with `send` and read what the client wrote.
  */
-export async function rawSignalingServer(options: { autoPong?: boolean; onConnection?: (ws: WebSocket) => void } = {}) {
+export async function rawSignalingServer(options: RawSignalingServerOptions = {}) {
   const http = createServer((req, res) => void onRequest(req, res));
   // autoPong: false lets a test decide when (and whether) the client's pings are answered.
   const wss = new WebSocketServer({ server: http, autoPong: options.autoPong ?? true });
@@ -84,6 +89,29 @@ export async function rawSignalingServer(options: { autoPong?: boolean; onConnec
         http.closeAllConnections();
         http.close(() => r());
       }),
+  };
+}
+
+export type RawSignalingServer = Awaited<ReturnType<typeof rawSignalingServer>>;
+
+/**
+ * For tests that each start their own raw server and one client of it (`clientOptions(options)`):
+ * returns the function that starts them, and closes both after each test, the client first.
+ * Call it inside the `describe`.
+ */
+export function rawServerAndClientPerTest(): (options: Partial<SignalingClientOptions>, serverOptions?: RawSignalingServerOptions) => Promise<{ server: RawSignalingServer; client: SignalingClient }> {
+  let server: RawSignalingServer | undefined;
+  let client: SignalingClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = undefined;
+    server = undefined;
+  });
+  return async (options, serverOptions) => {
+    server = await rawSignalingServer(serverOptions);
+    client = new SignalingClient(server.clientOptions(options));
+    return { server, client };
   };
 }
 

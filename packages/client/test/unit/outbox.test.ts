@@ -46,6 +46,15 @@ class ScriptedSocket implements Socket {
   }
 }
 
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** Options of one scripted socket: `canPing` (ws, the default) or not (browsers), and its faults. */
+interface SocketOptions {
+  canPing?: boolean;
+  pingWorks?: boolean;
+  failWrites?: boolean;
+}
+
 function setup(options: { rate?: SendRate; maxMessages?: number } = {}) {
   const metrics = { messagesSent: 0 } as ClientMetrics;
   let current: OutboundLink | undefined;
@@ -55,17 +64,34 @@ function setup(options: { rate?: SendRate; maxMessages?: number } = {}) {
     isClosing: () => closing,
     metrics,
   });
-  const link = (socket: Socket) => newOutboundLink(socket);
+  /** A scripted socket named `name`, made the current connection. */
+  const open = (name: string, socket: SocketOptions = {}): { sock: ScriptedSocket; conn: OutboundLink } => {
+    const sock = new ScriptedSocket(socket.canPing ?? true, name);
+    if (socket.pingWorks !== undefined) sock.pingWorks = socket.pingWorks;
+    if (socket.failWrites !== undefined) sock.failWrites = socket.failWrites;
+    const conn = newOutboundLink(sock);
+    current = conn;
+    return { sock, conn };
+  };
   return {
     outbox,
     metrics,
-    use(l: OutboundLink | undefined) {
-      current = l;
+    open,
+    /** The next connection: opened, the queue flushed onto it, and a tick for the writes. */
+    async reopen(name: string, socket: SocketOptions = {}): Promise<{ sock: ScriptedSocket; conn: OutboundLink }> {
+      const next = open(name, socket);
+      outbox.flush();
+      await tick();
+      return next;
+    },
+    /** `conn` is lost (or, `retired`, replaced and still read): no current connection, its frames handed back. */
+    lose(conn: OutboundLink, retired?: boolean): void {
+      current = undefined;
+      outbox.releaseUnconfirmed(conn, retired);
     },
     closing() {
       closing = true;
     },
-    link,
   };
 }
 
@@ -78,14 +104,11 @@ function track(p: Promise<void>): { state: string; error?: unknown } {
   return t;
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
 
 describe('Outbox with ping (ws)', () => {
   test('writes in one tick share one ping, sent after them; the pong resolves them all', async () => {
     const s = setup();
-    const sock = new ScriptedSocket(true, 'a');
-    const conn = s.link(sock);
-    s.use(conn);
+    const { sock, conn } = s.open('a');
     const sends = ['f1', 'f2', 'f3'].map((f) => track(s.outbox.send(f, 'ICE_CANDIDATE')));
     // Written at once, before the tick ends; the ping waits for the end of the tick.
     expect(sock.log).toEqual(['f1', 'f2', 'f3']);
@@ -103,23 +126,16 @@ describe('Outbox with ping (ws)', () => {
 
   test('a socket that dies before the ping was sent: its frames are written again on the next connection, in order', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(true, 'a');
-    const connA = s.link(sockA);
-    s.use(connA);
+    const { sock: sockA, conn: connA } = s.open('a');
     const sends = ['f1', 'f2'].map((f) => track(s.outbox.send(f, 'SDP_OFFER')));
     // Same tick: the socket goes before the microtask that would ping.
     sockA.isOpen = false;
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(connA);
+    s.lose(connA);
     await tick();
     expect(sockA.log).toEqual(['f1', 'f2']);
     expect(s.outbox.size).toBe(2);
     const third = track(s.outbox.send('f3', 'SDP_OFFER'));
-    const sockB = new ScriptedSocket(true, 'b');
-    const connB = s.link(sockB);
-    s.use(connB);
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB, conn: connB } = await s.reopen('b');
     expect(sockB.log).toEqual(['f1', 'f2', 'f3', 'ping']);
     expect([...sends, third].map((x) => x.state)).toEqual(['pending', 'pending', 'pending']);
     s.outbox.onPong(connB);
@@ -129,10 +145,7 @@ describe('Outbox with ping (ws)', () => {
 
   test('a ping that cannot be sent (socket going) leaves the frames unconfirmed until the close hands them back', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(true, 'a');
-    sockA.pingWorks = false;
-    const connA = s.link(sockA);
-    s.use(connA);
+    const { sock: sockA, conn: connA } = s.open('a', { pingWorks: false });
     const send = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
     await tick();
     expect(sockA.log).toEqual(['f1']);
@@ -140,15 +153,10 @@ describe('Outbox with ping (ws)', () => {
     await tick();
     expect(send.state).toBe('pending');
     const drained = track(s.outbox.drain(connA, 10_000));
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(connA);
+    s.lose(connA);
     await tick();
     expect(drained.state).toBe('resolved');
-    const sockB = new ScriptedSocket(true, 'b');
-    const connB = s.link(sockB);
-    s.use(connB);
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB, conn: connB } = await s.reopen('b');
     expect(sockB.log).toEqual(['f1', 'ping']);
     s.outbox.onPong(connB);
     await tick();
@@ -157,10 +165,7 @@ describe('Outbox with ping (ws)', () => {
 
   test('a keepalive ping also covers frames not pinged for yet', async () => {
     const s = setup();
-    const sock = new ScriptedSocket(true, 'a');
-    sock.pingWorks = false;
-    const conn = s.link(sock);
-    s.use(conn);
+    const { sock, conn } = s.open('a', { pingWorks: false });
     const send = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
     await tick();
     sock.pingWorks = true;
@@ -173,9 +178,7 @@ describe('Outbox with ping (ws)', () => {
 
   test('a failed write goes back to the queue and out on the next connection; a late failure after the pong sends nothing again', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(true, 'a');
-    const connA = s.link(sockA);
-    s.use(connA);
+    const { sock: sockA, conn: connA } = s.open('a');
     const lost = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
     await tick();
     sockA.isOpen = false;
@@ -183,11 +186,7 @@ describe('Outbox with ping (ws)', () => {
     await tick();
     expect(s.outbox.size).toBe(1);
     expect(lost.state).toBe('pending');
-    const sockB = new ScriptedSocket(true, 'b');
-    const connB = s.link(sockB);
-    s.use(connB);
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB, conn: connB } = await s.reopen('b');
     s.outbox.onPong(connB);
     sockB.written(new TransportError('CONNECTION_CLOSED', 'late'));
     await tick();
@@ -198,14 +197,11 @@ describe('Outbox with ping (ws)', () => {
 
   test('while the client closes, unconfirmed frames reject CLIENT_CLOSED', async () => {
     const s = setup();
-    const sock = new ScriptedSocket(true, 'a');
-    const conn = s.link(sock);
-    s.use(conn);
+    const { sock, conn } = s.open('a');
     const send = track(s.outbox.send('f1', 'SDP_ANSWER'));
     await tick();
     s.closing();
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(conn);
+    s.lose(conn);
     await tick();
     expect(send).toMatchObject({ state: 'rejected', error: { code: 'CLIENT_CLOSED' } });
   });
@@ -214,9 +210,7 @@ describe('Outbox with ping (ws)', () => {
 describe('Outbox without ping (browsers)', () => {
   test('a send resolves once written; no ping; nothing stays to confirm', async () => {
     const s = setup();
-    const sock = new ScriptedSocket(false, 'a');
-    const conn = s.link(sock);
-    s.use(conn);
+    const { sock, conn } = s.open('a', { canPing: false });
     const sends = ['f1', 'f2'].map((f) => track(s.outbox.send(f, 'ICE_CANDIDATE')));
     await tick();
     expect(sock.log).toEqual(['f1', 'f2']);
@@ -228,18 +222,13 @@ describe('Outbox without ping (browsers)', () => {
 
   test('a write that throws goes back to the queue and out on the next connection', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(false, 'a');
-    sockA.failWrites = true;
-    s.use(s.link(sockA));
+    const { sock: sockA } = s.open('a', { canPing: false, failWrites: true });
     const send = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
     sockA.isOpen = false;
     await tick();
     expect(send.state).toBe('pending');
     expect(s.outbox.size).toBe(1);
-    const sockB = new ScriptedSocket(false, 'b');
-    s.use(s.link(sockB));
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB } = await s.reopen('b', { canPing: false });
     expect(sockB.log).toEqual(['f1']);
     expect(send.state).toBe('resolved');
   });
@@ -256,8 +245,7 @@ describe('Outbox queueing and pacing', () => {
     await tick();
 
     const waiting = ['f1', 'f2'].map((f) => track(s.outbox.send(f, 'ICE_CANDIDATE')));
-    const sock = new ScriptedSocket(false, 'a');
-    s.use(s.link(sock));
+    const { sock } = s.open('a', { canPing: false });
     // A send made before the queue was flushed goes behind the waiting ones instead of overtaking them.
     const late = track(s.outbox.send('f3', 'ICE_CANDIDATE'));
     await tick();
@@ -269,8 +257,7 @@ describe('Outbox queueing and pacing', () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
     try {
       const s = setup({ rate: { sdp: 2, ice: 20 } });
-      const sock = new ScriptedSocket(false, 'a');
-      s.use(s.link(sock));
+      const { sock } = s.open('a', { canPing: false });
       const sends = ['o1', 'o2', 'o3', 'o4'].map((f) => track(s.outbox.send(f, 'SDP_OFFER')));
       await tick();
       expect(sock.log).toEqual(['o1', 'o2']);
@@ -290,17 +277,14 @@ describe('Outbox queueing and pacing', () => {
 describe('Outbox: a retired connection (replaced after its keepalive, still read)', () => {
   test('retiring pings once more for the frames written while a ping was out; each late pong confirms its ping\'s frames, which leave the queue and are not sent again', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(true, 'a');
-    const connA = s.link(sockA);
-    s.use(connA);
+    const { sock: sockA, conn: connA } = s.open('a');
     const first = track(s.outbox.send('f1', 'ICE_CANDIDATE'));
     await tick();
     // f2 and f3 are written while f1's ping is out: no ping for them yet.
     const later = ['f2', 'f3'].map((f) => track(s.outbox.send(f, 'ICE_CANDIDATE')));
     await tick();
     expect(sockA.log).toEqual(['f1', 'ping', 'f2', 'f3']);
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(connA, true);
+    s.lose(connA, true);
     // One last ping covers f2 and f3; all three wait in the queue for the next connection meanwhile.
     expect(sockA.log).toEqual(['f1', 'ping', 'f2', 'f3', 'ping']);
     await tick();
@@ -316,34 +300,23 @@ describe('Outbox: a retired connection (replaced after its keepalive, still read
     expect(s.outbox.size).toBe(0);
     // A further pong confirms nothing more.
     s.outbox.onPong(connA);
-    const sockB = new ScriptedSocket(true, 'b');
-    s.use(s.link(sockB));
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB } = await s.reopen('b');
     expect(sockB.log).toEqual([]);
   });
 
   test('a frame already written again on the next connection is confirmed by the late pong, and a later drop of that connection does not send it a third time', async () => {
     const s = setup();
-    const sockA = new ScriptedSocket(true, 'a');
-    const connA = s.link(sockA);
-    s.use(connA);
+    const { sock: sockA, conn: connA } = s.open('a');
     const send = track(s.outbox.send('f1', 'SDP_OFFER'));
     await tick();
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(connA, true);
+    s.lose(connA, true);
     await tick();
-    const sockB = new ScriptedSocket(true, 'b');
-    const connB = s.link(sockB);
-    s.use(connB);
-    s.outbox.flush();
-    await tick();
+    const { sock: sockB, conn: connB } = await s.reopen('b');
     expect(sockB.log).toEqual(['f1', 'ping']);
     s.outbox.onPong(connA);
     await tick();
     expect(send.state).toBe('resolved');
-    s.use(undefined);
-    s.outbox.releaseUnconfirmed(connB);
+    s.lose(connB);
     await tick();
     expect(s.outbox.size).toBe(0);
   });
