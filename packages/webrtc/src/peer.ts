@@ -100,6 +100,42 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the link reads of an `RTCRtpTransceiver` (`getTransceivers()` is not in {@link PeerConnectionLike}: optional here). */
+interface TransceiverView {
+  readonly mid: string | null;
+  readonly sender: unknown;
+  readonly currentDirection?: string | null;
+  readonly stopped?: boolean;
+}
+
+/** An m-section of an SDP: its kind, port (0: rejected), mid and direction (RFC 8866: `sendrecv` when absent). */
+interface MediaSection {
+  kind: string;
+  port: number;
+  mid: string | undefined;
+  direction: string;
+}
+
+/** @internal */
+export function mediaSections(sdp: string): MediaSection[] {
+  return sdp
+    .split(/\r?\n(?=m=)/)
+    .filter((section) => section.startsWith('m='))
+    .map((section) => {
+      const m = /^m=(\S+) (\d+)/.exec(section);
+      return {
+        kind: m?.[1] ?? '',
+        port: Number(m?.[2] ?? 0),
+        mid: /^a=mid:(\S+)/m.exec(section)?.[1],
+        direction: /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(section)?.[1] ?? 'sendrecv',
+      };
+    });
+}
+
+function sends(direction: string | null | undefined): boolean {
+  return direction === 'sendrecv' || direction === 'sendonly';
+}
+
 function trackOf(input: TrackInput): { track: TrackLike; streams: object[] } {
   return 'kind' in input ? { track: input, streams: [] } : { track: input.track, streams: input.streams ?? [] };
 }
@@ -125,8 +161,14 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   private restartsInARow = 0;
   private negotiatedOnce = false;
   private lastOfferSdp: string | undefined;
-  /** A track or channel was added or removed since the last offer. */
+  /**
+   * A track or channel was added or removed and is not in a completed negotiation
+   * yet: set by the change, cleared by an offer, and settled again from the
+   * connection after every completed negotiation (see `settleLocalChange`).
+   */
   private localChange = false;
+  /** Senders whose track was removed here, until a completed negotiation shows they no longer send. */
+  private readonly unsent = new Set<unknown>();
   private lastStats: PeerStats | undefined;
   private readonly senders = new Map<TrackLike, unknown>();
   private readonly offs: Array<() => void> = [];
@@ -182,9 +224,11 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     });
     this.listen(pc, 'negotiationneeded', () => {
       // The first offer is made explicitly (viewer) or follows the remote's (master).
-      // Some stacks (werift) also fire it on the answering side with nothing to
-      // negotiate: only a change made here needs an offer.
-      if (this.negotiatedOnce && this.localChange && !this.o.answerOnly) this.negotiate(false);
+      // Some stacks (werift) also fire it on the answering side right after an
+      // answer that already carried every local change: only a change still
+      // missing from the negotiated session needs an offer. Checked in turn, after
+      // the answer being made when the event fired has settled `localChange`.
+      if (!this.o.answerOnly) this.negotiate(false, false, true);
     });
     const onState = () => this.onConnectionState();
     this.listen(pc, 'connectionstatechange', onState);
@@ -201,23 +245,38 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   addTrack(input: TrackInput): void {
     const { track, streams } = trackOf(input);
     if (this.closed || this.senders.has(track)) return;
-    this.localChange = true;
-    this.senders.set(track, this.pc.addTrack(track, ...streams));
+    const sender = this.pc.addTrack(track, ...streams);
+    // A stack may hand back the sender the track was removed from (werift does).
+    this.unsent.delete(sender);
+    this.senders.set(track, sender);
+    this.changed();
   }
 
   removeTrack(track: TrackLike): void {
     const sender = this.senders.get(track);
     if (!sender || this.closed) return;
     this.senders.delete(track);
-    this.localChange = true;
+    this.unsent.add(sender);
     this.pc.removeTrack(sender);
+    this.changed();
   }
 
   createDataChannel(label: string, options?: object): DataChannelLike {
     const channel = this.pc.createDataChannel(label, options);
-    this.localChange = true;
     this.adoptChannel(channel, true);
+    this.changed();
     return channel;
+  }
+
+  /**
+   * A local change: after the first negotiation, an offer for it when its turn
+   * comes if it still needs one then. Not left to `negotiationneeded` alone: werift
+   * fires it once after an answer and, that one left without an offer, no more
+   * until a remote description is set.
+   */
+  private changed(): void {
+    this.localChange = true;
+    if (this.negotiatedOnce && !this.o.answerOnly) this.negotiate(false, false, true);
   }
 
   private adoptChannel(channel: DataChannelLike, local: boolean): void {
@@ -277,11 +336,17 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
   /**
    * Makes and sends an offer. `fresh` forces one even with an offer outstanding
    * (a re-offer), with new ICE credentials so receivers never see an exact repeat.
+   * `ifChanged` (a `negotiationneeded`) offers only after a first negotiation and
+   * with a local change still un-negotiated when its turn comes.
    */
-  negotiate(iceRestart: boolean, fresh = false): void {
+  negotiate(iceRestart: boolean, fresh = false, ifChanged = false): void {
     this.enqueue(async () => {
       const pc = this.pc;
       if (!fresh && pc.signalingState !== 'stable') return;
+      if (ifChanged) {
+        this.settleLocalChange();
+        if (!this.negotiatedOnce || !this.localChange) return;
+      }
       if (iceRestart) await this.refreshIceServers();
       if (this.closed) return;
       let offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
@@ -370,6 +435,7 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
         }
         await pc.setRemoteDescription(description);
         this.remoteIdentity = identityOf(description.sdp);
+        this.afterNegotiation();
         this.flushHeld();
         this.armConnectTimer();
         return;
@@ -389,11 +455,64 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
       const sdp = await this.applyLocal(answer);
       if (this.closed) return;
       this.negotiatedOnce = true;
+      // The answer carries what was added before it (the master's tracks on the
+      // viewer's m-lines): werift's `negotiationneeded` that follows is then empty.
+      this.afterNegotiation();
       this.metricsData.answersSent++;
       this.metricsData.timeline.answerSent ??= Date.now();
       this.armConnectTimer();
       this.o.signaling.sendAnswer({ type: 'answer', sdp }).catch((error) => this.report('SIGNALING_FAILED', `sending an answer to ${this.o.remote} failed: ${message(error)}`, error));
     });
+  }
+
+  /**
+   * After a completed negotiation (stable): `localChange` becomes whether a local
+   * change is still missing from it, so an answerer offers only for what its answer
+   * could not carry, and a polite peer whose offer was rolled back still offers its
+   * change. Left as it is when the stack does not tell.
+   */
+  private settleLocalChange(): void {
+    const pending = this.localPending();
+    if (pending !== undefined) this.localChange = pending;
+  }
+
+  /** After a completed negotiation: an offer for what it left out, whether or not the stack fires `negotiationneeded`. */
+  private afterNegotiation(): void {
+    this.settleLocalChange();
+    if (this.localChange && !this.o.answerOnly) this.negotiate(false, false, true);
+  }
+
+  /**
+   * Whether a track or channel added or removed here is missing from the local
+   * description of the completed negotiation: a sender whose transceiver has no
+   * mid or whose m-section does not send, a removed track's m-section that still
+   * sends, data channels without an accepted SCTP m-section. `undefined` when it
+   * cannot be told (not stable, no description, no transceiver for a sender).
+   */
+  private localPending(): boolean | undefined {
+    const pc = this.pc;
+    const sdp = pc.localDescription?.sdp;
+    if (pc.signalingState !== 'stable' || !sdp) return undefined;
+    const sections = mediaSections(sdp);
+    if (this.channels.size > 0 && !sections.some((s) => s.kind === 'application' && s.port !== 0)) return true;
+    if (this.senders.size === 0 && this.unsent.size === 0) return false;
+    const transceivers = (pc as { getTransceivers?: () => TransceiverView[] }).getTransceivers?.();
+    if (!Array.isArray(transceivers)) return undefined;
+    const sectionOf = (t: TransceiverView) => sections.find((s) => t.mid != null && s.mid === t.mid && s.port !== 0);
+    let pending = false;
+    for (const sender of this.senders.values()) {
+      const t = transceivers.find((x) => x.sender === sender);
+      if (!t) return undefined;
+      // A stopped transceiver has nothing left to negotiate.
+      if (t.stopped || t.currentDirection === 'stopped') continue;
+      if (!sends(sectionOf(t)?.direction)) pending = true;
+    }
+    for (const sender of this.unsent) {
+      const t = transceivers.find((x) => x.sender === sender);
+      if (!t || t.stopped || t.currentDirection === 'stopped' || !sends(sectionOf(t)?.direction)) this.unsent.delete(sender);
+      else pending = true;
+    }
+    return pending;
   }
 
   /** Called once the remote offer is applied, before the answer (the master adds its tracks here). */

@@ -1,9 +1,10 @@
 /**
  * Pure parts: option validation (typed errors naming the field), the quality
- * summary, and how an offer is matched to the peer connection that sent it.
+ * summary, how an offer is matched to the peer connection that sent it, and the
+ * m-sections a negotiation's outcome is read from.
  */
 import { classify, readStats } from '../src/quality';
-import { identityOf, samePeer } from '../src/peer';
+import { identityOf, mediaSections, samePeer } from '../src/peer';
 import { createMasterSession, createViewerSession, isSessionError, SessionError, type SessionSignaling } from '../src';
 import { Werift } from './helpers';
 
@@ -79,4 +80,32 @@ it('an offer is matched to the peer connection that sent it: same certificate an
   expect(samePeer(first, identityOf(sdp('222', 'u2')))).toBe(false); // a new peer connection
   expect(samePeer(first, identityOf(sdp('111', 'u1', 'sha-256 CC:DD')))).toBe(false); // another certificate
   expect(samePeer(undefined, first)).toBe(false);
+});
+
+it('m-sections of an SDP: kind, port (0 rejected), mid and direction (sendrecv when absent), CRLF or LF', () => {
+  const sdp = [
+    'v=0',
+    'o=- 1 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0 1',
+    'a=sendonly', // session-level: not a section's
+    'm=video 9 UDP/TLS/RTP/SAVPF 96',
+    'a=mid:0',
+    'a=sendonly',
+    'm=audio 0 UDP/TLS/RTP/SAVPF 111',
+    'a=mid:1',
+    'a=recvonly',
+    'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+    'a=mid:2',
+    '',
+  ];
+  const expected = [
+    { kind: 'video', port: 9, mid: '0', direction: 'sendonly' },
+    { kind: 'audio', port: 0, mid: '1', direction: 'recvonly' },
+    { kind: 'application', port: 9, mid: '2', direction: 'sendrecv' },
+  ];
+  expect(mediaSections(sdp.join('\r\n'))).toEqual(expected);
+  expect(mediaSections(sdp.join('\n'))).toEqual(expected);
+  expect(mediaSections('v=0\r\ns=-\r\n')).toEqual([]);
 });
