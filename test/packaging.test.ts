@@ -295,6 +295,20 @@ describe('@kvs-sig/emulator is published', () => {
     expect(Object.keys(report.analysis.entrypoints)).toEqual(['.', './testing', './package.json']);
   }, 120_000);
 
+  test('werift is an optional peer, never bundled: the built emulator loads the one installed, from ESM and CJS', () => {
+    expect(manifest.peerDependencies).toEqual({ werift: expect.any(String) });
+    expect(manifest.peerDependenciesMeta).toEqual({ werift: { optional: true } });
+    expect(manifest.dependencies.werift).toBeUndefined();
+    // A bundler leaves the path of every module it inlines in a comment: no third-party code is inlined.
+    for (const f of [...tar.files].filter((f) => /\.c?js$/.test(f))) expect([f, tar.text(f).includes('node_modules/')]).toEqual([f, false]);
+    // 'webrtc' refuses to start when werift cannot be loaded: starting proves the built code found it.
+    const code = (load: string) => `${load}.then(async (m) => { const e = await m.startEmulator({ mediaServer: 'webrtc' }); console.log('started'); await e.close(); })`;
+    const esm = run(process.execPath, ['--input-type=module', '-e', code(`import('@kvs-sig/emulator')`)], path.join(root, 'bench'));
+    expect([esm.status, esm.out.trim()]).toEqual([0, 'started']);
+    const cjs = run(process.execPath, ['-e', code(`Promise.resolve(require('@kvs-sig/emulator'))`)], path.join(root, 'bench'));
+    expect([cjs.status, cjs.out.trim()]).toEqual([0, 'started']);
+  }, 60_000);
+
   test('@kvs-sig/emulator/testing imports from ESM and requires from CJS', () => {
     const code = (load: string) => `${load}.then(async (t) => { const e = await t.startTestEmulator(); const c = await e.createChannel(); console.log(typeof c.channelArn, e.endpoint.slice(0, 8)); await e.stop(); })`;
     const esm = run(process.execPath, ['--input-type=module', '-e', code(`import('@kvs-sig/emulator/testing')`)], path.join(root, 'bench'));

@@ -52,12 +52,22 @@ interface Session {
 /** The media server's ClientId prefix: `AWS_` ids are reserved, so no user client can take it. @internal */
 export const MEDIA_SERVER_ID_PREFIX = 'AWS_MEDIA_SERVER_';
 
-/** Loads werift when it is installed; undefined otherwise. @internal */
+/**
+ * Loads werift when it is installed (an optional peer dependency, never
+ * bundled); undefined otherwise. jest runs CommonJS without `import()` unless
+ * told (--experimental-vm-modules), and users run the emulator from jest: there
+ * the CommonJS build falls back to `require`.
+ * @internal
+ */
 export async function loadWerift(): Promise<Werift | undefined> {
   try {
     return (await import('werift')) as unknown as Werift;
   } catch {
-    return undefined;
+    try {
+      return typeof require === 'function' ? (require('werift') as Werift) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
