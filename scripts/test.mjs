@@ -50,10 +50,11 @@ const COVERED = '/packages/(core|signer)/(?!test/(properties|json-depth-guard)\\
 const THRESHOLDS = {
   // Measured (lines, branches, functions): core 99.6, 97.7, 100; signer 87.3, 83.1, 90.5; client 72.4, 77.7, 56.6,
   // then client lines 70.1 once the send-confirmation retirement and the manager's internals landed (their
-  // paths are exercised by integration tests, which this run leaves out).
+  // paths are exercised by integration tests, which this run leaves out); client 72.4, 78.1, 59.3 once the
+  // lazily loaded channel calls got unit tests of their own.
   './packages/core/src/': { lines: 99, branches: 97, functions: 99 },
   './packages/signer/src/': { lines: 86, branches: 82, functions: 89 },
-  './packages/client/src/': { lines: 69, branches: 76, functions: 55 },
+  './packages/client/src/': { lines: 71, branches: 77, functions: 58 },
 };
 // Every other test. jest also tries a pattern on the path relative to its project: anchored at the
 // repository root, this one can match only the absolute path.
