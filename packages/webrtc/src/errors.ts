@@ -14,6 +14,7 @@ export const SessionErrorCodes = {
   OFFER_UNANSWERED: 'Every offer went unanswered: the master is offline or refuses this viewer',
   ICE_FAILED: 'The peer connection failed and every ICE restart failed too',
   NEGOTIATION_FAILED: 'Creating or applying a description failed',
+  SENDER_FAILED: 'A video sender switched off and on for a key frame after the connection came back could not be switched on again; `cause` has the stack error',
   SIGNALING_FAILED: 'The signaling client failed or closed, so the session cannot connect',
   VIEWER_LIMIT: 'The master already serves `maxViewers` viewers',
   PEER_REPLACED: 'A newer offer from the same viewer replaced this peer',

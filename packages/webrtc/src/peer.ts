@@ -132,6 +132,16 @@ export function mediaSections(sdp: string): MediaSection[] {
     });
 }
 
+/** What the link reads and writes of an `RTCRtpSender` beyond {@link SenderLike}: optional, as stacks differ. */
+interface RtpParametersView {
+  encodings?: { active?: boolean }[];
+}
+interface RtpSenderView {
+  readonly track?: { readonly kind?: string } | null;
+  getParameters?(): RtpParametersView;
+  setParameters?(parameters: RtpParametersView): Promise<void>;
+}
+
 function sends(direction: string | null | undefined): boolean {
   return direction === 'sendrecv' || direction === 'sendonly';
 }
@@ -558,12 +568,14 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     if (ice === 'connected' || ice === 'completed') tl.iceConnected ??= Date.now();
     if (conn === 'connected') {
       tl.connected ??= Date.now();
+      const recovered = this.state === 'reconnecting';
       this.restartsInARow = 0;
       this.clearTimer('graceTimer');
       this.clearTimer('failedTimer');
       this.clearTimer('connectTimer');
       this.setState('connected');
       this.startQuality();
+      if (recovered) void this.sendKeyFrames();
     } else if (conn === 'disconnected') {
       if (this.state === 'connected') this.setState('reconnecting');
       if (!this.graceTimer) {
@@ -578,6 +590,38 @@ export class PeerLink extends TypedEmitter<PeerEvents> {
     } else if (conn === 'failed') {
       this.clearTimer('graceTimer');
       this.recover('failed');
+    }
+  }
+
+  /**
+   * After the connection comes back: a key frame from every video sender. The
+   * remote lost the frames sent while the path was down, so it cannot decode what
+   * follows until a key frame comes, and Chromium asks for one again only seconds
+   * later (BENCHMARKS.md, recovery). The W3C API has no call for a key frame outside
+   * encoded transforms; an encoding switched off and on starts again with one. An
+   * encoding the app switched off is left alone, and one that cannot be switched on
+   * again is reported.
+   */
+  private async sendKeyFrames(): Promise<void> {
+    for (const sender of [...this.senders.values()] as RtpSenderView[]) {
+      if (this.closed) return;
+      if (sender.track?.kind !== 'video' || typeof sender.getParameters !== 'function' || typeof sender.setParameters !== 'function') continue;
+      let off: RtpParametersView;
+      try {
+        off = sender.getParameters();
+        if (!off.encodings?.length || off.encodings.some((e) => e.active === false)) continue;
+        for (const e of off.encodings) e.active = false;
+        await sender.setParameters(off);
+      } catch {
+        continue; // Refused before anything changed: the remote's own key-frame request remains.
+      }
+      try {
+        const on = sender.getParameters();
+        for (const e of on.encodings ?? []) e.active = true;
+        await sender.setParameters(on);
+      } catch (error) {
+        this.report('SENDER_FAILED', `switching the video encoding to ${this.o.remote} back on failed: ${message(error)}`, error);
+      }
     }
   }
 
