@@ -230,10 +230,6 @@ export class ChannelManagerBase {
     });
   }
 
-  get #target(): { controlPlaneEndpoint: string } {
-    return { controlPlaneEndpoint: this.controlPlaneEndpoint };
-  }
-
   /** Signs and sends one request; corrects the clock and retries once on a skew refusal. */
   async #call<T>(operation: string, request: HttpRequest, parse: (text: string) => T, options: CallOptions = {}): Promise<T> {
     if (this.#closed) throw new SignalingError('CLIENT_CLOSED', `${operation}: the ChannelManager is closed`);
@@ -298,7 +294,7 @@ export class ChannelManagerBase {
    * @throws ServiceError `ResourceNotFoundException` (404) when it does not exist.
    */
   async describeChannel(ref: ChannelSelector, options?: CallOptions): Promise<ChannelInfo> {
-    const req = constructDescribeSignalingChannelRequest(ref, this.#target);
+    const req = constructDescribeSignalingChannelRequest(ref, this.#calls.target);
     return this.#call('DescribeSignalingChannel', req, parseDescribeSignalingChannelResponse, options);
   }
 
@@ -330,7 +326,7 @@ export class ChannelManagerBase {
     options?: CallOptions,
   ): Promise<SignalingChannelEndpoints> {
     const protocols = input.protocols ?? (['WSS', 'HTTPS'] as const);
-    const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.#target);
+    const req = constructGetSignalingChannelEndpointRequest({ channelArn: input.channelArn, role: input.role, protocols }, this.#calls.target);
     const parsed = await this.#call('GetSignalingChannelEndpoint', req, parseGetSignalingChannelEndpointResponse, options);
     const missing = protocols.filter(
       (p) => (p === 'WSS' && !parsed.wssEndpoint) || (p === 'HTTPS' && !parsed.httpsEndpoint) || (p === 'WEBRTC' && !parsed.webrtcEndpoint),
